@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
+.PHONY: run test setup lint worker clean
+
+VENV := .venv
+BIN := $(VENV)/bin
+# The first Python 3.11+ on PATH.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (none found on PATH)." >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "ApplianceOps is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@echo "  Booking page:  http://$(HOST):$(PORT)/book/done-right-appliance"
+	@echo "  Admin:         http://$(HOST):$(PORT)/admin/"
+	@echo "  Partner API:   POST http://$(HOST):$(PORT)/api/booking/book"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .test-db.sqlite3*

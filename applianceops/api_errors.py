@@ -1,0 +1,126 @@
+"""One shape for every API error: {"error": "<human sentence>", "code": "<stable_code>"}."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(exceptions.APIException):
+    """An error with a stable code of ours, raised by API views and mapped from services."""
+
+    def __init__(self, message: str, *, code: str, status_code: int = 400, field: str = ""):
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.error_code = code
+        self.field = field
+
+
+class PayloadTooLarge(ApiError):
+    def __init__(self, limit: int):
+        super().__init__(
+            f"Request body too large: the limit is {limit} bytes.",
+            code="payload_too_large",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+
+
+def error_body(message: str, code: str, **extra) -> dict:
+    return {"error": message, "code": code, **extra}
+
+
+def _validation_error(exc: exceptions.ValidationError) -> Response:
+    """The first failing field, in the order the serializer declares its fields."""
+    detail = exc.detail
+    field, messages = "", detail
+    if isinstance(detail, dict) and detail:
+        field, messages = next(iter(detail.items()))
+    while isinstance(messages, (list, dict)) and messages:
+        messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
+    message = str(messages) or "Invalid request."
+    code = getattr(messages, "code", "invalid")
+    if code == "missing_field":
+        body = error_body(message, "missing_field", field=field)
+    else:
+        if field and field != "non_field_errors" and not message.lower().startswith(field):
+            message = f"Invalid {field}: {message}"
+        body = (
+            error_body(message, "invalid_field", field=field)
+            if field
+            else error_body(message, "invalid_request")
+        )
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: never lets an HTML page or a bare DRF dict reach a client."""
+    if isinstance(exc, ApiError):
+        body = error_body(str(exc.detail), exc.error_code)
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status_code, headers=getattr(exc, "headers", None))
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_error(exc)
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            error_body(
+                "Malformed request body: send JSON (or form-encoded) data.", "malformed_body"
+            ),
+            status=400,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("Request body too large.", "payload_too_large"), status=413)
+    if isinstance(exc, (Http404, exceptions.NotFound)):
+        return Response(error_body("Not found.", "not_found"), status=404)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response(
+            error_body(f"Method {context['request'].method} not allowed.", "method_not_allowed"),
+            status=405,
+        )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return Response(
+            error_body(
+                "Unsupported Content-Type: send application/json.", "unsupported_media_type"
+            ),
+            status=415,
+        )
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        return Response(
+            error_body(str(exc.detail), "unauthorized"),
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )
+    if isinstance(exc, (exceptions.PermissionDenied, PermissionDenied)):
+        detail = getattr(exc, "detail", "You do not have permission to do this.")
+        return Response(error_body(str(detail), "forbidden"), status=403)
+    if isinstance(exc, exceptions.Throttled):
+        return Response(
+            error_body("Rate limit exceeded. Retry after a few minutes.", "rate_limited"),
+            status=429,
+        )
+    if isinstance(exc, exceptions.APIException):
+        return Response(
+            error_body(str(exc.detail), exc.get_codes() or "error"), status=exc.status_code
+        )
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    return Response(
+        error_body("Server error", "server_error"),
+        status=500,
+    )
+
+
+def json_404(request, exception=None):
+    return JsonResponse(error_body("Not found.", "not_found"), status=404)
+
+
+def json_500(request):
+    return JsonResponse(
+        error_body("Server error", "server_error"),
+        status=500,
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from applianceops import api_errors
+
+logger = logging.getLogger(__name__)
+
+DEMO_SLUG = "done-right-appliance"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.error("health check: database unavailable: %s", exc)
+        return JsonResponse({"status": "unavailable", "reason": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def landing(request):
+    return render(request, "landing.html", {"demo_slug": DEMO_SLUG})
+
+
+def page_not_found(request, exception=None):
+    """JSON for API clients, the site's 404 page for people."""
+    if request.path.startswith("/api/"):
+        return api_errors.json_404(request, exception)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return api_errors.json_500(request)
+    return render(request, "500.html", status=500)

@@ -1,0 +1,198 @@
+"""POST /api/booking/book: the Partner Booking API (shared/seed contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+import phonenumbers
+from django.conf import settings
+from rest_framework import serializers, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applianceops.api_errors import ApiError, PayloadTooLarge
+from applianceops.lib.client_ip import client_ip
+from booking import slots
+from booking.models import Booking
+from booking.services import (
+    BookingDisabled,
+    BookingError,
+    Customer,
+    Job,
+    booking_create,
+)
+from tenants.models import Shop
+
+# The contract's required fields, in the contract's order: the first missing one is reported.
+REQUIRED_FIELDS = ("slug", "name", "phone", "address", "appliance_type", "scheduled_date")
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(name: str, max_length: int, *, required: bool = False) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        required=required,
+        allow_blank=not required,
+        allow_null=not required,
+        error_messages={
+            "max_length": f"{name} must be at most {max_length} characters",
+            "invalid": f"{name} must be a string",
+        },
+    )
+
+
+class PhoneField(serializers.CharField):
+    """E.164 out; digits-only and usual punctuation in (US when no country code)."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        try:
+            number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+        # Possible, not valid: the contract's own +15551234567 is in no assigned area code.
+        if number is None or not phonenumbers.is_possible_number(number):
+            raise serializers.ValidationError(
+                "phone must be a phone number, e.g. +15551234567 or (555) 123-4567"
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class IsoDateField(serializers.Field):
+    default_error_messages = {"invalid": "scheduled_date must be a date in YYYY-MM-DD format"}
+
+    def to_internal_value(self, data) -> dt.date:
+        if not isinstance(data, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.strip()):
+            self.fail("invalid")
+        try:
+            return dt.date.fromisoformat(data.strip())
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class TimeSlotField(serializers.CharField):
+    def to_internal_value(self, data) -> tuple[str, dt.time | None]:
+        value = super().to_internal_value(data)
+        try:
+            return slots.parse_time_slot(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(f"time_slot: {exc}") from None
+
+
+class BookingCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        slug = _text("slug", 60, required=True)
+        name = _text("name", 120, required=True)
+        phone = PhoneField(max_length=40)
+        address = _text("address", 300, required=True)
+        appliance_type = _text("appliance_type", 100, required=True)
+        scheduled_date = IsoDateField()
+        email = serializers.EmailField(
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            max_length=254,
+            error_messages={"invalid": "email must be a valid e-mail address"},
+        )
+        issue = _text("issue", 2000)
+        time_slot = TimeSlotField(required=False, allow_blank=True, allow_null=True, max_length=20)
+        source = _text("source", 60)
+        work_order_number = _text("work_order_number", 64)
+        claim_number = _text("claim_number", 64)
+        authorization_number = _text("authorization_number", 64)
+
+        def to_internal_value(self, data):
+            if isinstance(data, Mapping):
+                for name in REQUIRED_FIELDS:
+                    if _is_blank(data.get(name)):
+                        raise serializers.ValidationError(
+                            {
+                                name: [
+                                    ErrorDetail(f"Missing required field: {name}", "missing_field")
+                                ]
+                            }
+                        )
+            values = super().to_internal_value(data)
+            # Optional fields sent as null mean the same as not sent.
+            return {key: "" if value is None else value for key, value in values.items()}
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.API_MAX_BODY_BYTES:
+            raise PayloadTooLarge(settings.API_MAX_BODY_BYTES)
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        shop = _get_shop_or_404(data["slug"])
+        window, time = data.get("time_slot") or ("", None)
+        try:
+            booking = booking_create(
+                shop=shop,
+                customer=Customer(
+                    name=data["name"].strip(),
+                    phone=data["phone"],
+                    address=data["address"].strip(),
+                    email=data.get("email", ""),
+                ),
+                job=Job(
+                    appliance_type=data["appliance_type"],
+                    issue=data.get("issue", ""),
+                    work_order_number=data.get("work_order_number", "").strip(),
+                    claim_number=data.get("claim_number", "").strip(),
+                    authorization_number=data.get("authorization_number", "").strip(),
+                ),
+                slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
+                source=data.get("source", "").strip(),
+                channel=Booking.Channel.API,
+                client_ip=client_ip(request),
+            )
+        except BookingDisabled as exc:
+            raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
+        except BookingError as exc:
+            raise ApiError(exc.message, code=exc.code, field=exc.field) from None
+        return Response(booking_response(booking), status=status.HTTP_201_CREATED)
+
+
+def _get_shop_or_404(slug: str) -> Shop:
+    shop = (
+        Shop.objects.public()
+        .select_related("booking_settings")
+        .filter(slug=slug.strip().lower())
+        .first()
+    )
+    if shop is None:
+        raise ApiError(
+            f"No active ApplianceOps shop has the slug {slug.strip()!r}",
+            code="not_found",
+            status_code=404,
+            field="slug",
+        )
+    return shop
+
+
+def booking_response(booking: Booking) -> dict:
+    """The contract's success body, plus whether the booking moved from what was asked."""
+    return {
+        "success": True,
+        "booking_id": str(booking.pk),
+        "scheduled_date": booking.scheduled_date.isoformat(),
+        "scheduled_time": booking.scheduled_time.strftime("%H:%M:%S"),
+        "time_slot": booking.window,
+        "reassigned": booking.reassigned,
+        "requested_time_slot": booking.requested_time_slot or None,
+    }

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from booking import slots
+from tenants.models import Shop
+
+
+class SlotCounter(models.Model):
+    """Seats taken at one start time of one shop's day.
+
+    Seats are taken with a guarded UPDATE (booked < capacity) so the check and the write are one
+    statement: no interleaving of workers can overbook.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="slot_counters")
+    date = models.DateField()
+    start_time = models.TimeField()
+    booked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "date", "start_time"], name="unique_slot_counter"
+            ),
+            models.CheckConstraint(condition=Q(booked__gte=0), name="slot_booked_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} {self.date} {self.start_time:%H:%M}: {self.booked}"
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        """Bookings that hold a seat."""
+        return self.exclude(status=Booking.Status.CANCELLED)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Window(models.TextChoices):
+        AM = slots.AM, "Morning (8-12)"
+        PM = slots.PM, "Afternoon (12-5)"
+
+    class Channel(models.TextChoices):
+        API = "api", "Partner API"
+        BOOKING_PAGE = "booking_page", "Booking page"
+        PORTAL = "portal", "Scheduler portal"
+        ADMIN = "admin", "Admin"
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        URGENT = "urgent", "Urgent"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="bookings")
+
+    customer_name = models.CharField(max_length=120)
+    phone = PhoneNumberField()
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300)
+
+    appliance_type = models.CharField(max_length=60)
+    appliance_type_original = models.CharField(
+        "appliance as sent",
+        max_length=100,
+        blank=True,
+        help_text="The partner's own words when they did not match the shop's types.",
+    )
+    issue = models.TextField(blank=True)
+
+    scheduled_date = models.DateField()
+    scheduled_time = models.TimeField(help_text="Wall-clock start time at the shop.")
+    window = models.CharField(max_length=2, choices=Window.choices)
+    requested_time_slot = models.CharField(max_length=8, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    source = models.CharField(max_length=60, blank=True, db_index=True)
+    work_order_number = models.CharField("WO#", max_length=64, blank=True)
+    claim_number = models.CharField("claim #", max_length=64, blank=True)
+    authorization_number = models.CharField("authorization #", max_length=64, blank=True)
+    partner_reference = models.CharField(max_length=64, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    account = models.ForeignKey(
+        "scheduler_accounts.SchedulerAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    dispatcher_notes = models.TextField(blank=True)
+    overbooked = models.BooleanField(
+        default=False, help_text="Booked into a start time that was already full."
+    )
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_date", "scheduled_time", "created_at"]
+        indexes = [
+            models.Index(fields=["shop", "scheduled_date", "scheduled_time"]),
+            models.Index(fields=["shop", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window__in=["am", "pm"]), name="booking_window_am_or_pm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_name} on {self.scheduled_date} {self.scheduled_time:%H:%M}"
+
+    @property
+    def reference(self) -> str:
+        """Short reference a customer can read out on the phone."""
+        return str(self.id).split("-")[0].upper()
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The appointment as an aware datetime in the shop's time zone."""
+        return dt.datetime.combine(self.scheduled_date, self.scheduled_time, tzinfo=self.shop.tz)
+
+    @property
+    def reassigned(self) -> bool:
+        """True when the booking did not land where it was asked for."""
+        requested = self.requested_time_slot
+        if not requested:
+            return False
+        if requested in (slots.AM, slots.PM):
+            return requested != self.window
+        return requested != self.scheduled_time.strftime("%H:%M")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+    def window_label(self) -> str:
+        return self.Window(self.window).label

@@ -1,0 +1,337 @@
+"""The only write path for bookings. Every door (API, booking page, portal, admin) calls these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from booking import slots
+from booking.appliances import match_appliance
+from booking.models import Booking, SlotCounter
+from tenants.models import Shop
+
+logger = logging.getLogger(__name__)
+
+
+class BookingError(Exception):
+    """A booking rule said no. `code` is stable for API clients; `field` names the input."""
+
+    code = "invalid_field"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class NoAvailability(BookingError):
+    code = "no_availability"
+
+    def __init__(self, message: str = "No availability on requested date", **kwargs):
+        super().__init__(message, **kwargs)
+
+
+class BookingDisabled(BookingError):
+    code = "booking_disabled"
+
+
+class SlotFull(BookingError):
+    code = "slot_full"
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    phone: str
+    address: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    appliance_type: str
+    issue: str = ""
+    work_order_number: str = ""
+    claim_number: str = ""
+    authorization_number: str = ""
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Fields beyond the public schema; only scheduler accounts and staff may set them."""
+
+    status: str = Booking.Status.SCHEDULED
+    priority: str = Booking.Priority.NORMAL
+    dispatcher_notes: str = ""
+    partner_reference: str = ""
+    duration_minutes: int | None = None
+
+
+_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+
+
+def _check_service_area(zip_codes: list[str], address: str) -> None:
+    if not zip_codes:
+        return
+    found = _ZIP_RE.findall(address)
+    if not found:
+        raise BookingError(
+            "address must include a ZIP code so we can check the service area",
+            code="outside_service_area",
+            field="address",
+        )
+    if found[-1] not in zip_codes:
+        raise BookingError(
+            f"ZIP code {found[-1]} is outside this shop's service area",
+            code="outside_service_area",
+            field="address",
+        )
+
+
+def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
+    reason = slots.day_closed_reason(schedule, day, today)
+    if reason == "past":
+        raise BookingError(
+            f"scheduled_date must be today or later (today is {today:%Y-%m-%d} at the shop)",
+            field="scheduled_date",
+        )
+    if reason == "beyond_horizon":
+        last = schedule.last_bookable_date(today)
+        raise BookingError(
+            f"scheduled_date is too far ahead: this shop takes bookings up to {last:%Y-%m-%d}",
+            field="scheduled_date",
+        )
+    if reason:
+        raise NoAvailability(field="scheduled_date")
+
+
+def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
+    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
+    SlotCounter.objects.bulk_create(
+        [SlotCounter(shop=shop, date=day, start_time=start) for start in starts],
+        ignore_conflicts=True,
+    )
+
+
+def _take_seat(
+    shop: Shop, day: dt.date, order: list[dt.time], capacity: int, *, overbook: bool
+) -> tuple[dt.time, bool]:
+    """Take a seat at the first start in `order` with room: (start, overbooked).
+
+    Each try is one guarded UPDATE, so the check and the write cannot be separated by another
+    worker. With `overbook`, a full first choice is taken anyway.
+    """
+    counters = SlotCounter.objects.filter(shop=shop, date=day)
+    for start in order:
+        taken = counters.filter(start_time=start, booked__lt=capacity).update(
+            booked=F("booked") + 1
+        )
+        if taken:
+            return start, False
+        if overbook:
+            counters.filter(start_time=start).update(booked=F("booked") + 1)
+            return start, True
+    raise NoAvailability(field="scheduled_date")
+
+
+def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
+    SlotCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
+        booked=F("booked") - 1
+    )
+
+
+def booking_create(
+    *,
+    shop: Shop,
+    customer: Customer,
+    job: Job,
+    slot_request: slots.SlotRequest,
+    source: str,
+    channel: str,
+    account=None,
+    client_ip: str | None = None,
+    extras: Extras | None = None,
+    allow_overbook: bool = False,
+) -> Booking:
+    """Book a job at the best start time with room on the requested date.
+
+    Raises BookingDisabled, BookingError (bad date, time or area) or NoAvailability.
+    """
+    booking_settings = shop.booking_settings
+    if not booking_settings.booking_enabled:
+        raise BookingDisabled(f"{shop.name} is not taking online bookings right now", field="slug")
+    _check_service_area(booking_settings.service_zip_codes, customer.address)
+    appliance, appliance_original = match_appliance(
+        job.appliance_type, booking_settings.appliance_types
+    )
+    schedule = booking_settings.schedule()
+    now = shop.now()
+    _check_day(schedule, slot_request.date, now.date())
+    try:
+        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
+    except ValueError as exc:
+        raise BookingError(str(exc), field="time_slot") from None
+    open_starts = slots.open_start_times(schedule, slot_request.date, now)
+    order = slots.preference_order(open_starts, first, last)
+    if not order:
+        raise NoAvailability(field="scheduled_date")
+    extras = extras or Extras()
+
+    with transaction.atomic():
+        _ensure_counters(shop, slot_request.date, open_starts)
+        start, overbooked = _take_seat(
+            shop,
+            slot_request.date,
+            order,
+            booking_settings.jobs_per_slot,
+            overbook=allow_overbook,
+        )
+        booking = Booking.objects.create(
+            shop=shop,
+            customer_name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            address=customer.address,
+            appliance_type=appliance,
+            appliance_type_original=appliance_original,
+            issue=job.issue,
+            scheduled_date=slot_request.date,
+            scheduled_time=start,
+            window=slots.window_of(start),
+            requested_time_slot=slot_request.label,
+            duration_minutes=extras.duration_minutes,
+            source=source,
+            work_order_number=job.work_order_number,
+            claim_number=job.claim_number,
+            authorization_number=job.authorization_number,
+            partner_reference=extras.partner_reference,
+            status=extras.status,
+            priority=extras.priority,
+            channel=channel,
+            account=account,
+            dispatcher_notes=extras.dispatcher_notes,
+            overbooked=overbooked,
+            client_ip=client_ip,
+        )
+    logger.info(
+        "booking %s created for %s on %s %s via %s",
+        booking.pk,
+        shop.slug,
+        booking.scheduled_date,
+        booking.scheduled_time,
+        channel,
+    )
+    return booking
+
+
+def booking_cancel(*, booking: Booking) -> Booking:
+    """Cancel a booking and give its seat back. Cancelling twice is refused."""
+    with transaction.atomic():
+        cancelled = (
+            Booking.objects.filter(pk=booking.pk)
+            .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.COMPLETED])
+            .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
+        )
+        if not cancelled:
+            raise BookingError(
+                "This booking is already cancelled or completed.", code="not_cancellable"
+            )
+        _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_reschedule(
+    *,
+    booking: Booking,
+    new_date: dt.date,
+    new_time: dt.time,
+    allow_overbook: bool = False,
+) -> Booking:
+    """Move a booking to an exact start time; the old seat is given back.
+
+    The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
+    start is refused with SlotFull unless `allow_overbook`.
+    """
+    shop = booking.shop
+    if not booking.is_active or booking.status == Booking.Status.COMPLETED:
+        raise BookingError(
+            "Only a scheduled or confirmed booking can be moved.", code="not_movable"
+        )
+    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+        return booking
+    booking_settings = shop.booking_settings
+    schedule = booking_settings.schedule()
+    now = shop.now()
+    _check_day(schedule, new_date, now.date())
+    if new_time not in schedule.start_times():
+        raise BookingError(
+            f"{new_time:%H:%M} is not one of the shop's start times", field="scheduled_time"
+        )
+    if new_time not in slots.open_start_times(schedule, new_date, now):
+        raise BookingError(
+            f"{new_time:%H:%M} on {new_date:%Y-%m-%d} is sooner than the shop's minimum notice",
+            code="too_soon",
+            field="scheduled_time",
+        )
+    with transaction.atomic():
+        # Lock the row so two moves of one booking cannot both give back the same old seat.
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if current.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
+            raise BookingError(
+                "Only a scheduled or confirmed booking can be moved.", code="not_movable"
+            )
+        _ensure_counters(shop, new_date, [new_time])
+        try:
+            _, overbooked = _take_seat(
+                shop, new_date, [new_time], booking_settings.jobs_per_slot, overbook=allow_overbook
+            )
+        except NoAvailability:
+            raise SlotFull(
+                f"{new_time:%H:%M} on {new_date:%Y-%m-%d} is full", field="scheduled_time"
+            ) from None
+        _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
+        Booking.objects.filter(pk=booking.pk).update(
+            scheduled_date=new_date,
+            scheduled_time=new_time,
+            window=slots.window_of(new_time),
+            overbooked=overbooked,
+            # A reminder for the old time says nothing about the new one.
+            reminder_sent_at=None,
+            updated_at=timezone.now(),
+        )
+    booking.refresh_from_db()
+    return booking
+
+
+_STATUS_MOVES = {
+    Booking.Status.CONFIRMED: {Booking.Status.SCHEDULED},
+    Booking.Status.COMPLETED: {Booking.Status.SCHEDULED, Booking.Status.CONFIRMED},
+}
+
+
+def booking_set_status(*, booking: Booking, status: str) -> Booking:
+    """Confirm or complete a booking; cancelling goes through booking_cancel."""
+    if status == Booking.Status.CANCELLED:
+        return booking_cancel(booking=booking)
+    allowed_from = _STATUS_MOVES.get(status)
+    if allowed_from is None:
+        raise BookingError(f"Unknown status {status!r}", field="status")
+    updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
+        status=status, updated_at=timezone.now()
+    )
+    if not updated:
+        raise BookingError(
+            f"A {booking.get_status_display().lower()} booking cannot become {status}.",
+            code="bad_status_change",
+        )
+    booking.refresh_from_db()
+    return booking

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from tenants.models import Shop
+
+
+def default_allowed_fields() -> list[str]:
+    return []
+
+
+class SchedulerAccount(models.Model):
+    """A partner's private account at one shop: an API key, portal logins, its own limits."""
+
+    # Fields beyond the public schema an account may be allowed to write.
+    EXTRA_FIELDS = (
+        "status",
+        "priority",
+        "dispatcher_notes",
+        "partner_reference",
+        "duration_minutes",
+        "allow_overbook",
+    )
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="scheduler_accounts")
+    name = models.CharField("partner name", max_length=120)
+    is_active = models.BooleanField("active", default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scheduler_account",
+        help_text="The portal login of the partner's agents.",
+    )
+
+    key_prefix = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
+    key_hash = models.CharField(max_length=128, blank=True, editable=False)
+    key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    requests_per_hour = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+    bookings_per_hour = models.PositiveIntegerField(
+        default=200, validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    source_tag = models.CharField(
+        max_length=60, help_text="Every booking this account makes carries this tag."
+    )
+    may_override_source = models.BooleanField(
+        "may send its own source",
+        default=False,
+        help_text="Let a `source` in the request replace the tag.",
+    )
+    allowed_fields = models.JSONField(
+        "extra fields it may write", default=default_allowed_fields, blank=True
+    )
+    may_overbook = models.BooleanField("may book into a full start time", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "name"], name="unique_account_name_per_shop")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shop})"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tenants.models import WEEKDAY_NAMES, Membership, Shop
+from tenants.services import membership_create, shop_create
+
+
+def _parse_weekdays(text: str) -> list[int]:
+    days = []
+    for name in text.lower().split(","):
+        name = name.strip()[:3]
+        if name not in WEEKDAY_NAMES:
+            raise CommandError(
+                f"--weekdays: {name!r} is not a weekday; use mon,tue,wed,thu,fri,sat,sun"
+            )
+        days.append(WEEKDAY_NAMES.index(name))
+    return days
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+class Command(BaseCommand):
+    help = "Create a shop with its online-booking settings (and optionally its owner login)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--timezone", dest="time_zone")
+        parser.add_argument("--jobs-per-slot", type=int)
+        parser.add_argument("--weekdays", help="e.g. mon,tue,wed,thu,fri")
+        parser.add_argument("--owner", help="username of the owner login to create")
+        parser.add_argument("--owner-password")
+
+    def handle(
+        self,
+        *args,
+        slug,
+        name,
+        time_zone,
+        jobs_per_slot,
+        weekdays,
+        owner,
+        owner_password,
+        **options,
+    ):
+        if bool(owner) != bool(owner_password):
+            raise CommandError("--owner and --owner-password go together.")
+        if Shop.objects.filter(slug=slug.lower()).exists():
+            raise CommandError(f"The slug {slug!r} is taken.")
+        try:
+            with transaction.atomic():
+                shop = shop_create(
+                    name=name,
+                    slug=slug,
+                    time_zone=time_zone,
+                    jobs_per_slot=jobs_per_slot,
+                    weekdays=_parse_weekdays(weekdays) if weekdays else None,
+                )
+                if owner:
+                    membership_create(
+                        shop=shop,
+                        username=owner,
+                        password=owner_password,
+                        role=Membership.Role.OWNER,
+                    )
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        self.stdout.write(self.style.SUCCESS(f"Created shop {shop.name} ({shop.slug})."))
+        self.stdout.write(f"Booking page: /book/{shop.slug}")
+        if owner:
+            self.stdout.write(f"Owner login: {owner}")

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from booking import slots
+
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+
+# The contract's list, in its order.
+DEFAULT_APPLIANCE_TYPES = [
+    "Refrigerator",
+    "Washer",
+    "Dryer",
+    "Dishwasher",
+    "Range",
+    "Microwave",
+    "Wall Oven",
+    "Cooktop",
+    "Garbage Disposal",
+    "Other",
+]
+
+WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lowercase letters, digits and single hyphens, e.g. done-right-appliance.",
+)
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "%(value)s is not an IANA time zone, e.g. America/Los_Angeles.",
+            params={"value": value},
+        ) from None
+
+
+def default_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def default_appliance_types() -> list[str]:
+    return list(DEFAULT_APPLIANCE_TYPES)
+
+
+def default_zip_codes() -> list[str]:
+    return []
+
+
+class ShopQuerySet(models.QuerySet):
+    def public(self):
+        """Shops the public may see: inactive ones behave as unknown."""
+        return self.filter(is_active=True)
+
+
+class Shop(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[slug_validator],
+        help_text="The address of the booking page and the partners' routing identifier.",
+    )
+    is_active = models.BooleanField("active", default=True)
+    time_zone = models.CharField(
+        max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
+    phone = PhoneNumberField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    notification_email = models.EmailField(blank=True, help_text="Where new-booking alerts go.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def now(self) -> dt.datetime:
+        """The current moment on the shop's wall clock."""
+        return timezone.now().astimezone(self.tz)
+
+    def today(self) -> dt.date:
+        """The shop's date, which is not the server's near midnight."""
+        return self.now().date()
+
+
+class BookingSettings(models.Model):
+    """A shop's online-booking settings (Settings -> Online Booking)."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="booking_settings")
+    booking_enabled = models.BooleanField(
+        "online booking on",
+        default=True,
+        help_text="Off: the booking page and the partner API turn customers away.",
+    )
+    jobs_per_slot = models.PositiveSmallIntegerField(
+        "jobs per start time",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="How many jobs can start at the same time (technicians on the road).",
+    )
+    first_start = models.TimeField("first start time", default=dt.time(8, 0))
+    last_start = models.TimeField("last start time", default=dt.time(16, 0))
+    slot_minutes = models.PositiveSmallIntegerField(
+        "minutes between start times",
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(240)],
+    )
+    working_weekdays = models.JSONField(
+        default=default_weekdays,
+        help_text="Days the shop takes jobs: 0 is Monday, 6 is Sunday.",
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        "minimum notice (minutes)",
+        default=120,
+        validators=[MaxValueValidator(14 * 24 * 60)],
+        help_text="A start time sooner than this, on the shop's clock, cannot be booked.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        "days ahead bookings are taken",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    appliance_types = models.JSONField(
+        default=default_appliance_types,
+        help_text="The appliances the shop repairs; 'Other' catches the rest.",
+    )
+    service_zip_codes = models.JSONField(
+        "service area ZIP codes",
+        default=default_zip_codes,
+        blank=True,
+        help_text="Leave empty to take jobs anywhere.",
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="When the reminder e-mail goes out before the appointment.",
+    )
+
+    class Meta:
+        verbose_name = "online booking settings"
+        verbose_name_plural = "online booking settings"
+
+    def __str__(self) -> str:
+        return f"Online booking for {self.shop}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.first_start and self.last_start and self.first_start > self.last_start:
+            errors["last_start"] = "The last start time must not be before the first."
+        weekdays = self.working_weekdays
+        if not isinstance(weekdays, list) or not all(
+            isinstance(day, int) and 0 <= day <= 6 for day in weekdays
+        ):
+            errors["working_weekdays"] = "A list of weekday numbers, 0 (Monday) to 6 (Sunday)."
+        types = self.appliance_types
+        if (
+            not isinstance(types, list)
+            or not types
+            or not all(isinstance(t, str) and t.strip() for t in types)
+        ):
+            errors["appliance_types"] = "At least one appliance type."
+        zips = self.service_zip_codes
+        if not isinstance(zips, list) or not all(
+            isinstance(z, str) and re.fullmatch(r"\d{5}", z) for z in zips
+        ):
+            errors["service_zip_codes"] = "Five-digit ZIP codes, e.g. 93534."
+        if errors:
+            raise ValidationError(errors)
+
+    def schedule(self) -> slots.Schedule:
+        """The pure description the slot engine works from (one query for blackouts)."""
+        return slots.Schedule(
+            first_start=self.first_start,
+            last_start=self.last_start,
+            slot_minutes=self.slot_minutes,
+            weekdays=frozenset(self.working_weekdays),
+            blackouts=frozenset(b.date for b in self.blackout_dates.all()),
+            min_notice=dt.timedelta(minutes=self.min_notice_minutes),
+            horizon_days=self.horizon_days,
+        )
+
+    def weekday_labels(self) -> str:
+        return ", ".join(WEEKDAY_NAMES[d].title() for d in sorted(self.working_weekdays))
+
+
+class BlackoutDate(models.Model):
+    """A day the shop takes no jobs: a holiday or a closure."""
+
+    settings = models.ForeignKey(
+        BookingSettings, on_delete=models.CASCADE, related_name="blackout_dates"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "date"], name="unique_blackout_per_shop")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def owners(self):
+        return self.filter(role=Membership.Role.OWNER)
+
+
+class Membership(models.Model):
+    """A user's place in a shop: owner (everything) or dispatcher (bookings and calendar)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        DISPATCHER = "dispatcher", "Dispatcher"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.DISPATCHER)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "shop"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.shop}"
