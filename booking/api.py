@@ -24,6 +24,13 @@ from booking.services import (
     Job,
     booking_create,
 )
+from schedulerAccounts.authentication import SchedulerKeyAuthentication
+from schedulerAccounts.services import (
+    FieldNotAllowed,
+    booking_source,
+    check_extra_fields,
+    extras_from,
+)
 from tenants.models import Shop
 
 # The contract's required fields, in the contract's order: the first missing one is reported.
@@ -89,6 +96,9 @@ class TimeSlotField(serializers.CharField):
 
 
 class BookingCreateApi(APIView):
+    # No header: the public rules. A partner key: request.auth is its SchedulerAccount.
+    authentication_classes = [SchedulerKeyAuthentication]
+
     class InputSerializer(serializers.Serializer):
         slug = _text("slug", 60, required=True)
         name = _text("name", 120, required=True)
@@ -109,6 +119,36 @@ class BookingCreateApi(APIView):
         work_order_number = _text("work_order_number", 64)
         claim_number = _text("claim_number", 64)
         authorization_number = _text("authorization_number", 64)
+        # Beyond the public schema: only a partner key with the right may send these
+        # (schedulerAccounts.services.check_extra_fields runs first).
+        status = serializers.ChoiceField(
+            choices=[Booking.Status.SCHEDULED, Booking.Status.CONFIRMED],
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            error_messages={"invalid_choice": "status must be scheduled or confirmed"},
+        )
+        priority = serializers.ChoiceField(
+            choices=Booking.Priority.values,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            error_messages={"invalid_choice": "priority must be normal or urgent"},
+        )
+        dispatcher_notes = _text("dispatcher_notes", 2000)
+        partner_reference = _text("partner_reference", 64)
+        duration_minutes = serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            min_value=15,
+            max_value=720,
+            error_messages={
+                "invalid": "duration_minutes must be a whole number of minutes",
+                "min_value": "duration_minutes must be at least 15",
+                "max_value": "duration_minutes must be at most 720",
+            },
+        )
+        allow_overbook = serializers.BooleanField(required=False, allow_null=True)
 
         def to_internal_value(self, data):
             if isinstance(data, Mapping):
@@ -135,10 +175,29 @@ class BookingCreateApi(APIView):
         super().initial(request, *args, **kwargs)
 
     def post(self, request):
+        account = request.auth
+        try:
+            check_extra_fields(
+                account=account, data=request.data if isinstance(request.data, Mapping) else {}
+            )
+        except FieldNotAllowed as exc:
+            raise ApiError(
+                exc.message, code="field_not_allowed", status_code=403, field=exc.field
+            ) from None
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         shop = _get_shop_or_404(data["slug"])
+        if account is not None and account.shop_id != shop.pk:
+            raise ApiError(
+                "This partner key belongs to another shop; use that shop's slug or its key.",
+                code="forbidden",
+                status_code=403,
+                field="slug",
+            )
+        source = data.get("source", "").strip()
+        if account is not None:
+            source = booking_source(account=account, requested=source)
         window, time = data.get("time_slot") or ("", None)
         try:
             booking = booking_create(
@@ -157,9 +216,12 @@ class BookingCreateApi(APIView):
                     authorization_number=data.get("authorization_number", "").strip(),
                 ),
                 slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
-                source=data.get("source", "").strip(),
+                source=source,
                 channel=Booking.Channel.API,
                 client_ip=client_ip(request),
+                account=account,
+                extras=extras_from(data),
+                allow_overbook=bool(data.get("allow_overbook")),
             )
         except BookingDisabled as exc:
             raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -23,6 +24,14 @@ class SchedulerAccount(models.Model):
         "duration_minutes",
         "allow_overbook",
     )
+    # The ones the owner ticks in `allowed_fields`; allow_overbook follows `may_overbook`.
+    WRITABLE_FIELD_CHOICES = [
+        ("status", "Status (scheduled or confirmed)"),
+        ("priority", "Priority (normal or urgent)"),
+        ("dispatcher_notes", "Dispatcher notes"),
+        ("partner_reference", "Partner reference"),
+        ("duration_minutes", "Duration in minutes"),
+    ]
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="scheduler_accounts")
     name = models.CharField("partner name", max_length=120)
@@ -70,3 +79,23 @@ class SchedulerAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.shop})"
+
+    def clean(self) -> None:
+        known = {name for name, _ in self.WRITABLE_FIELD_CHOICES}
+        fields = self.allowed_fields
+        if not isinstance(fields, list) or not all(field in known for field in fields):
+            raise ValidationError(
+                {"allowed_fields": f"A list of field names from: {', '.join(sorted(known))}."}
+            )
+
+    def may_write(self, field: str) -> bool:
+        """Whether this account may send `field`, one of EXTRA_FIELDS."""
+        if field == "allow_overbook":
+            return self.may_overbook
+        return field in (self.allowed_fields or [])
+
+    @property
+    def key_status(self) -> str:
+        if not self.key_hash:
+            return "none"
+        return "revoked" if self.key_revoked_at else "active"

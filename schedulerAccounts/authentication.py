@@ -1,0 +1,40 @@
+"""DRF authentication by partner key: `Authorization: Bearer ao_live_...`."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import authentication, exceptions
+
+from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+
+
+class SchedulerKeyAuthentication(authentication.BaseAuthentication):
+    """No header: the public rules (returns None). A valid key: (AnonymousUser, account), so
+    `request.auth` is the SchedulerAccount whose limits, tag and rights apply. Anything else in
+    the header is a 401: a partner whose key broke must hear about it, not be silently demoted
+    to the public limits."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request)
+        if not header:
+            return None
+        parts = header.split()
+        if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: send 'Authorization: Bearer <partner key>'."
+            )
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Malformed partner key.") from None
+        try:
+            account = scheduler_account_for_key(key)
+        except KeyRejected as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        return AnonymousUser(), account
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (with WWW-Authenticate) rather than 403.
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,212 @@
+"""Write path for scheduler accounts: keys, portal logins, and what a key may write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from booking.models import Booking
+from booking.services import Extras
+from schedulerAccounts import keys
+from schedulerAccounts.models import SchedulerAccount
+from tenants.models import Shop
+
+# last-used is a hint for the owner, not an audit log: one write a minute per key is plenty.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+class KeyRejected(Exception):
+    """A partner key that is malformed, unknown, revoked or belongs to an inactive account."""
+
+
+class FieldNotAllowed(Exception):
+    """A field beyond the public schema that the sender may not write."""
+
+    def __init__(self, field: str, *, with_key: bool):
+        self.field = field
+        if with_key:
+            message = f"This partner key may not write the field {field}; ask the shop owner."
+        else:
+            message = f"The field {field} needs a private partner key."
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def scheduler_account_create(
+    *,
+    shop: Shop,
+    name: str,
+    source_tag: str = "",
+    requests_per_hour: int | None = None,
+    bookings_per_hour: int | None = None,
+    allowed_fields: Iterable[str] = (),
+    may_override_source: bool = False,
+    may_overbook: bool = False,
+    username: str = "",
+    password: str = "",
+) -> tuple[SchedulerAccount, str]:
+    """A new account with its first key: (account, plaintext key). The key is never stored."""
+    account = SchedulerAccount(
+        shop=shop,
+        name=name.strip(),
+        source_tag=(source_tag or slugify(name)).strip(),
+        allowed_fields=sorted(set(allowed_fields)),
+        may_override_source=may_override_source,
+        may_overbook=may_overbook,
+    )
+    if requests_per_hour is not None:
+        account.requests_per_hour = requests_per_hour
+    if bookings_per_hour is not None:
+        account.bookings_per_hour = bookings_per_hour
+    account.full_clean()
+    account.save()
+    if username or password:
+        scheduler_account_set_login(account=account, username=username, password=password)
+    key = scheduler_account_rotate_key(account=account)
+    return account, key
+
+
+def scheduler_account_rotate_key(*, account: SchedulerAccount) -> str:
+    """Issue a new key; the old one stops working at once. Returns the plaintext, once."""
+    for _ in range(5):
+        new = keys.generate_key()
+        # 36^8 lookups: a clash is near impossible, but the prefix is unique, so check.
+        if not SchedulerAccount.objects.filter(key_prefix=new.prefix).exists():
+            break
+    else:  # pragma: no cover - five clashes in a row means the generator is broken
+        raise RuntimeError("Could not generate a unique partner key prefix.")
+    now = timezone.now()
+    SchedulerAccount.objects.filter(pk=account.pk).update(
+        key_prefix=new.prefix,
+        key_hash=new.hash,
+        key_created_at=now,
+        key_last_used_at=None,
+        key_revoked_at=None,
+    )
+    account.refresh_from_db()
+    return new.plaintext
+
+
+def scheduler_account_revoke_key(*, account: SchedulerAccount) -> SchedulerAccount:
+    """Stop the current key; the prefix is kept so a caller learns the key was revoked."""
+    SchedulerAccount.objects.filter(pk=account.pk, key_revoked_at__isnull=True).update(
+        key_revoked_at=timezone.now()
+    )
+    account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def scheduler_account_set_login(
+    *, account: SchedulerAccount, username: str, password: str = ""
+) -> None:
+    """Create or update the portal login: a plain user, never staff, so /admin/ stays closed.
+
+    An empty password keeps the current one; a new login needs one.
+    """
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "The portal login needs a username."})
+    user = account.user
+    taken = User.objects.filter(username__iexact=username)
+    if user is not None:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise ValidationError({"username": f"The username {username!r} is taken."})
+    if user is None:
+        if not password:
+            raise ValidationError({"password": "A new portal login needs a password."})
+        user = User(username=username)
+    user.username = username
+    user.is_staff = False
+    user.is_superuser = False
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if account.user_id != user.pk:
+        account.user = user
+        account.save(update_fields=["user"])
+
+
+@transaction.atomic
+def scheduler_account_delete(*, account: SchedulerAccount) -> None:
+    """Delete the account and its portal login; its bookings stay, unlinked."""
+    user = account.user
+    account.delete()
+    if user is not None:
+        user.delete()
+
+
+def scheduler_account_for_key(key: str) -> SchedulerAccount:
+    """The account a partner key belongs to; KeyRejected with a reason a partner can act on."""
+    prefix = keys.key_prefix(key)
+    if prefix is None:
+        raise KeyRejected("Malformed partner key: expected ao_live_<8 characters>_<40 characters>.")
+    account = SchedulerAccount.objects.select_related("shop").filter(key_prefix=prefix).first()
+    if account is None or not keys.key_matches(key, account.key_hash):
+        raise KeyRejected("Invalid partner key.")
+    if account.key_revoked_at is not None:
+        raise KeyRejected("This partner key has been revoked; ask the shop owner for a new one.")
+    if not account.is_active:
+        raise KeyRejected("This scheduler account is not active.")
+    _mark_used(account)
+    return account
+
+
+def _mark_used(account: SchedulerAccount) -> None:
+    now = timezone.now()
+    SchedulerAccount.objects.filter(pk=account.pk).filter(
+        Q(key_last_used_at__isnull=True) | Q(key_last_used_at__lt=now - LAST_USED_PRECISION)
+    ).update(key_last_used_at=now)
+
+
+def is_sent(value) -> bool:
+    """A field counts as sent unless it is absent, null or blank."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def check_extra_fields(*, account: SchedulerAccount | None, data: Mapping) -> None:
+    """Refuse, naming it, the first field beyond the public schema the sender may not write.
+
+    Never drop one silently: a partner who sends `priority` must learn it did not stick.
+    """
+    for field in SchedulerAccount.EXTRA_FIELDS:
+        if field in data and is_sent(data[field]):
+            if account is None:
+                raise FieldNotAllowed(field, with_key=False)
+            if not account.may_write(field):
+                raise FieldNotAllowed(field, with_key=True)
+
+
+def booking_source(*, account: SchedulerAccount, requested: str) -> str:
+    """The account's tag, unless the owner lets it send its own and it did."""
+    requested = (requested or "").strip()
+    if account.may_override_source and requested:
+        return requested
+    return account.source_tag
+
+
+def extras_from(values: Mapping) -> Extras:
+    """Extras from validated input (fields not sent keep the public defaults)."""
+    return Extras(
+        status=values.get("status") or Booking.Status.SCHEDULED,
+        priority=values.get("priority") or Booking.Priority.NORMAL,
+        dispatcher_notes=(values.get("dispatcher_notes") or "").strip(),
+        partner_reference=(values.get("partner_reference") or "").strip(),
+        duration_minutes=values.get("duration_minutes") or None,
+    )
