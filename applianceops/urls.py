@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("booking.urls")),
+    path("", include("schedulerAccounts.urls")),
     # Unknown API paths answer in JSON even with DEBUG on: an API client never gets HTML.
     re_path(r"^api/", views.page_not_found),
 ]

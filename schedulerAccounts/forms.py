@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from phonenumber_field.formfields import PhoneNumberField
+
+from booking import slots
+from booking.models import Booking
+from schedulerAccounts.models import SchedulerAccount
+
+
+def portal_account(user) -> SchedulerAccount | None:
+    """The active scheduler account a signed-in user acts for, or None."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return (
+        SchedulerAccount.objects.select_related("shop", "shop__booking_settings")
+        .filter(user=user, is_active=True)
+        .first()
+    )
+
+
+class PortalLoginForm(AuthenticationForm):
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if portal_account(user) is None:
+            raise ValidationError(
+                "This login has no active scheduler account. Shop staff sign in at /admin/.",
+                code="not_a_partner",
+            )
+
+
+class PortalBookingForm(forms.Form):
+    """The public booking fields, plus the extra fields this account may write."""
+
+    name = forms.CharField(label="Customer name", max_length=120)
+    phone = PhoneNumberField(region="US", help_text="e.g. (661) 555-0123 or +16615550123")
+    email = forms.EmailField(required=False, help_text="For the confirmation and reminder.")
+    address = forms.CharField(label="Service address", max_length=300)
+    appliance_type = forms.ChoiceField(label="Appliance")
+    issue = forms.CharField(
+        label="Problem", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    scheduled_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    time_slot = forms.ChoiceField(label="Time", required=False)
+    work_order_number = forms.CharField(label="WO#", max_length=64, required=False)
+    claim_number = forms.CharField(label="Claim #", max_length=64, required=False)
+    authorization_number = forms.CharField(label="Authorization #", max_length=64, required=False)
+    source = forms.CharField(label="Source tag", max_length=60, required=False)
+    status = forms.ChoiceField(
+        choices=[(Booking.Status.SCHEDULED, "Scheduled"), (Booking.Status.CONFIRMED, "Confirmed")]
+    )
+    priority = forms.ChoiceField(choices=Booking.Priority.choices)
+    dispatcher_notes = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    partner_reference = forms.CharField(max_length=64, required=False)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=15, max_value=720, required=False
+    )
+    allow_overbook = forms.BooleanField(
+        label="Book this exact time even if it is full", required=False
+    )
+
+    def __init__(self, *args, account: SchedulerAccount, **kwargs):
+        super().__init__(*args, **kwargs)
+        booking_settings = account.shop.booking_settings
+        self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
+        starts = booking_settings.schedule().start_times()
+        self.fields["time_slot"].choices = [
+            ("", "First free time"),
+            (slots.AM, "Morning (8-12)"),
+            (slots.PM, "Afternoon (12-5)"),
+        ] + [(f"{s:%H:%M}", f"{s:%H:%M}") for s in starts]
+        self.fields["scheduled_date"].widget.attrs["min"] = account.shop.today().isoformat()
+        if not account.may_override_source:
+            del self.fields["source"]
+        for field in SchedulerAccount.EXTRA_FIELDS:
+            if not account.may_write(field):
+                del self.fields[field]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_address(self) -> str:
+        return self.cleaned_data["address"].strip()
+
+    def slot_request(self) -> slots.SlotRequest:
+        window, time = slots.parse_time_slot(self.cleaned_data.get("time_slot"))
+        return slots.SlotRequest(self.cleaned_data["scheduled_date"], window, time)
+
+
+class BookingSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
