@@ -1,0 +1,249 @@
+"""The portal pages under /scheduler/ for a signed-in agent."""
+
+from __future__ import annotations
+
+import pytest
+
+from booking.models import Booking, SlotCounter
+from booking.tests.factories import BookingFactory
+from conftest import next_working_day
+from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.services import scheduler_account_for_key, KeyRejected
+
+
+@pytest.fixture
+def agent(client, account_a):
+    """A client signed in as account A's agent; returns (client, account)."""
+    account, _ = account_a
+    client.force_login(account.user)
+    return client, account
+
+
+def booking_form(shop, **overrides) -> dict:
+    data = {
+        "name": "Jane Smith",
+        "phone": "(661) 555-0123",
+        "email": "jane@example.com",
+        "address": "123 Main St, Lancaster CA 93534",
+        "appliance_type": "Washer",
+        "issue": "Leaks.",
+        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
+        "time_slot": "pm",
+        "work_order_number": "WO-5521",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
+    client, _ = agent
+    day = next_working_day(shop_a, days_ahead=2)
+    SlotCounter.objects.create(shop=shop_a, date=day, start_time="08:00", booked=2)
+
+    response = client.get("/scheduler/")
+
+    days = response.context["days"]
+    assert len(days) == 14
+    assert days[0].date == shop_a.today()
+    row = next(d for d in days if d.date == day)
+    assert row.am_left == 2 * 4 - 2
+    assert row.starts[0].seats_left == 0
+    assert any(d.closed == "Closed" for d in days)  # weekends
+
+
+def test_an_agent_books_through_the_portal_with_the_forced_tag(agent, shop_a):
+    client, account = agent
+
+    response = client.post("/scheduler/", booking_form(shop_a, source="cinch"))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/scheduler/bookings"
+    booking = Booking.objects.get()
+    assert booking.account == account
+    assert booking.channel == Booking.Channel.PORTAL
+    assert booking.source == "acme"
+    assert booking.phone == "+16615550123"
+    assert booking.window == "pm"
+    assert booking.work_order_number == "WO-5521"
+    assert b"Booked Jane Smith" in client.get("/scheduler/bookings").content
+
+
+def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
+    client, _ = agent
+    saturday = shop_a.today()
+    while saturday.weekday() != 5:
+        saturday = saturday.fromordinal(saturday.toordinal() + 1)
+
+    response = client.post("/scheduler/", booking_form(shop_a, scheduled_date=saturday.isoformat()))
+
+    assert response.status_code == 200
+    assert "No availability on requested date" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_the_form_offers_only_the_extra_fields_the_account_may_write(agent):
+    client, account = agent
+    SchedulerAccount.objects.filter(pk=account.pk).update(
+        allowed_fields=["priority"], may_overbook=True
+    )
+
+    fields = client.get("/scheduler/").context["form"].fields
+
+    assert "priority" in fields
+    assert "allow_overbook" in fields
+    for hidden in ("status", "dispatcher_notes", "partner_reference", "duration_minutes", "source"):
+        assert hidden not in fields
+
+
+def test_an_extra_field_the_account_may_write_lands_on_the_booking(agent, shop_a):
+    client, account = agent
+    SchedulerAccount.objects.filter(pk=account.pk).update(
+        allowed_fields=["priority", "status", "duration_minutes"]
+    )
+
+    client.post(
+        "/scheduler/",
+        booking_form(shop_a, priority="urgent", status="confirmed", duration_minutes="90"),
+    )
+
+    booking = Booking.objects.get()
+    assert (booking.priority, booking.status, booking.duration_minutes) == (
+        "urgent",
+        "confirmed",
+        90,
+    )
+
+
+def test_a_crafted_post_of_a_field_the_account_may_not_write_is_refused(agent, shop_a):
+    client, _ = agent
+
+    response = client.post("/scheduler/", booking_form(shop_a, dispatcher_notes="VIP"))
+
+    assert response.status_code == 403
+    assert b"dispatcher_notes" in response.content
+    assert not Booking.objects.exists()
+
+
+def test_the_bookings_list_shows_this_accounts_bookings_newest_first(agent, shop_a, account_a2):
+    client, account = agent
+    older = BookingFactory(shop=shop_a, account=account, customer_name="Older One")
+    newer = BookingFactory(shop=shop_a, account=account, customer_name="Newer One")
+    BookingFactory(shop=shop_a, account=account_a2[0], customer_name="Someone Else")
+    BookingFactory(shop=shop_a, account=None, customer_name="Public Customer")
+
+    response = client.get("/scheduler/bookings")
+
+    assert list(response.context["page"]) == [newer, older]
+    assert b"Someone Else" not in response.content
+    assert b"Public Customer" not in response.content
+
+
+@pytest.mark.parametrize("query", ["jane", "555-0177", "6615550177", "WO-88"])
+def test_the_bookings_are_searchable_by_name_phone_and_work_order(agent, shop_a, query):
+    client, account = agent
+    match = BookingFactory(
+        shop=shop_a,
+        account=account,
+        customer_name="Jane Smith",
+        phone="+16615550177",
+        work_order_number="WO-8812",
+    )
+    BookingFactory(shop=shop_a, account=account, customer_name="Bob Jones", phone="+16615550100")
+
+    response = client.get("/scheduler/bookings", {"q": query})
+
+    assert list(response.context["page"]) == [match]
+
+
+def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, shop_a):
+    client, _ = agent
+    client.post("/scheduler/", booking_form(shop_a))
+    booking = Booking.objects.get()
+
+    response = client.post(f"/scheduler/bookings/{booking.pk}/cancel")
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    counter = SlotCounter.objects.get(
+        shop=shop_a, date=booking.scheduled_date, start_time=booking.scheduled_time
+    )
+    assert counter.booked == 0
+
+
+def test_an_agent_cannot_cancel_another_accounts_booking(agent, shop_a, account_a2):
+    client, _ = agent
+    theirs = BookingFactory(shop=shop_a, account=account_a2[0])
+
+    response = client.post(f"/scheduler/bookings/{theirs.pk}/cancel")
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == Booking.Status.SCHEDULED
+
+
+def test_cancel_is_post_only(agent, shop_a):
+    client, account = agent
+    booking = BookingFactory(shop=shop_a, account=account)
+
+    assert client.get(f"/scheduler/bookings/{booking.pk}/cancel").status_code == 405
+
+
+def test_an_agent_of_shop_b_sees_nothing_of_shop_a(client, account_a, account_b, shop_a):
+    a_booking = BookingFactory(shop=shop_a, account=account_a[0], customer_name="Alpha Customer")
+    client.force_login(account_b[0].user)
+
+    home = client.get("/scheduler/")
+    listing = client.get("/scheduler/bookings", {"q": "Alpha"})
+    cancel = client.post(f"/scheduler/bookings/{a_booking.pk}/cancel")
+
+    assert b"Done Right Appliance" not in home.content
+    assert b"Fix It Fast" in home.content
+    assert list(listing.context["page"]) == []
+    assert cancel.status_code == 404
+
+
+def test_rotating_the_key_shows_the_new_one_once_and_the_old_one_stops(agent, account_a):
+    client, account = agent
+    _, old_key = account_a
+
+    response = client.post("/scheduler/api-key")
+
+    new_key = response.context["new_key"]
+    assert new_key.startswith("ao_live_")
+    assert new_key in response.content.decode()
+    assert scheduler_account_for_key(new_key) == account
+    with pytest.raises(KeyRejected):
+        scheduler_account_for_key(old_key)
+    assert new_key not in client.get("/scheduler/api-key").content.decode()
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_portal_user_gets_nothing_from_the_admin(agent):
+    client, _ = agent
+
+    index = client.get("/admin/")
+    accounts = client.get("/admin/scheduler_accounts/scheduleraccount/")
+    bookings = client.get("/admin/booking/booking/")
+
+    for response in (index, accounts, bookings):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_portal_user_cannot_sign_in_to_the_admin(client, account_a):
+    response = client.post(
+        "/admin/login/", {"username": "acme-agent", "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_shop_staff_signed_in_to_the_admin_are_sent_to_the_portal_sign_in(client, alice):
+    client.force_login(alice)
+
+    response = client.get("/scheduler/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/scheduler-login.html")
