@@ -8,7 +8,7 @@ from booking.models import Booking, SlotCounter
 from booking.tests.factories import BookingFactory
 from conftest import next_working_day
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.services import scheduler_account_for_key, KeyRejected
+from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
 
 
 @pytest.fixture
