@@ -144,6 +144,17 @@ def scheduler_account_set_login(
 
 
 @transaction.atomic
+def scheduler_account_remove_login(*, account: SchedulerAccount) -> None:
+    """Close the portal: the login is deleted, the account and its key stay."""
+    user = account.user
+    if user is None:
+        return
+    account.user = None
+    account.save(update_fields=["user"])
+    user.delete()
+
+
+@transaction.atomic
 def scheduler_account_delete(*, account: SchedulerAccount) -> None:
     """Delete the account and its portal login; its bookings stay, unlinked."""
     user = account.user
