@@ -233,6 +233,10 @@ class SchedulerAccountAdmin(admin.ModelAdmin):
         description="Issue new API keys (the old ones stop working)", permissions=["change"]
     )
     def rotate_keys(self, request, queryset):
+        if not queryset:
+            # The admin hands actions only the selected rows this owner may see.
+            self.message_user(request, "No scheduler account selected.", messages.WARNING)
+            return None
         new_keys = [
             (account, scheduler_account_rotate_key(account=account)) for account in queryset
         ]

@@ -169,7 +169,7 @@ def test_charlie_sees_nothing_of_shop_as_accounts(client, charlie, account_a, ac
     assert list(listing.context["cl"].queryset) == [account_b[0]]
     assert change.status_code == 302  # the admin's "does not exist" redirect
     assert rotate.status_code == 404
-    assert "new_keys" not in (action.context or {})
+    assert action.status_code == 302
     assert scheduler_account_for_key(key) == account
     assert "Acme" not in client.get(ADD).content.decode()
 
