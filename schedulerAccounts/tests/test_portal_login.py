@@ -197,3 +197,10 @@ def test_the_sign_in_form_works_with_its_csrf_token(account_a):
     )
 
     assert response.status_code == 302
+
+
+def test_the_test_clients_login_still_works_beside_the_lockout(client, alice, account_a):
+    # client.login() calls authenticate() without a request; axes must not break it.
+    assert client.login(username="alice", password="password") is True
+    assert client.login(username="acme-agent", password=PORTAL_PASSWORD) is True
+    assert client.login(username="alice", password="wrong") is False
