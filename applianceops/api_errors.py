@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -15,11 +16,22 @@ logger = logging.getLogger(__name__)
 class ApiError(exceptions.APIException):
     """An error with a stable code of ours, raised by API views and mapped from services."""
 
-    def __init__(self, message: str, *, code: str, status_code: int = 400, field: str = ""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int = 400,
+        field: str = "",
+        headers: dict[str, str] | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(detail=message, code=code)
         self.status_code = status_code
         self.error_code = code
         self.field = field
+        self.headers = headers
+        self.extra = extra or {}
 
 
 class PayloadTooLarge(ApiError):
@@ -61,10 +73,10 @@ def _validation_error(exc: exceptions.ValidationError) -> Response:
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: never lets an HTML page or a bare DRF dict reach a client."""
     if isinstance(exc, ApiError):
-        body = error_body(str(exc.detail), exc.error_code)
+        body = error_body(str(exc.detail), exc.error_code, **exc.extra)
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=exc.status_code, headers=getattr(exc, "headers", None))
+        return Response(body, status=exc.status_code, headers=exc.headers)
     if isinstance(exc, exceptions.ValidationError):
         return _validation_error(exc)
     if isinstance(exc, exceptions.ParseError):
@@ -95,6 +107,12 @@ def exception_handler(exc, context):
             error_body(str(exc.detail), "unauthorized"),
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )
+    if isinstance(exc, Ratelimited):
+        # django-ratelimit's exception is a PermissionDenied; DRF would make it a 403.
+        return Response(
+            error_body("Rate limit exceeded. Retry after a few minutes.", "rate_limited"),
+            status=429,
         )
     if isinstance(exc, (exceptions.PermissionDenied, PermissionDenied)):
         detail = getattr(exc, "detail", "You do not have permission to do this.")

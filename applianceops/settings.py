@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from applianceops.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 DEBUG = env_bool("DEBUG", default=True)
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_ratelimit",
     "phonenumber_field",
     "tenants",
     "booking",
@@ -124,6 +126,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded mode is one process, where the local-memory cache is shared by every thread.
+    # django-ratelimit cannot know that; with several workers, REDIS_URL is required (and
+    # check --deploy warns when DEBUG is off without it).
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Rate limits on the booking doors (booking/ratelimits.py). Scheduler accounts have their own.
+PUBLIC_REQUESTS_PER_HOUR = env_int("PUBLIC_REQUESTS_PER_HOUR", default=100, minimum=1)
+PUBLIC_BOOKINGS_PER_HOUR = env_int("PUBLIC_BOOKINGS_PER_HOUR", default=5, minimum=1)
+RATELIMIT_USE_CACHE = "default"
 
 # --- Auth, i18n, static -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -205,7 +216,7 @@ if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not SECURE_SSL_REDIRECT and not DEBUG:
     # Behind a TLS-terminating proxy that redirects for us; tell check --deploy we know.
-    SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # --- API ----------------------------------------------------------------------------------
 # Request bodies above this many bytes get a 413: a booking is well under 16 KB.

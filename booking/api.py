@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 import phonenumbers
 from django.conf import settings
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 
 from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
-from booking import slots
+from booking import ratelimits, slots
 from booking.models import Booking
 from booking.services import (
     BookingDisabled,
@@ -172,7 +173,21 @@ class BookingCreateApi(APIView):
             length = 0
         if length > settings.API_MAX_BODY_BYTES:
             raise PayloadTooLarge(settings.API_MAX_BODY_BYTES)
+        try:
+            # Authenticate first so a scheduler account is counted in its own bucket; a request
+            # whose key is refused still counts against its IP.
+            self.perform_authentication(request)
+        finally:
+            with _rate_limit_errors():
+                self.request_quota = ratelimits.count_request(request)
         super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        quota = getattr(self, "request_quota", None)
+        if quota is not None:
+            for header, value in quota.headers().items():
+                response.headers.setdefault(header, value)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def post(self, request):
         account = request.auth
@@ -200,34 +215,52 @@ class BookingCreateApi(APIView):
             source = booking_source(account=account, requested=source)
         window, time = data.get("time_slot") or ("", None)
         try:
-            booking = booking_create(
-                shop=shop,
-                customer=Customer(
-                    name=data["name"].strip(),
-                    phone=data["phone"],
-                    address=data["address"].strip(),
-                    email=data.get("email", ""),
-                ),
-                job=Job(
-                    appliance_type=data["appliance_type"],
-                    issue=data.get("issue", ""),
-                    work_order_number=data.get("work_order_number", "").strip(),
-                    claim_number=data.get("claim_number", "").strip(),
-                    authorization_number=data.get("authorization_number", "").strip(),
-                ),
-                slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
-                source=source,
-                channel=Booking.Channel.API,
-                client_ip=client_ip(request),
-                account=account,
-                extras=extras_from(data),
-                allow_overbook=bool(data.get("allow_overbook")),
-            )
+            with _rate_limit_errors(), ratelimits.booking_quota(request):
+                booking = booking_create(
+                    shop=shop,
+                    customer=Customer(
+                        name=data["name"].strip(),
+                        phone=data["phone"],
+                        address=data["address"].strip(),
+                        email=data.get("email", ""),
+                    ),
+                    job=Job(
+                        appliance_type=data["appliance_type"],
+                        issue=data.get("issue", ""),
+                        work_order_number=data.get("work_order_number", "").strip(),
+                        claim_number=data.get("claim_number", "").strip(),
+                        authorization_number=data.get("authorization_number", "").strip(),
+                    ),
+                    slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
+                    source=source,
+                    channel=Booking.Channel.API,
+                    client_ip=client_ip(request),
+                    account=account,
+                    extras=extras_from(data),
+                    allow_overbook=bool(data.get("allow_overbook")),
+                )
         except BookingDisabled as exc:
             raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
         except BookingError as exc:
             raise ApiError(exc.message, code=exc.code, field=exc.field) from None
         return Response(booking_response(booking), status=status.HTTP_201_CREATED)
+
+
+@contextmanager
+def _rate_limit_errors():
+    try:
+        yield
+    except ratelimits.RateLimited as exc:
+        raise ApiError(
+            exc.message,
+            code="rate_limited",
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after), **exc.usage.headers()},
+            extra={
+                "hint": "Need higher limits? Ask the shop owner for a private partner key "
+                "(Settings -> Scheduler Accounts) and send it as Authorization: Bearer <key>."
+            },
+        ) from None
 
 
 def _get_shop_or_404(slug: str) -> Shop:

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from unittest import mock
+
+from django_ratelimit.exceptions import Ratelimited
+
+from applianceops.api_errors import exception_handler
+from booking.models import Booking
+from booking.tests.test_book_api import URL, contract_body
+from conftest import next_working_day
+
+
+def book(api_client, shop, **extra):
+    return api_client.post(URL, contract_body(shop), format="json", **extra)
+
+
+def weekend_body(shop):
+    """A body the service refuses (no availability on a Saturday) after the quota is taken."""
+    day = shop.today() + dt.timedelta(days=1)
+    while day.weekday() != 5:
+        day += dt.timedelta(days=1)
+    return contract_body(shop, scheduled_date=day.isoformat())
+
+
+def test_the_101st_request_in_an_hour_is_refused(api_client, shop_a):
+    statuses = [api_client.post(URL, {"slug": shop_a.slug}, format="json").status_code]
+    statuses += [api_client.post(URL, {}, format="json").status_code for _ in range(99)]
+
+    refused = api_client.post(URL, contract_body(shop_a), format="json")
+
+    assert statuses == [400] * 100
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert not Booking.objects.exists()
+
+
+def test_the_sixth_successful_booking_is_refused_and_books_nothing(api_client, shop_a):
+    statuses = [book(api_client, shop_a).status_code for _ in range(5)]
+
+    refused = book(api_client, shop_a)
+
+    assert statuses == [201] * 5
+    assert refused.status_code == 429
+    assert Booking.objects.count() == 5
+
+
+def test_failed_bookings_do_not_use_the_booking_quota(api_client, shop_a):
+    failures = [
+        api_client.post(URL, weekend_body(shop_a), format="json").status_code for _ in range(4)
+    ]
+
+    successes = [book(api_client, shop_a).status_code for _ in range(5)]
+
+    assert failures == [400] * 4
+    assert successes == [201] * 5
+    assert book(api_client, shop_a).status_code == 429
+
+
+def test_the_booking_quota_comes_back_after_the_window(api_client, shop_a):
+    for _ in range(5):
+        assert book(api_client, shop_a).status_code == 201
+    assert book(api_client, shop_a).status_code == 429
+
+    later = time.time() + 3601
+    with mock.patch("django_ratelimit.core.time.time", return_value=later):
+        assert book(api_client, shop_a).status_code == 201
+
+
+def test_a_429_says_when_to_retry_and_points_to_partner_keys(api_client, shop_a):
+    for _ in range(5):
+        book(api_client, shop_a)
+
+    refused = book(api_client, shop_a)
+
+    body = refused.json()
+    retry_after = int(refused.headers["Retry-After"])
+    assert 1 <= retry_after <= 3600
+    minutes = max(-(-retry_after // 60), 1)
+    unit = "minute" if minutes == 1 else "minutes"
+    assert body["error"] == f"Rate limit exceeded. Retry after {minutes} {unit}."
+    assert body["code"] == "rate_limited"
+    assert "partner key" in body["hint"]
+
+
+def test_every_api_response_carries_the_request_quota(api_client, shop_a):
+    first = book(api_client, shop_a)
+    second = api_client.post(URL, {}, format="json")
+    wrong_method = api_client.get(URL)
+
+    assert first.headers["RateLimit-Limit"] == "100"
+    assert first.headers["RateLimit-Remaining"] == "99"
+    assert second.headers["RateLimit-Remaining"] == "98"
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["RateLimit-Remaining"] == "97"
+    assert 0 < int(first.headers["RateLimit-Reset"]) <= 3600
+
+
+def test_the_limits_are_settings(api_client, shop_a, settings):
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 2
+    settings.PUBLIC_REQUESTS_PER_HOUR = 3
+
+    statuses = [book(api_client, shop_a).status_code for _ in range(4)]
+
+    assert statuses == [201, 201, 429, 429]
+    assert api_client.post(URL, {}, format="json").headers["RateLimit-Limit"] == "3"
+
+
+def test_a_spoofed_forwarded_for_does_not_escape_the_limit_behind_one_proxy(
+    api_client, shop_a, settings
+):
+    settings.NUM_PROXIES = 1
+    statuses = [
+        book(api_client, shop_a, HTTP_X_FORWARDED_FOR=f"10.9.8.{n}, 203.0.113.7").status_code
+        for n in range(6)
+    ]
+
+    assert statuses == [201] * 5 + [429]
+    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"203.0.113.7"}
+
+
+def test_forwarded_for_is_ignored_without_proxies(api_client, shop_a, settings):
+    settings.NUM_PROXIES = 0
+    statuses = [
+        book(api_client, shop_a, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(6)
+    ]
+
+    assert statuses == [201] * 5 + [429]
+    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"127.0.0.1"}
+
+
+def test_ipv6_clients_are_limited_per_64_network(api_client, shop_a):
+    same_network = [
+        book(api_client, shop_a, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(6)
+    ]
+    other_network = book(api_client, shop_a, REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert same_network == [201] * 5 + [429]
+    assert other_network.status_code == 201
+
+
+def test_bookings_still_succeed_when_the_cache_is_down(api_client, shop_a, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            # Nothing listens on port 1: every cache call fails at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+
+    with caplog.at_level(logging.ERROR, logger="booking.ratelimits"):
+        response = book(api_client, shop_a)
+
+    assert response.status_code == 201
+    assert Booking.objects.count() == 1
+    assert "rate limit cache unavailable" in caplog.text
+    assert "RateLimit-Remaining" not in response.headers
+
+
+def test_django_ratelimits_own_exception_is_a_429_not_a_403():
+    response = exception_handler(Ratelimited(), {"view": None})
+
+    assert response.status_code == 429
+    assert response.data["code"] == "rate_limited"
+
+
+def test_a_client_over_the_request_limit_gets_no_booking_even_when_valid(
+    api_client, shop_a, settings
+):
+    settings.PUBLIC_REQUESTS_PER_HOUR = 1
+    day = next_working_day(shop_a, days_ahead=3).isoformat()
+    api_client.post(URL, {}, format="json")
+
+    response = api_client.post(URL, contract_body(shop_a, scheduled_date=day), format="json")
+
+    assert response.status_code == 429
+    assert not Booking.objects.exists()
