@@ -154,6 +154,12 @@ class SchedulerAccountAdmin(admin.ModelAdmin):
     ]
     actions = ["rotate_keys", "revoke_keys"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # The key is issued on save and shown on the next page.
+            return [fs for fs in self.fieldsets if fs[0] != "API key"]
+        return self.fieldsets
+
     # --- Who sees what: owners of the account's shop (and superusers), nobody else.
     def get_queryset(self, request):
         return super().get_queryset(request).filter(shop__in=_owned_shops(request.user))

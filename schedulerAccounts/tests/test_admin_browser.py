@@ -1,0 +1,36 @@
+"""An owner creates a scheduler account in the admin and copies its key."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import screenshot
+from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.services import scheduler_account_for_key
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_creates_an_account_and_sees_the_key_once(live_server, desktop_page, alice):
+    page = desktop_page
+    page.goto(
+        live_server.url + "/admin/login/?next=/admin/scheduler_accounts/scheduleraccount/add/"
+    )
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_label("Partner name").fill("Cinch Home")
+    page.get_by_label("Source tag").fill("cinch")
+    page.get_by_label("Priority (normal or urgent)").check()
+    page.get_by_label("Portal username").fill("cinch-agent")
+    page.get_by_label("Portal password").fill("a-long-portal-passphrase")
+    screenshot(page, "admin-scheduler-account-add")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    key = page.locator("code.scheduler-new-key").inner_text()
+    screenshot(page, "admin-scheduler-account-key")
+    account = SchedulerAccount.objects.get()
+    assert scheduler_account_for_key(key) == account
+    assert account.allowed_fields == ["priority"]
+    assert account.shop.slug == "done-right-appliance"
