@@ -167,14 +167,22 @@ def requeue_stalled(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     stale = now - STALLED_AFTER
     # A worker that died mid-send leaves "sending": put it back (it may have gone out once).
-    Notification.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
+    stuck = list(
+        Notification.objects.filter(status=Status.SENDING, claimed_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    Notification.objects.filter(pk__in=stuck, status=Status.SENDING).update(
         status=Status.PENDING, next_attempt_at=now
     )
-    ids = list(
+    lost = list(
         Notification.objects.filter(status=Status.PENDING, next_attempt_at__lt=stale).values_list(
             "pk", flat=True
         )[:500]
     )
+    # Restart their clock, so a queue that is merely slow is not flooded every run.
+    Notification.objects.filter(pk__in=lost, status=Status.PENDING).update(next_attempt_at=now)
+    ids = stuck + lost
     _enqueue(ids)
     return len(ids)
 

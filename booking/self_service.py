@@ -16,7 +16,7 @@ from booking.models import Booking, SlotCounter
 # A salt of its own, so no other signed value of this site can pass for a booking link.
 SALT = "booking.self-service"
 # How many days with open start times the reschedule page offers, and how far it looks.
-DAYS_OFFERED = 7
+DAYS_OFFERED = 5
 DAYS_SEARCHED = 31
 
 
