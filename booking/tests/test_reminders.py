@@ -207,3 +207,16 @@ def test_two_senders_at_the_same_time_send_each_reminder_once(shop_a, freeze_now
     for booking in bookings:
         assert booking.notifications.filter(kind="reminder").count() == 1
     assert Booking.objects.filter(reminder_sent_at__isnull=True).count() == 0
+
+
+def test_a_reminder_queued_before_a_reschedule_is_not_sent_for_the_old_time(
+    booked, freeze_now, django_capture_on_commit_callbacks
+):
+    freeze_now(at(1, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders()
+        booking_reschedule(booking=booked, new_date=dt.date(2026, 12, 4), new_time=dt.time(15))
+    run_worker()
+
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["New time"]
+    assert _reminders().get().status == Notification.Status.SKIPPED
