@@ -36,8 +36,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "booking_link",
         "status",
         "attempts",
-        "next_attempt_at",
         "short_error",
+        "next_attempt_at",
     ]
     list_filter = [NotificationStatusFilter, "kind"]
     list_select_related = ["booking__shop"]

@@ -5,6 +5,7 @@ from django.core import mail
 
 from booking.models import Notification
 from booking.tests.notify_helpers import book, run_worker
+from conftest import screenshot
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,18 @@ def test_the_owner_can_send_a_failed_email_again(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (Status.SENT, 1)
     assert [m.to for m in mail.outbox] == [["alerts@fix-it-fast.example"]]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_reads_why_an_email_failed(live_server, desktop_page, charlie, logs):
+    desktop_page.goto(live_server.url + "/admin/login/?next=" + URL)
+    desktop_page.fill("#id_username", "charlie")
+    desktop_page.fill("#id_password", "password")
+    desktop_page.click("input[type=submit]")
+    desktop_page.wait_for_selector("#result_list")
+
+    screenshot(desktop_page, "admin-email-log")
+    row = desktop_page.locator("#result_list tbody tr")
+    assert row.count() == 1
+    assert "SMTPServerDisconnected: gone" in row.inner_text()

@@ -195,3 +195,19 @@ def test_a_customer_moves_their_visit_on_a_phone(live_server, phone_page, shop_a
     assert width <= 360
     booking.refresh_from_db()
     assert booking.scheduled_time != dt.time(9)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_cancels_on_a_phone(live_server, phone_page, shop_a):
+    booking = book(shop_a)
+    phone_page.goto(live_server.url + url(booking))
+
+    phone_page.get_by_role("link", name="Cancel the visit").click()
+    screenshot(phone_page, "self-service-cancel-phone")
+    phone_page.get_by_role("button", name="Yes, cancel the visit").click()
+
+    assert phone_page.locator("h1").inner_text() == "Your booking is cancelled"
+    screenshot(phone_page, "self-service-cancelled-phone")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
