@@ -174,7 +174,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Background tasks --------------------------------------------------------------------
 # E-mails go through Django's tasks framework (the django-tasks backport on Django 5.2) with a
-# queue in the database: `manage.py db_worker` runs them. See README "Background work".
+# queue in the database: `manage.py db_worker` runs them. See README "E-mails and background work".
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
