@@ -27,8 +27,18 @@ run: setup
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/"
 	@echo "  Partner API:   POST http://$(HOST):$(PORT)/api/booking/book"
 	@echo "  Partner portal: http://$(HOST):$(PORT)/scheduler-login.html (partner / demo-partner-pass)"
+	@echo "  E-mails:       printed here by the task worker (console backend)"
 	@echo ""
+	@# The task worker and the reminder loop run beside the server and stop with it.
+	@trap 'kill $$worker $$reminders 2>/dev/null; wait' EXIT INT TERM; \
+	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py send_reminders --every 300 & reminders=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The task worker alone (e-mails), e.g. beside a server started another way.
+worker: setup
+	$(BIN)/python manage.py db_worker
 
 test: setup
 	$(BIN)/python -m pytest

@@ -71,7 +71,8 @@ def freeze_now():
         return moment
 
     yield _freeze
-    for patcher in patchers:
+    # Newest first: each patcher restores what it replaced, which may be an older freeze.
+    for patcher in reversed(patchers):
         patcher.stop()
 
 

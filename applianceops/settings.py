@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_ratelimit",
     "phonenumber_field",
+    "django_tasks",
+    "django_tasks_db",
     "tenants",
     "booking",
     "schedulerAccounts",
@@ -200,6 +202,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The public address of this site, for links in e-mails (no request is at hand there).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Background tasks --------------------------------------------------------------------
+# E-mails go through Django's tasks framework (the django-tasks backport on Django 5.2) with a
+# queue in the database: `manage.py db_worker` runs them. See README "E-mails and background work".
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Security (production turns these on by DEBUG=0) --------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -154,3 +154,55 @@ class Booking(models.Model):
 
     def window_label(self) -> str:
         return self.Window(self.window).label
+
+
+class Notification(models.Model):
+    """One e-mail about a booking: written with the booking's change, sent by a task worker.
+
+    The row is the outbox: it commits or rolls back with the booking, so nothing is sent for a
+    rolled-back booking and nothing is lost when a worker or the mail server is down. Delivery
+    claims the row with a guarded UPDATE, so a duplicated task cannot send twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation to customer"
+        REMINDER = "reminder", "Reminder to customer"
+        CANCELLED = "cancelled", "Cancellation to customer"
+        RESCHEDULED = "rescheduled", "New time to customer"
+        SHOP_NEW = "shop_new", "New booking alert to shop"
+        SHOP_CANCELLED = "shop_cancelled", "Cancellation alert to shop"
+        SHOP_RESCHEDULED = "shop_rescheduled", "New time alert to shop"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up)"
+        SKIPPED = "skipped", "Not sent (out of date)"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The appointment the e-mail is about: a reminder for a time the booking has left is stale.
+    scheduled_date = models.DateField()
+    scheduled_time = models.TimeField()
+    subject = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "e-mail notification"
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+    @property
+    def to_customer(self) -> bool:
+        return not self.kind.startswith("shop_")

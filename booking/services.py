@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from booking import slots
+from booking import notifications, slots
 from booking.appliances import match_appliance
 from booking.models import Booking, SlotCounter
 from tenants.models import Shop
@@ -160,6 +160,7 @@ def booking_create(
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
+    notify: bool = True,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
@@ -221,6 +222,8 @@ def booking_create(
             overbooked=overbooked,
             client_ip=client_ip,
         )
+        if notify:
+            notifications.queue_booking_created(booking)
     logger.info(
         "booking %s created for %s on %s %s via %s",
         booking.pk,
@@ -232,8 +235,13 @@ def booking_create(
     return booking
 
 
-def booking_cancel(*, booking: Booking) -> Booking:
-    """Cancel a booking and give its seat back. Cancelling twice is refused."""
+def booking_cancel(
+    *, booking: Booking, notify_customer: bool = True, notify_shop: bool = False
+) -> Booking:
+    """Cancel a booking and give its seat back. Cancelling twice is refused.
+
+    The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
+    """
     with transaction.atomic():
         cancelled = (
             Booking.objects.filter(pk=booking.pk)
@@ -245,7 +253,10 @@ def booking_cancel(*, booking: Booking) -> Booking:
                 "This booking is already cancelled or completed.", code="not_cancellable"
             )
         _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
-    booking.refresh_from_db()
+        booking.refresh_from_db()
+        notifications.queue_booking_cancelled(
+            booking, notify_customer=notify_customer, notify_shop=notify_shop
+        )
     return booking
 
 
@@ -255,11 +266,14 @@ def booking_reschedule(
     new_date: dt.date,
     new_time: dt.time,
     allow_overbook: bool = False,
+    notify_customer: bool = True,
+    notify_shop: bool = False,
 ) -> Booking:
     """Move a booking to an exact start time; the old seat is given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`.
+    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
+    shop too with `notify_shop` (when the customer moves it).
     """
     shop = booking.shop
     if not booking.is_active or booking.status == Booking.Status.COMPLETED:
@@ -308,7 +322,10 @@ def booking_reschedule(
             reminder_sent_at=None,
             updated_at=timezone.now(),
         )
-    booking.refresh_from_db()
+        booking.refresh_from_db()
+        notifications.queue_booking_rescheduled(
+            booking, notify_customer=notify_customer, notify_shop=notify_shop
+        )
     return booking
 
 

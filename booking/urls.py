@@ -1,7 +1,15 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
-from booking import api
+from booking import api, self_service_views
 
 urlpatterns = [
     re_path(r"^api/booking/book/?$", api.BookingCreateApi.as_view(), name="api-booking-book"),
+    # The customer's page from the signed link in their e-mails (booking/self_service.py).
+    path("b/<str:token>/", self_service_views.manage, name="booking-self-service"),
+    path("b/<str:token>/cancel", self_service_views.cancel, name="booking-self-service-cancel"),
+    path(
+        "b/<str:token>/reschedule",
+        self_service_views.reschedule,
+        name="booking-self-service-reschedule",
+    ),
 ]

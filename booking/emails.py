@@ -1,0 +1,93 @@
+"""The e-mails themselves: subject, plain text, HTML and attachments for one Notification."""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
+
+from booking.ics import booking_ics
+from booking.models import Booking, Notification
+from booking.self_service import booking_link
+
+Kind = Notification.Kind
+
+SUBJECTS = {
+    Kind.CONFIRMATION: "Booked: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
+    Kind.REMINDER: "Reminder: {shop} comes {day}, arriving {arrival} (ref {ref})",
+    Kind.CANCELLED: "Cancelled: your {appliance} repair on {day} (ref {ref})",
+    Kind.RESCHEDULED: "New time: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
+    Kind.SHOP_NEW: "New booking: {customer}, {appliance}, {day} {arrival} ({source})",
+    Kind.SHOP_CANCELLED: "Booking cancelled: {customer}, {appliance}, {day} {arrival}",
+    Kind.SHOP_RESCHEDULED: "Booking moved: {customer}, {appliance}, now {day} {arrival}",
+}
+# The customer gets the event for their calendar whenever the time is (newly) set.
+WITH_CALENDAR = {Kind.CONFIRMATION, Kind.RESCHEDULED}
+
+
+def admin_link(booking: Booking) -> str:
+    return settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk])
+
+
+def _context(notification: Notification) -> dict:
+    booking = notification.booking
+    shop = booking.shop
+    return {
+        "notification": notification,
+        "booking": booking,
+        "shop": shop,
+        "shop_phone": shop.phone.as_national if shop.phone else "",
+        "customer_phone": booking.phone.as_national if booking.phone else "",
+        "day": date_format(booking.scheduled_date, "l, F j, Y"),
+        "arrival": time_format(booking.scheduled_time, "g:i A"),
+        "window": booking.window_label(),
+        "manage_url": booking_link(booking) if notification.to_customer else "",
+        "admin_url": "" if notification.to_customer else admin_link(booking),
+        "source": booking.source or booking.get_channel_display(),
+    }
+
+
+def subject_for(notification: Notification) -> str:
+    booking = notification.booking
+    subject = SUBJECTS[notification.kind].format(
+        appliance=booking.appliance_type,
+        day=date_format(booking.scheduled_date, "D, M j"),
+        arrival=time_format(booking.scheduled_time, "g:i A"),
+        ref=booking.reference,
+        shop=booking.shop.name,
+        customer=booking.customer_name,
+        source=booking.source or booking.get_channel_display(),
+    )
+    # A header cannot hold a line break, whatever a partner put in a name.
+    return " ".join(subject.split())
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives:
+    booking = notification.booking
+    shop = booking.shop
+    context = _context(notification)
+    template = f"booking/email/{notification.kind}"
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    if notification.to_customer:
+        # The customer sees the shop's name as the sender, and replies reach the shop.
+        from_email = formataddr((shop.name, from_address))
+        reply_to = [shop.notification_email] if shop.notification_email else []
+    else:
+        from_email = settings.DEFAULT_FROM_EMAIL
+        reply_to = [booking.email] if booking.email else []
+    message = EmailMultiAlternatives(
+        subject=subject_for(notification),
+        body=render_to_string(f"{template}.txt", context),
+        from_email=from_email,
+        to=[notification.recipient],
+        reply_to=reply_to,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if notification.kind in WITH_CALENDAR:
+        message.attach(f"booking-{booking.reference}.ics", booking_ics(booking), "text/calendar")
+    return message

@@ -1,0 +1,86 @@
+"""An iCalendar (RFC 5545) event for a booking, for e-mail attachments and downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import time_format
+
+# Without a duration on the booking, the calendar shows the technician's arrival hour.
+DEFAULT_DURATION = dt.timedelta(hours=1)
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Split a content line into 75-octet pieces, never inside a UTF-8 character."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    pieces, current, limit = [], b"", 75
+    for char in line:
+        size = len(char.encode())
+        if len(current) + size > limit:
+            pieces.append(current.decode())
+            current, limit = b"", 74  # continuation lines start with a space
+        current += char.encode()
+    pieces.append(current.decode())
+    return "\r\n ".join(pieces)
+
+
+def _utc(moment: dt.datetime) -> str:
+    # UTC needs no VTIMEZONE block and every calendar shows it in the reader's own zone.
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def booking_ics(booking) -> str:
+    """A VCALENDAR with one VEVENT for the booking's appointment (CRLF line endings)."""
+    shop = booking.shop
+    starts = booking.starts_at
+    ends = starts + (
+        dt.timedelta(minutes=booking.duration_minutes)
+        if booking.duration_minutes
+        else DEFAULT_DURATION
+    )
+    host = urlsplit(settings.SITE_URL).hostname or "applianceops"
+    description = [
+        f"{booking.appliance_type} repair by {shop.name}.",
+        f"Technician arrives at {time_format(starts, 'g:i A')}, {booking.window_label()} window.",
+        f"Booking reference: {booking.reference}",
+    ]
+    if shop.phone:
+        description.append(f"Questions: {shop.phone.as_national}")
+    status = "CANCELLED" if not booking.is_active else "CONFIRMED"
+    updated = booking.updated_at or timezone.now()
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ApplianceOps//Bookings//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:booking-{booking.pk}@{host}",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        # A later SEQUENCE lets calendars replace the event after a reschedule.
+        f"SEQUENCE:{int(updated.timestamp())}",
+        f"DTSTART:{_utc(starts)}",
+        f"DTEND:{_utc(ends)}",
+        f"SUMMARY:{_escape(f'{booking.appliance_type} repair - {shop.name}')}",
+        f"LOCATION:{_escape(booking.address)}",
+        f"DESCRIPTION:{_escape(chr(10).join(description))}",
+        f"STATUS:{status}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(_fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from booking import notifications
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue the day-before reminders that are due, and re-queue e-mails whose task was lost. "
+        "Run every few minutes (cron or a systemd timer); safe to run twice at once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDS",
+            help="Keep running and repeat every SECONDS (for `make run` and simple containers).",
+        )
+
+    def handle(self, *args, every: int | None = None, **options):
+        if every is not None and every < 10:
+            raise CommandError("--every must be at least 10 seconds.")
+        if every is None:
+            self._run_once(options["verbosity"], always_report=True)
+            return
+        while True:
+            try:
+                self._run_once(options["verbosity"], always_report=False)
+            except DatabaseError:
+                # A database blip must not end the loop; the next round catches up.
+                logger.exception("send_reminders: this round failed, trying again in %ss", every)
+            time.sleep(every)
+
+    def _run_once(self, verbosity: int, *, always_report: bool) -> None:
+        reminders = notifications.queue_due_reminders()
+        requeued = notifications.requeue_stalled()
+        if verbosity and (reminders or requeued or always_report):
+            self.stdout.write(
+                f"Queued {reminders} reminder(s); re-queued {requeued} stalled e-mail(s)."
+            )

@@ -1,0 +1,279 @@
+"""Booking e-mails: written to the outbox with the booking's change, sent by a task worker.
+
+The flow for every e-mail:
+
+1. A service function (booking_create, booking_cancel, booking_reschedule) calls one of the
+   `queue_*` functions inside its transaction. That writes `Notification` rows and registers a
+   `transaction.on_commit` hook, so a rolled-back booking leaves no row and enqueues nothing.
+2. After the commit the hook enqueues `deliver_notification` on the database task queue; the
+   request returns without waiting for the mail server. A failure to enqueue is logged, never
+   raised: the row is still there and `send_reminders` re-enqueues it.
+3. A worker (`manage.py db_worker`) runs `deliver`: it claims the row with a guarded UPDATE (so a
+   duplicated task cannot send twice), renders and sends it, and on failure schedules another
+   try with back-off, up to MAX_ATTEMPTS; then the row is marked failed for the owner to see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from booking.emails import build_message
+from booking.models import Booking, Notification
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+Status = Notification.Status
+
+ACTIVE = (Booking.Status.SCHEDULED, Booking.Status.CONFIRMED)
+# Waits after the 1st, 2nd, ... failed try; the try after the last wait is the final one.
+RETRY_DELAYS = [
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=6),
+]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A row due this long ago and still waiting lost its task (the enqueue failed or the queue was
+# pruned); a row "sending" this long lost its worker mid-send. SMTP gives up after EMAIL_TIMEOUT.
+STALLED_AFTER = dt.timedelta(minutes=10)
+
+
+# --- Queueing (inside the service's transaction) --------------------------------------------
+
+
+def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
+    now = timezone.now()
+    rows = []
+    for kind in kinds:
+        recipient = booking.shop.notification_email if kind.startswith("shop_") else booking.email
+        if recipient:
+            rows.append(
+                Notification(
+                    booking=booking,
+                    kind=kind,
+                    recipient=recipient,
+                    scheduled_date=booking.scheduled_date,
+                    scheduled_time=booking.scheduled_time,
+                    next_attempt_at=now,
+                )
+            )
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    # robust: the booking is committed by now; a queue hiccup must not turn it into an error.
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return created
+
+
+def _enqueue(ids: list[int], run_after: dt.datetime | None = None) -> None:
+    for notification_id in ids:
+        try:
+            if run_after is None:
+                deliver_notification.enqueue(notification_id)
+            else:
+                deliver_notification.using(run_after=run_after).enqueue(notification_id)
+        except Exception:
+            logger.exception(
+                "could not enqueue notification %s; send_reminders retries it", notification_id
+            )
+
+
+def queue_booking_created(booking: Booking) -> list[Notification]:
+    """Confirmation to the customer and a new-booking alert to the shop."""
+    return _queue(booking, [Kind.CONFIRMATION, Kind.SHOP_NEW])
+
+
+def queue_booking_cancelled(
+    booking: Booking, *, notify_customer: bool = True, notify_shop: bool = False
+) -> list[Notification]:
+    kinds = [Kind.CANCELLED] * notify_customer + [Kind.SHOP_CANCELLED] * notify_shop
+    return _queue(booking, kinds)
+
+
+def queue_booking_rescheduled(
+    booking: Booking, *, notify_customer: bool = True, notify_shop: bool = False
+) -> list[Notification]:
+    kinds = [Kind.RESCHEDULED] * notify_customer + [Kind.SHOP_RESCHEDULED] * notify_shop
+    return _queue(booking, kinds)
+
+
+# --- Reminders (run periodically by `manage.py send_reminders`) ------------------------------
+
+
+def reminder_due_at(booking: Booking) -> dt.datetime:
+    """When the reminder goes out: the shop's hours-before, counted on the shop's wall clock.
+
+    Aware arithmetic on a zoneinfo datetime keeps the wall time, so "24 hours before 9:00" is
+    9:00 the day before even across a DST change, which is what a customer expects.
+    """
+    hours = booking.shop.booking_settings.reminder_hours_before
+    return booking.starts_at - dt.timedelta(hours=hours)
+
+
+def queue_due_reminders(now: dt.datetime | None = None) -> int:
+    """Queue the reminder of every booking that is due one; returns how many were queued.
+
+    Safe to run from any number of processes at once: each booking is claimed by one guarded
+    UPDATE of reminder_sent_at, and only the sender whose UPDATE changed the row queues the
+    e-mail. The claim is never released: a failed send is retried by its Notification row,
+    which is how the reminder stays exactly-once.
+    """
+    now = now or timezone.now()
+    today = now.date()
+    # Reminders are at most 168 hours (7 days) ahead; a day either side covers every time zone.
+    candidates = (
+        Booking.objects.filter(
+            status__in=ACTIVE,
+            reminder_sent_at__isnull=True,
+            scheduled_date__range=(today - dt.timedelta(days=1), today + dt.timedelta(days=8)),
+        )
+        .exclude(email="")
+        .select_related("shop__booking_settings")
+    )
+    queued = 0
+    for booking in candidates:
+        due_at = reminder_due_at(booking)
+        if not (due_at <= now < booking.starts_at):
+            continue
+        if booking.created_at >= due_at:
+            # Booked inside the reminder window: the confirmation that just went out says it all.
+            continue
+        with transaction.atomic():
+            claimed = Booking.objects.filter(
+                pk=booking.pk,
+                status__in=ACTIVE,
+                reminder_sent_at__isnull=True,
+                scheduled_date=booking.scheduled_date,
+                scheduled_time=booking.scheduled_time,
+            ).update(reminder_sent_at=now)
+            if claimed:
+                _queue(booking, [Kind.REMINDER])
+                queued += 1
+    return queued
+
+
+def requeue_stalled(now: dt.datetime | None = None) -> int:
+    """Enqueue again the rows whose task was lost; returns how many."""
+    now = now or timezone.now()
+    stale = now - STALLED_AFTER
+    # A worker that died mid-send leaves "sending": put it back (it may have gone out once).
+    stuck = list(
+        Notification.objects.filter(status=Status.SENDING, claimed_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    Notification.objects.filter(pk__in=stuck, status=Status.SENDING).update(
+        status=Status.PENDING, next_attempt_at=now
+    )
+    lost = list(
+        Notification.objects.filter(status=Status.PENDING, next_attempt_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    # Restart their clock, so a queue that is merely slow is not flooded every run.
+    Notification.objects.filter(pk__in=lost, status=Status.PENDING).update(next_attempt_at=now)
+    ids = stuck + lost
+    _enqueue(ids)
+    return len(ids)
+
+
+# --- Delivery (in the worker) ----------------------------------------------------------------
+
+
+def _stale_reason(notification: Notification) -> str:
+    """Why the e-mail should no longer go out, or ""."""
+    booking = notification.booking
+    if notification.kind in (Kind.CONFIRMATION, Kind.REMINDER, Kind.SHOP_NEW):
+        if booking.status == Booking.Status.CANCELLED:
+            return "the booking was cancelled before this was sent"
+    if notification.kind == Kind.REMINDER and (
+        (booking.scheduled_date, booking.scheduled_time)
+        != (notification.scheduled_date, notification.scheduled_time)
+    ):
+        return "the booking moved before this was sent; the new time gets its own reminder"
+    return ""
+
+
+def retry_delay(attempts: int) -> dt.timedelta | None:
+    """The wait after `attempts` failed tries, or None when that was the last."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return RETRY_DELAYS[attempts - 1]
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification if it is due and nobody else is sending it; returns what happened."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "not due"
+    notification = Notification.objects.select_related("booking__shop").get(pk=notification_id)
+    reason = _stale_reason(notification)
+    if reason:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Status.SKIPPED, last_error=reason, next_attempt_at=None
+        )
+        return "skipped"
+    try:
+        message = build_message(notification)
+        message.send()
+    except Exception as exc:
+        return _record_failure(notification, exc)
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.SENT,
+        subject=message.subject[:255],
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+    )
+    return "sent"
+
+
+def _record_failure(notification: Notification, exc: Exception) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    delay = retry_delay(notification.attempts)
+    if delay is None:
+        logger.error("notification %s failed for good: %s", notification.pk, error)
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Status.FAILED, last_error=error, next_attempt_at=None
+        )
+        return "failed"
+    retry_at = timezone.now() + delay
+    logger.warning(
+        "notification %s failed (try %s), retrying at %s: %s",
+        notification.pk,
+        notification.attempts,
+        retry_at,
+        error,
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.PENDING, last_error=error, next_attempt_at=retry_at
+    )
+    _enqueue([notification.pk], run_after=retry_at)
+    return "retry"
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    return deliver(notification_id)
+
+
+def send_again(notifications: Iterable[Notification]) -> int:
+    """Give failed e-mails a fresh set of tries now (the admin's action); returns how many."""
+    ids = [n.pk for n in notifications if n.status == Status.FAILED]
+    Notification.objects.filter(pk__in=ids, status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return len(ids)

@@ -1,0 +1,123 @@
+"""The customer's own page, reached from the signed link in their e-mails: /b/<token>/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from booking.self_service import booking_for_token, can_change, open_days
+from booking.services import BookingError, booking_cancel, booking_reschedule
+
+
+class _LinkGone(Exception):
+    pass
+
+
+def _booking_or_gone(token: str):
+    booking = booking_for_token(token)
+    if booking is None:
+        raise _LinkGone
+    return booking
+
+
+def _gone(request):
+    # One answer for forged, altered and expired links: none of them may reveal which it was.
+    return render(request, "booking/self_service/gone.html", status=404)
+
+
+def _when(booking) -> str:
+    return (
+        f"{date_format(booking.scheduled_date, 'l, F j')} at "
+        f"{time_format(booking.scheduled_time, 'g:i A')}"
+    )
+
+
+@never_cache
+@require_GET
+def manage(request, token: str):
+    try:
+        booking = _booking_or_gone(token)
+    except _LinkGone:
+        return _gone(request)
+    return render(
+        request,
+        "booking/self_service/detail.html",
+        {
+            "booking": booking,
+            "shop": booking.shop,
+            "token": token,
+            "can_change": can_change(booking),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request, token: str):
+    try:
+        booking = _booking_or_gone(token)
+    except _LinkGone:
+        return _gone(request)
+    if not can_change(booking):
+        messages.error(request, "This booking can no longer be cancelled online.")
+        return redirect("booking-self-service", token)
+    if request.method == "POST":
+        try:
+            booking_cancel(booking=booking, notify_shop=True)
+        except BookingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Your booking is cancelled. We have let {booking.shop.name} know."
+            )
+        return redirect("booking-self-service", token)
+    return render(
+        request,
+        "booking/self_service/cancel.html",
+        {"booking": booking, "shop": booking.shop, "token": token},
+    )
+
+
+def _parse_start(value: str) -> tuple[dt.date, dt.time] | None:
+    try:
+        moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    except (TypeError, ValueError):
+        return None
+    return moment.date(), moment.time()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reschedule(request, token: str):
+    try:
+        booking = _booking_or_gone(token)
+    except _LinkGone:
+        return _gone(request)
+    if not can_change(booking):
+        messages.error(request, "This booking can no longer be moved online.")
+        return redirect("booking-self-service", token)
+    if request.method == "POST":
+        start = _parse_start(request.POST.get("start", ""))
+        if start is None:
+            messages.error(request, "Please pick one of the times below.")
+        else:
+            try:
+                booking = booking_reschedule(
+                    booking=booking, new_date=start[0], new_time=start[1], notify_shop=True
+                )
+            except BookingError as exc:
+                messages.error(request, f"That time could not be booked: {exc.message}")
+            else:
+                messages.success(request, f"Done: your visit is now {_when(booking)}.")
+                return redirect("booking-self-service", token)
+    return render(
+        request,
+        "booking/self_service/reschedule.html",
+        {"booking": booking, "shop": booking.shop, "token": token, "days": open_days(booking)},
+    )

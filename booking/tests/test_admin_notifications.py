@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from booking.models import Notification
+from booking.tests.notify_helpers import book, run_worker
+from conftest import screenshot
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/booking/notification/"
+Status = Notification.Status
+
+
+@pytest.fixture
+def logs(shop_a, shop_b):
+    """An alert that went out for shop A and one that failed for shop B."""
+    book(shop_a, email="")
+    theirs = book(shop_b, email="")
+    Notification.objects.filter(booking__shop=shop_a).update(status=Status.SENT, attempts=1)
+    Notification.objects.filter(booking=theirs).update(
+        status=Status.FAILED, attempts=6, last_error="SMTPServerDisconnected: gone"
+    )
+    return theirs
+
+
+def test_the_owner_sees_the_email_log_of_their_shop(client, alice, logs):
+    client.force_login(alice)
+
+    page = client.get(URL).content.decode()
+
+    assert "alerts@done-right-appliance.example" in page
+    assert "alerts@fix-it-fast.example" not in page
+
+
+def test_charlie_sees_only_his_own_shops_failures(client, charlie, logs):
+    client.force_login(charlie)
+
+    page = client.get(URL).content.decode()
+
+    assert "alerts@fix-it-fast.example" in page
+    assert "SMTPServerDisconnected: gone" in page
+    assert "alerts@done-right-appliance.example" not in page
+    alices = Notification.objects.get(booking__shop__slug="done-right-appliance")
+    assert client.get(f"{URL}{alices.pk}/change/").status_code == 302, "no such e-mail here"
+
+
+def test_the_log_is_read_only(client, alice, logs):
+    client.force_login(alice)
+    alert = Notification.objects.get(booking__shop__slug="done-right-appliance")
+
+    assert client.get(f"{URL}add/").status_code == 403
+    assert client.post(f"{URL}{alert.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"{URL}{alert.pk}/change/").status_code == 200
+
+
+def test_the_owner_can_send_a_failed_email_again(
+    client, charlie, logs, django_capture_on_commit_callbacks
+):
+    client.force_login(charlie)
+    failed = logs.notifications.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL, {"action": "send_again", "_selected_action": [failed.pk]}, follow=True
+        )
+    run_worker()
+
+    assert "1 e-mail(s) queued to send again." in response.content.decode()
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (Status.SENT, 1)
+    assert [m.to for m in mail.outbox] == [["alerts@fix-it-fast.example"]]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_reads_why_an_email_failed(live_server, desktop_page, charlie, logs):
+    desktop_page.goto(live_server.url + "/admin/login/?next=" + URL)
+    desktop_page.fill("#id_username", "charlie")
+    desktop_page.fill("#id_password", "password")
+    desktop_page.click("input[type=submit]")
+    desktop_page.wait_for_selector("#result_list")
+
+    screenshot(desktop_page, "admin-email-log")
+    row = desktop_page.locator("#result_list tbody tr")
+    assert row.count() == 1
+    assert "SMTPServerDisconnected: gone" in row.inner_text()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+
+from booking.ics import booking_ics
+from booking.tests.factories import BookingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_event_is_at_the_shops_wall_clock_time_and_lasts_the_jobs_duration(shop_a):
+    booking = BookingFactory(
+        shop=shop_a,
+        scheduled_date=dt.date(2027, 7, 6),
+        scheduled_time=dt.time(15, 0),
+        duration_minutes=90,
+    )
+
+    [event] = icalendar.Calendar.from_ical(booking_ics(booking)).walk("VEVENT")
+
+    # 15:00 in Los Angeles in July is 22:00 UTC (PDT).
+    assert event.decoded("DTSTART") == dt.datetime(2027, 7, 6, 22, 0, tzinfo=dt.UTC)
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(minutes=90)
+    assert str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_commas_semicolons_and_long_lines_survive_the_round_trip(shop_a):
+    address = "Apt 4; Building C, 1234 Very Long Avenue Name That Goes On, Lancaster CA 93534 ☎"
+    booking = BookingFactory(shop=shop_a, address=address)
+
+    text = booking_ics(booking)
+
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert text.endswith("END:VCALENDAR\r\n")
+    [event] = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert str(event["LOCATION"]) == address
+
+
+def test_a_cancelled_booking_is_a_cancelled_event(shop_a):
+    booking = BookingFactory(shop=shop_a, status="cancelled")
+
+    [event] = icalendar.Calendar.from_ical(booking_ics(booking)).walk("VEVENT")
+
+    assert str(event["STATUS"]) == "CANCELLED"
