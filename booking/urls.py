@@ -1,7 +1,23 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
-from booking import api
+from booking import api, views
 
 urlpatterns = [
     re_path(r"^api/booking/book/?$", api.BookingCreateApi.as_view(), name="api-booking-book"),
+    re_path(r"^book/(?P<slug>[-\w]+)/?$", views.booking_page, name="booking-page"),
+    path(
+        "book/<str:slug>/availability",
+        views.booking_availability,
+        name="booking-availability",
+    ),
+    path(
+        "book/<str:slug>/booked/<str:token>",
+        views.booking_confirmation,
+        name="booking-confirmation",
+    ),
+    path(
+        "book/<str:slug>/booked/<str:token>/calendar.ics",
+        views.booking_calendar_file,
+        name="booking-calendar-file",
+    ),
 ]
