@@ -105,6 +105,7 @@ class BookingForm(forms.Form):
     )
 
     def __init__(self, *args, appliance_types: list[str], **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["appliance_type"].choices = [("", "Choose…")] + [
             (name, name) for name in appliance_types
