@@ -16,6 +16,8 @@ def normalise_phone(text: str) -> str:
         number = phonenumbers.parse(text.strip(), settings.PHONENUMBER_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         raise ValueError(f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
+    # A local-only number (seven digits, no area code) cannot be dialled from the shop.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValueError(f"{text!r} is not a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

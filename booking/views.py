@@ -87,8 +87,10 @@ def _book(request, shop: Shop, form: BookingForm) -> Booking:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def booking_page(request, slug):
+    """The form (GET) and a booking attempt (POST), in one view so one limit can wrap both."""
     shop = _get_shop_or_404(slug)
     if not shop.booking_settings.booking_enabled:
         return _booking_off(request, shop)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -196,6 +197,18 @@ def test_a_full_day_is_not_offered(client, shop_a):
     assert "disabled" in day_radio(html, full)
     assert "fully booked" in html
     assert "disabled" not in day_radio(html, open_day)
+
+
+def test_with_no_open_day_the_page_says_to_call(client, shop_a):
+    shop_a.booking_settings.working_weekdays = []
+    shop_a.booking_settings.save()
+
+    html = client.get(page_url(shop_a)).content.decode()
+
+    assert "No day in the coming weeks has room left. Please call" in html
+    days = re.findall(r'<input[^>]*name="scheduled_date"[^>]*>', html)
+    assert len(days) >= 28
+    assert all(" disabled" in day for day in days)
 
 
 def test_weekends_blackouts_and_days_past_the_notice_cannot_be_picked(client, shop_a, freeze_now):

@@ -127,3 +127,23 @@ def test_a_customer_books_without_javascript_using_only_the_keyboard(
     assert booking.appliance_type == "Refrigerator"
     assert booking.email == "jane@example.com"
     assert booking.channel == Booking.Channel.BOOKING_PAGE
+
+
+def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
+    live_server, transactional_db, shop_a, desktop_page
+):
+    page = desktop_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    monday, sunday = page.locator(".weekdays span").first, page.locator(".weekdays span").last
+    assert monday.bounding_box()["y"] == sunday.bounding_box()["y"]
+    screenshot(page, "booking-page-desktop")
+
+    assert page.goto(f"{live_server.url}/book/no-such-shop").status == 404
+    page.get_by_role("heading", name="Page not found").wait_for()
+    screenshot(page, "not-found-desktop")
+
+    shop_a.booking_settings.booking_enabled = False
+    shop_a.booking_settings.save()
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    page.get_by_role("heading", name="Online booking is paused").wait_for()
+    screenshot(page, "booking-off-desktop")
