@@ -11,7 +11,7 @@ from booking.tests.factories import BookingFactory
 def test_long_lines_are_folded_and_text_is_escaped_so_it_parses_back(shop_a):
     booking = BookingFactory(
         shop=shop_a,
-        address="Apt 4; 1234 Very Long Boulevard Name, Suite \\ 5, Lancaster CA 93534 — côté jardin "
+        address="Apt 4; 1234 Very Long Boulevard, Suite \\ 5, Lancaster CA 93534 — côté jardin "
         * 2,
         scheduled_date=dt.date(2026, 12, 2),
         scheduled_time=dt.time(9, 0),
