@@ -118,9 +118,9 @@ def _booking_off(request, shop: Shop):
 
 
 def _render_page(request, shop: Shop, form: BookingForm):
-    today = shop.today()
+    now = shop.now()
     horizon = min(DAYS_SHOWN - 1, shop.booking_settings.horizon_days)
-    days = shop_availability(shop, today, today + dt.timedelta(days=horizon))
+    days = shop_availability(shop, now.date(), now.date() + dt.timedelta(days=horizon), now=now)
     selected_day = str(form["scheduled_date"].value() or "")
     context = {
         "shop": shop,
@@ -177,7 +177,9 @@ def booking_calendar_file(request, slug, token):
     if not booking.is_active:
         raise Http404("This booking was cancelled.")
     duration = dt.timedelta(minutes=booking.duration_minutes or shop.booking_settings.slot_minutes)
-    response = HttpResponse(booking_ics(booking, duration=duration), content_type="text/calendar")
+    response = HttpResponse(
+        booking_ics(booking, duration=duration), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="repair-{booking.reference}.ics"'
     return response
 
