@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 
-import phonenumbers
 from django.conf import settings
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
@@ -18,6 +17,7 @@ from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots
 from booking.models import Booking
+from booking.phones import normalise_phone
 from booking.services import (
     BookingDisabled,
     BookingError,
@@ -61,15 +61,11 @@ class PhoneField(serializers.CharField):
     def to_internal_value(self, data) -> str:
         value = super().to_internal_value(data)
         try:
-            number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        # Possible, not valid: the contract's own +15551234567 is in no assigned area code.
-        if number is None or not phonenumbers.is_possible_number(number):
+            return normalise_phone(value)
+        except ValueError:
             raise serializers.ValidationError(
                 "phone must be a phone number, e.g. +15551234567 or (555) 123-4567"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            ) from None
 
 
 class IsoDateField(serializers.Field):

@@ -1,9 +1,21 @@
 from django.urls import path, re_path
 
-from booking import api, self_service_views
+from booking import api, self_service_views, views
 
 urlpatterns = [
     re_path(r"^api/booking/book/?$", api.BookingCreateApi.as_view(), name="api-booking-book"),
+    re_path(r"^book/(?P<slug>[-\w]+)/?$", views.booking_page, name="booking-page"),
+    path("book/<str:slug>/availability", views.booking_availability, name="booking-availability"),
+    path(
+        "book/<str:slug>/booked/<str:token>",
+        views.booking_confirmation,
+        name="booking-confirmation",
+    ),
+    path(
+        "book/<str:slug>/booked/<str:token>/calendar.ics",
+        views.booking_calendar_file,
+        name="booking-calendar-file",
+    ),
     # The customer's page from the signed link in their e-mails (booking/self_service.py).
     path("b/<str:token>/", self_service_views.manage, name="booking-self-service"),
     path("b/<str:token>/cancel", self_service_views.cancel, name="booking-self-service-cancel"),

@@ -10,6 +10,7 @@ from django_ratelimit.exceptions import Ratelimited
 from applianceops.api_errors import exception_handler
 from booking.models import Booking
 from booking.tests.test_book_api import URL, contract_body
+from booking.tests.test_booking_page import form_data, page_url
 from conftest import next_working_day
 
 
@@ -179,3 +180,39 @@ def test_a_client_over_the_request_limit_gets_no_booking_even_when_valid(
 
     assert response.status_code == 429
     assert not Booking.objects.exists()
+
+
+def test_the_booking_page_shows_a_friendly_page_after_five_bookings(client, shop_a):
+
+    statuses = [client.post(page_url(shop_a), form_data(shop_a)).status_code for _ in range(5)]
+
+    refused = client.post(page_url(shop_a), form_data(shop_a))
+
+    assert statuses == [302] * 5
+    assert refused.status_code == 429
+    assert refused["Content-Type"].startswith("text/html")
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many tries from your connection" in refused.content.decode()
+    assert 'href="tel:+16615550100"' in refused.content.decode()
+    assert Booking.objects.count() == 5
+
+
+def test_the_booking_page_and_the_api_share_one_request_limit(client, api_client, shop_a, settings):
+
+    settings.PUBLIC_REQUESTS_PER_HOUR = 2
+    api_client.post(URL, contract_body(shop_a), format="json")
+    client.post(page_url(shop_a), form_data(shop_a, name=""))
+
+    refused = client.post(page_url(shop_a), form_data(shop_a))
+
+    assert refused.status_code == 429
+    assert Booking.objects.count() == 1
+
+
+def test_looking_at_the_booking_page_does_not_use_the_request_limit(client, shop_a, settings):
+
+    settings.PUBLIC_REQUESTS_PER_HOUR = 1
+    for _ in range(3):
+        assert client.get(page_url(shop_a)).status_code == 200
+
+    assert client.post(page_url(shop_a), form_data(shop_a)).status_code == 302

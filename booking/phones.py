@@ -1,0 +1,23 @@
+"""Reading the phone numbers customers and partners type. Pure."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+
+
+def normalise_phone(text: str) -> str:
+    """E.164 for a number typed in any usual way (US when no country code); ValueError if not.
+
+    Possible, not valid: the contract's own +15551234567 is in no assigned area code, and a shop
+    would rather call a number than turn a customer away over a numbering-plan detail.
+    """
+    try:
+        number = phonenumbers.parse(text.strip(), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number") from None
+    # A local-only number (seven digits, no area code) cannot be dialled from the shop.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise ValueError(f"{text!r} is not a phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,149 @@
+"""A customer books a repair at a phone-sized viewport, with JavaScript and without."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from booking.models import Booking, SlotCounter
+from conftest import next_working_day, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def no_js_phone_page(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, is_mobile=True, java_script_enabled=False
+    )
+    yield context.new_page()
+    context.close()
+
+
+def test_a_customer_books_with_javascript_by_tapping(
+    live_server, transactional_db, shop_a, phone_page
+):
+    day = next_working_day(shop_a, days_ahead=3)
+    SlotCounter.objects.bulk_create(
+        SlotCounter(shop=shop_a, date=day, start_time=dt.time(hour), booked=2)
+        for hour in range(8, 12)
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}?source=google")
+    screenshot(page, "booking-page-js-empty")
+
+    page.get_by_role("button", name="Book the repair").click()
+    page.get_by_role("alert").wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    screenshot(page, "booking-page-js-errors")
+
+    page.get_by_label("Your name").fill("Jane Smith")
+    page.get_by_label("Mobile phone").fill("555 123 4567")
+    page.get_by_label("Service address").fill("123 Main St, Lancaster CA 93534")
+    page.get_by_label("Appliance").select_option("Dishwasher")
+    page.get_by_label("What's wrong? (optional)").fill("Leaves water at the bottom.")
+    page.locator(f"label:has(#id_scheduled_date_{day.isoformat()})").click()
+    # The script asked the server about the day: its morning is full.
+    morning = page.get_by_role("radio", name="Morning", exact=False).and_(
+        page.locator("[name=time_slot]")
+    )
+    page.wait_for_function("document.querySelector('input[name=time_slot][value=am]').disabled")
+    assert morning.is_disabled()
+    assert page.locator(".room-note[data-window=pm]").inner_text() == "Room left on that day."
+    page.get_by_role("radio", name="Afternoon", exact=False).and_(
+        page.locator("[name=time_slot]")
+    ).check()
+    screenshot(page, "booking-page-js-filled")
+    page.get_by_role("button", name="Book the repair").click()
+
+    page.get_by_role("heading", name="You're booked").wait_for()
+    screenshot(page, "booking-confirmation-js")
+    booking = Booking.objects.get()
+    assert booking.source == "google"
+    assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(12, 0))
+    assert booking.reference in page.locator(".reference").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to calendar").click()
+    assert download.value.suggested_filename == f"repair-{booking.reference}.ics"
+
+
+def test_a_customer_books_without_javascript_using_only_the_keyboard(
+    live_server, transactional_db, shop_a, no_js_phone_page
+):
+    page = no_js_phone_page
+    day = next_working_day(shop_a, days_ahead=3)
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+
+    for _ in range(30):
+        if page.evaluate("document.activeElement.id") == "id_name":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type("Jane Smith")
+    page.keyboard.press("Tab")
+    page.keyboard.type("(555) 123-4567")
+    page.keyboard.press("Tab")
+    page.keyboard.type("jane@example")  # a mistake, to see the error page
+    page.keyboard.press("Tab")
+    page.keyboard.type("123 Main St, Lancaster CA 93534")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Refrig")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Not cooling.")
+    page.keyboard.press("Tab")
+    # Arrow keys move through the open days only; closed days are skipped.
+    for _ in range(60):
+        if page.evaluate("document.activeElement.value") == day.isoformat():
+            break
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "time_slot":
+            break
+    page.keyboard.press("ArrowDown")  # First available -> Morning
+    page.keyboard.press("Enter")
+
+    page.get_by_role("alert").wait_for()
+    screenshot(page, "booking-page-nojs-errors")
+    assert "Enter an e-mail address like jane@example.com" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Your name").input_value() == "Jane Smith"
+    assert page.locator(f"#id_scheduled_date_{day.isoformat()}").is_checked()
+    assert (
+        page.get_by_role("radio", name="Morning", exact=False)
+        .and_(page.locator("[name=time_slot]"))
+        .is_checked()
+    )
+
+    page.get_by_role("link", name="Enter an e-mail address like jane@example.com").press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("jane@example.com")
+    page.keyboard.press("Enter")
+
+    page.get_by_role("heading", name="You're booked").wait_for()
+    screenshot(page, "booking-confirmation-nojs")
+    booking = Booking.objects.get()
+    assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(8, 0))
+    assert booking.appliance_type == "Refrigerator"
+    assert booking.email == "jane@example.com"
+    assert booking.channel == Booking.Channel.BOOKING_PAGE
+
+
+def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
+    live_server, transactional_db, shop_a, desktop_page
+):
+    page = desktop_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    monday, sunday = page.locator(".weekdays span").first, page.locator(".weekdays span").last
+    assert monday.bounding_box()["y"] == sunday.bounding_box()["y"]
+    screenshot(page, "booking-page-desktop")
+
+    assert page.goto(f"{live_server.url}/book/no-such-shop").status == 404
+    page.get_by_role("heading", name="Page not found").wait_for()
+    screenshot(page, "not-found-desktop")
+
+    shop_a.booking_settings.booking_enabled = False
+    shop_a.booking_settings.save()
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    page.get_by_role("heading", name="Online booking is paused").wait_for()
+    screenshot(page, "booking-off-desktop")

@@ -1,0 +1,228 @@
+"""The public booking page /book/<slug>: form, confirmation, calendar file, live availability."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core import signing
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from applianceops.lib.client_ip import client_ip
+from booking import ratelimits, slots
+from booking.availability import DayAvailability, shop_availability
+from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm
+from booking.ics import booking_ics
+from booking.models import Booking
+from booking.services import BookingDisabled, BookingError, Customer, Job, booking_create
+from tenants.models import Shop
+
+logger = logging.getLogger(__name__)
+
+# How far ahead the page lays out days; later ones are a phone call away.
+DAYS_SHOWN = 42
+DEFAULT_SOURCE = "web"
+_CONFIRMATION_SALT = "booking.confirmation"
+
+
+def _get_shop_or_404(slug: str) -> Shop:
+    shop = (
+        Shop.objects.public().select_related("booking_settings").filter(slug=slug.lower()).first()
+    )
+    if shop is None:
+        raise Http404("No active shop has this address.")
+    return shop
+
+
+def confirmation_token(booking: Booking) -> str:
+    """The booking's unguessable address: its id signed with the site's secret key."""
+    return signing.Signer(salt=_CONFIRMATION_SALT).sign(booking.pk.hex)
+
+
+def confirmation_url(booking: Booking) -> str:
+    return reverse(
+        "booking-confirmation",
+        kwargs={"slug": booking.shop.slug, "token": confirmation_token(booking)},
+    )
+
+
+def _get_booking_or_404(shop: Shop, token: str) -> Booking:
+    try:
+        booking_id = signing.Signer(salt=_CONFIRMATION_SALT).unsign(token)
+    except signing.BadSignature:
+        raise Http404("No such booking.") from None
+    # Filtering by the shop too keeps one shop's booking off another shop's pages.
+    booking = Booking.objects.filter(pk=booking_id, shop=shop).first()
+    if booking is None:
+        raise Http404("No such booking.")
+    booking.shop = shop
+    return booking
+
+
+def _source(request) -> str:
+    """The tag a shop put on its link (?source=yelp), or "web"."""
+    tag = "".join(ch for ch in request.GET.get("source", "") if ch.isprintable()).strip()
+    return tag[:60] or DEFAULT_SOURCE
+
+
+def _book(request, shop: Shop, form: BookingForm) -> Booking:
+    data = form.cleaned_data
+    return booking_create(
+        shop=shop,
+        customer=Customer(
+            name=data["name"],
+            phone=data["phone"],
+            address=data["address"],
+            email=data["email"],
+        ),
+        job=Job(appliance_type=data["appliance_type"], issue=data["issue"]),
+        slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
+        source=_source(request),
+        channel=Booking.Channel.BOOKING_PAGE,
+        client_ip=client_ip(request),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_page(request, slug):
+    """The form (GET) and a booking attempt (POST), in one view so one limit can wrap both."""
+    shop = _get_shop_or_404(slug)
+    if not shop.booking_settings.booking_enabled:
+        return _booking_off(request, shop)
+    form = BookingForm(
+        request.POST if request.method == "POST" else None,
+        appliance_types=shop.booking_settings.appliance_types,
+    )
+    try:
+        if form.is_bound:
+            # The same limits as the partner API, shared with it: every attempt counts, and
+            # only a booking that happened uses the booking quota.
+            ratelimits.count_request(request)
+        if form.is_bound and form.is_valid():
+            with ratelimits.booking_quota(request):
+                booking = _book(request, shop, form)
+            return redirect(confirmation_url(booking))
+    except ratelimits.RateLimited as exc:
+        return _rate_limited(request, shop, exc)
+    except BookingDisabled:
+        return _booking_off(request, shop)
+    except BookingError as exc:
+        form.add_booking_error(exc)
+    if form.is_spam():
+        logger.warning("booking page %s: honeypot filled from %s", shop.slug, client_ip(request))
+    return _render_page(request, shop, form)
+
+
+def _rate_limited(request, shop: Shop, exc: ratelimits.RateLimited):
+    context = {
+        "shop": shop,
+        "minutes": max(-(-exc.retry_after // 60), 1),
+        "back": request.get_full_path(),
+    }
+    response = render(request, "booking/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _booking_off(request, shop: Shop):
+    status = 403 if request.method == "POST" else 200
+    return render(request, "booking/off.html", {"shop": shop}, status=status)
+
+
+def _render_page(request, shop: Shop, form: BookingForm):
+    now = shop.now()
+    horizon = min(DAYS_SHOWN - 1, shop.booking_settings.horizon_days)
+    days = shop_availability(shop, now.date(), now.date() + dt.timedelta(days=horizon), now=now)
+    selected_day = str(form["scheduled_date"].value() or "")
+    context = {
+        "shop": shop,
+        "form": form,
+        "weeks": _weeks(days),
+        "first_open": next((day for day in days if day.is_open), None),
+        "selected_day": selected_day,
+        "picked": next((d for d in days if d.date.isoformat() == selected_day), None),
+        "selected_window": str(form["time_slot"].value() or ""),
+        "windows": WINDOW_OPTIONS,
+        "action": request.get_full_path(),
+    }
+    return render(request, "booking/page.html", context, status=400 if form.errors else 200)
+
+
+def _weeks(days: list[DayAvailability]) -> list[tuple[str, list[DayAvailability | None]]]:
+    """Monday-first rows of seven days (None pads), each with a month heading where one starts."""
+    if not days:
+        return []
+    cells = [None] * days[0].date.weekday() + list(days)
+    cells += [None] * (-len(cells) % 7)
+    weeks = []
+    for start in range(0, len(cells), 7):
+        week = cells[start : start + 7]
+        dates = [cell.date for cell in week if cell]
+        starts_month = start == 0 or any(day.day == 1 for day in dates)
+        first = dates[0] if start == 0 else next((d for d in dates if d.day == 1), dates[0])
+        weeks.append((f"{first:%B %Y}" if starts_month else "", week))
+    return weeks
+
+
+@never_cache
+@require_GET
+def booking_confirmation(request, slug, token):
+    shop = _get_shop_or_404(slug)
+    booking = _get_booking_or_404(shop, token)
+    return render(
+        request,
+        "booking/confirmation.html",
+        {
+            "shop": shop,
+            "booking": booking,
+            "token": token,
+            "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def booking_calendar_file(request, slug, token):
+    shop = _get_shop_or_404(slug)
+    booking = _get_booking_or_404(shop, token)
+    if not booking.is_active:
+        raise Http404("This booking was cancelled.")
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="repair-{booking.reference}.ics"'
+    return response
+
+
+@never_cache
+@require_GET
+def booking_availability(request, slug):
+    """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked."""
+    try:
+        shop = _get_shop_or_404(slug)
+    except Http404:
+        return JsonResponse(
+            {"error": "No active shop has this slug", "code": "not_found"}, status=404
+        )
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return JsonResponse(
+            {"error": "date must be a date in YYYY-MM-DD format", "code": "invalid_field"},
+            status=400,
+        )
+    if not shop.booking_settings.booking_enabled:
+        return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})
+    (availability,) = shop_availability(shop, day, day)
+    return JsonResponse(
+        {
+            "date": day.isoformat(),
+            "open": availability.is_open,
+            "am": availability.am,
+            "pm": availability.pm,
+        }
+    )
