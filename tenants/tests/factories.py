@@ -10,6 +10,7 @@ class ShopFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Shop
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Shop {n}")
     slug = factory.Sequence(lambda n: f"shop-{n}")
