@@ -57,7 +57,12 @@ class PhoneField(serializers.CharField):
         except phonenumbers.NumberParseException:
             number = None
         # Possible, not valid: the contract's own +15551234567 is in no assigned area code.
-        if number is None or not phonenumbers.is_possible_number(number):
+        # A local-only number (555-1234) is possible too, but a technician cannot dial it.
+        if (
+            number is None
+            or phonenumbers.is_possible_number_with_reason(number)
+            != phonenumbers.ValidationResult.IS_POSSIBLE
+        ):
             raise serializers.ValidationError(
                 "phone must be a phone number, e.g. +15551234567 or (555) 123-4567"
             )
