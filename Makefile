@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
-.PHONY: run test setup lint worker clean
+.PHONY: run test setup lint worker clean bench
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -31,6 +31,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Load benchmark of the booking API through gunicorn: a fresh SQLite file, plus PostgreSQL when
+# DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
+bench: setup
+	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
