@@ -26,6 +26,7 @@ run: setup
 	@echo "  Booking page:  http://$(HOST):$(PORT)/book/done-right-appliance"
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/"
 	@echo "  Partner API:   POST http://$(HOST):$(PORT)/api/booking/book"
+	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -89,7 +89,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return Response(
             error_body(
-                "Unsupported Content-Type: send application/json.", "unsupported_media_type"
+                "Unsupported Content-Type: send application/json "
+                "(or application/x-www-form-urlencoded).",
+                "unsupported_media_type",
             ),
             status=415,
         )

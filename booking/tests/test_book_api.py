@@ -196,9 +196,6 @@ def test_unknown_extra_fields_are_ignored(api_client, shop_a):
 
 
 def test_a_form_encoded_body_books_too(api_client, shop_a):
-    response = api_client.post(URL, contract_body(shop_a), format="multipart")
-    assert response.status_code == 415  # multipart is not a format the contract offers
-
     response = api_client.post(
         URL,
         urlencode(contract_body(shop_a)),
@@ -207,6 +204,13 @@ def test_a_form_encoded_body_books_too(api_client, shop_a):
 
     assert response.status_code == 201, response.json()
     assert Booking.objects.get().phone == "+15551234567"
+
+
+def test_a_multipart_body_is_415_in_json(api_client, shop_a):
+    response = api_client.post(URL, contract_body(shop_a), format="multipart")
+
+    assert_refused(response, status=415, code="unsupported_media_type")
+    assert "application/json" in response.json()["error"]
 
 
 def test_a_trailing_slash_is_accepted(api_client, shop_a):
