@@ -117,6 +117,7 @@ def api_docs(request):
     context = {
         "endpoint": endpoint,
         "host": request.build_absolute_uri("/").rstrip("/"),
+        "schema_url": request.build_absolute_uri(reverse("api-schema")),
         "fields": _fields(),
         "errors": ERRORS,
         "example_body": body,

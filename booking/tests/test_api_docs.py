@@ -31,6 +31,10 @@ def test_the_examples_use_our_host(docs):
     assert "applianceops.pro/api" not in page
 
 
+def test_it_links_the_openapi_schema(docs):
+    assert 'href="http://testserver/api/schema"' in docs.content.decode()
+
+
 def test_every_field_is_listed_with_its_cap(docs):
     rows = {field["name"]: field for field in docs.context["fields"]}
 
