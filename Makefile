@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
-.PHONY: run test setup lint worker clean
+.PHONY: run test setup lint worker clean bench
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,6 +28,7 @@ run: setup
 	@echo "  Partner API:   POST http://$(HOST):$(PORT)/api/booking/book"
 	@echo "  Partner portal: http://$(HOST):$(PORT)/scheduler-login.html (partner / demo-partner-pass)"
 	@echo "  E-mails:       printed here by the task worker (console backend)"
+	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs"
 	@echo ""
 	@# The task worker and the reminder loop run beside the server and stop with it.
 	@trap 'kill $$worker $$reminders 2>/dev/null; wait' EXIT INT TERM; \
@@ -42,6 +43,11 @@ worker: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Load benchmark of the booking API through gunicorn: a fresh SQLite file, plus PostgreSQL when
+# DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
+bench: setup
+	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

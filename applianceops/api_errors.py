@@ -53,6 +53,9 @@ def _validation_error(exc: exceptions.ValidationError) -> Response:
     field, messages = "", detail
     if isinstance(detail, dict) and detail:
         field, messages = next(iter(detail.items()))
+        if field == "non_field_errors":
+            # Not a field a client sent (e.g. a JSON list instead of an object).
+            field = ""
     while isinstance(messages, (list, dict)) and messages:
         messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
     message = str(messages) or "Invalid request."
@@ -60,7 +63,7 @@ def _validation_error(exc: exceptions.ValidationError) -> Response:
     if code == "missing_field":
         body = error_body(message, "missing_field", field=field)
     else:
-        if field and field != "non_field_errors" and not message.lower().startswith(field):
+        if field and not message.lower().startswith(field):
             message = f"Invalid {field}: {message}"
         body = (
             error_body(message, "invalid_field", field=field)
@@ -98,7 +101,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return Response(
             error_body(
-                "Unsupported Content-Type: send application/json.", "unsupported_media_type"
+                "Unsupported Content-Type: send application/json "
+                "(or application/x-www-form-urlencoded).",
+                "unsupported_media_type",
             ),
             status=415,
         )

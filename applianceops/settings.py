@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_ratelimit",
+    "drf_spectacular",
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
@@ -245,6 +246,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "applianceops.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI document at /api/schema; people read /api/docs.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ApplianceOps Partner Booking API",
+    "DESCRIPTION": "Send bookings into an ApplianceOps shop's dispatch calendar. Guide: /api/docs",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "booking.api_schema.contract_paths",
+    ],
 }
 
 LOGGING = {

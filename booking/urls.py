@@ -1,9 +1,14 @@
 from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
-from booking import api, self_service_views, views
+from booking import api, api_docs, api_schema, self_service_views, views  # noqa: F401
+
+# api_schema is imported for its side effect: it registers the booking view's OpenAPI extension.
 
 urlpatterns = [
     re_path(r"^api/booking/book/?$", api.BookingCreateApi.as_view(), name="api-booking-book"),
+    re_path(r"^api/docs/?$", api_docs.api_docs, name="api-docs"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="api-schema"),
     re_path(r"^book/(?P<slug>[-\w]+)/?$", views.booking_page, name="booking-page"),
     path("book/<str:slug>/availability", views.booking_availability, name="booking-availability"),
     path(

@@ -4,14 +4,18 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tenants.models import WEEKDAY_NAMES, Membership, Shop
+from tenants.models import WEEKDAY_NAMES, Membership, Shop, slug_validator
 from tenants.services import membership_create, shop_create
+
+_FULL_WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def _parse_weekdays(text: str) -> list[int]:
     days = []
     for name in text.lower().split(","):
-        name = name.strip()[:3]
+        name = name.strip()
+        if name in _FULL_WEEKDAY_NAMES:
+            name = name[:3]
         if name not in WEEKDAY_NAMES:
             raise CommandError(
                 f"--weekdays: {name!r} is not a weekday; use mon,tue,wed,thu,fri,sat,sun"
@@ -52,7 +56,12 @@ class Command(BaseCommand):
     ):
         if bool(owner) != bool(owner_password):
             raise CommandError("--owner and --owner-password go together.")
-        if Shop.objects.filter(slug=slug.lower()).exists():
+        try:
+            # Alone, so the message is the rule itself and not SlugField's looser one as well.
+            slug_validator(slug)
+        except ValidationError as exc:
+            raise CommandError(f"slug: {exc.messages[0]}") from None
+        if Shop.objects.filter(slug=slug).exists():
             raise CommandError(f"The slug {slug!r} is taken.")
         try:
             with transaction.atomic():

@@ -1,0 +1,121 @@
+"""OpenAPI description of the Partner Booking API, served at /api/schema (drf-spectacular).
+
+Extensions, not decorators on booking/api.py: the view stays as the contract needs it, and the
+schema is described here from the outside.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension, OpenApiViewExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+from booking.api import BookingCreateApi
+from booking.api_docs import FIELD_NOTES
+
+# The contract writes the path without a trailing slash; the route accepts both.
+CONTRACT_PATH = "/api/booking/book"
+
+
+class BookingRequestSerializer(BookingCreateApi.InputSerializer):
+    """A booking request: the contract's fields. Unknown extra fields are ignored."""
+
+    def get_fields(self):
+        # The notes partners read on /api/docs, so the two descriptions cannot drift apart.
+        fields = super().get_fields()
+        for name, notes in FIELD_NOTES:
+            fields[name].help_text = notes
+        return fields
+
+
+class BookingCreatedSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    booking_id = serializers.UUIDField()
+    scheduled_date = serializers.DateField()
+    scheduled_time = serializers.CharField(help_text="Start on the shop's wall clock, HH:MM:SS.")
+    time_slot = serializers.ChoiceField(choices=["am", "pm"], help_text="Window of the start.")
+    reassigned = serializers.BooleanField(
+        help_text="True when the booking landed elsewhere than asked (the slot was full)."
+    )
+    requested_time_slot = serializers.CharField(
+        allow_null=True, help_text="What was asked for: am, pm, a time like 10:00, or null."
+    )
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="A sentence for people.")
+    code = serializers.CharField(help_text="A stable code to branch on, e.g. no_availability.")
+    field = serializers.CharField(required=False, help_text="The input at fault, if one is.")
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ApiErrorSerializer, description=description)
+
+
+class IsoDateFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "booking.api.IsoDateField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return build_basic_type(OpenApiTypes.DATE)
+
+
+class BookingCreateApiSchema(OpenApiViewExtension):
+    target_class = "booking.api.BookingCreateApi"
+
+    def view_replacement(self):
+        view = self.target_class
+
+        class Described(view):
+            @extend_schema(
+                operation_id="booking_create",
+                summary="Create a booking",
+                description=(
+                    "Books a repair at the shop named by slug. A full slot moves to the next "
+                    "start with room that day (then the nearest earlier one); reassigned says so."
+                ),
+                tags=["bookings"],
+                auth=[],
+                request=BookingRequestSerializer,
+                responses={
+                    201: BookingCreatedSerializer,
+                    400: _error("Validation failure, or No availability on requested date."),
+                    404: _error("No active shop has this slug, or it takes no online bookings."),
+                    405: _error("Only POST."),
+                    413: _error("Body too large."),
+                    415: _error("Neither JSON nor form-encoded."),
+                    429: _error("Rate limit exceeded. Retry after a few minutes."),
+                    500: _error("Server error; nothing was written. Safe to retry."),
+                },
+                examples=[
+                    OpenApiExample(
+                        "The contract's example",
+                        request_only=True,
+                        value={
+                            "slug": "done-right-appliance",
+                            "name": "Jane Smith",
+                            "phone": "+15551234567",
+                            "email": "jane@example.com",
+                            "address": "123 Main St, Lancaster CA 93534",
+                            "appliance_type": "Refrigerator",
+                            "issue": "Not cooling.",
+                            "scheduled_date": "2026-12-02",
+                            "time_slot": "AM",
+                            "source": "ahs",
+                        },
+                    )
+                ],
+            )
+            def post(self, request):
+                return super().post(request)
+
+        return Described
+
+
+def contract_paths(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: the booking path exactly as the contract writes it."""
+    paths = result.get("paths", {})
+    if CONTRACT_PATH + "/" in paths:
+        paths[CONTRACT_PATH] = paths.pop(CONTRACT_PATH + "/")
+    return result

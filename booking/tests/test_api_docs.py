@@ -1,0 +1,117 @@
+"""GET /api/docs: the partner contract as a page, with our host and our extra fields."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from conftest import screenshot
+
+
+@pytest.fixture
+def docs(client, db):
+    return client.get("/api/docs")
+
+
+def test_it_is_an_html_page(docs):
+    assert docs.status_code == 200
+    assert docs["Content-Type"].startswith("text/html")
+    assert "<h1>Partner Booking API</h1>" in docs.content.decode()
+
+
+def test_the_examples_use_our_host(docs):
+    page = docs.content.decode()
+
+    assert "curl -X POST http://testserver/api/booking/book" in page
+    assert "fetch('http://testserver/api/booking/book'" in page
+    assert "requests.post(\n    'http://testserver/api/booking/book'" in page
+    assert "applianceops.pro/api" not in page
+
+
+def test_it_links_the_openapi_schema(docs):
+    assert 'href="http://testserver/api/schema"' in docs.content.decode()
+
+
+def test_every_field_is_listed_with_its_cap(docs):
+    rows = {field["name"]: field for field in docs.context["fields"]}
+
+    assert list(rows) == [
+        "slug",
+        "name",
+        "phone",
+        "email",
+        "address",
+        "appliance_type",
+        "issue",
+        "scheduled_date",
+        "time_slot",
+        "source",
+        "work_order_number",
+        "claim_number",
+        "authorization_number",
+    ]
+    assert rows["issue"]["cap"] == 2000
+    assert rows["phone"]["required"] is True
+    assert rows["email"]["required"] is False
+
+
+def test_it_documents_our_extra_response_fields_and_error_codes(docs):
+    page = docs.content.decode()
+
+    for text in (
+        "reassigned",
+        "requested_time_slot",
+        "missing_field",
+        "no_availability",
+        "rate_limited",
+        "server_error",
+        "100 requests an hour",
+        "5 successful bookings an hour",
+        "No availability on requested date",
+    ):
+        assert text in page, text
+
+
+def test_the_example_books_as_written_against_the_demo_shop(client, docs, api_client):
+    call_command("seed_demo", stdout=StringIO())
+
+    response = api_client.post("/api/booking/book", docs.context["example_body"], format="json")
+
+    assert response.status_code == 201, response.json()
+
+
+def test_the_landing_page_links_the_docs(client, db):
+    landing = client.get("/").content.decode()
+
+    assert re.search(r'href="/api/docs"', landing)
+
+
+def test_a_trailing_slash_works_too(client, db):
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_only_get_is_answered(client, db):
+    assert client.post("/api/docs").status_code == 405
+
+
+@pytest.mark.browser
+def test_the_docs_read_on_a_phone_without_sideways_scrolling(live_server, phone_page):
+    phone_page.goto(live_server.url + "/api/docs")
+
+    assert phone_page.get_by_role("heading", name="Partner Booking API").is_visible()
+    page_width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 360
+    screenshot(phone_page, "api-docs-phone")
+
+
+@pytest.mark.browser
+def test_the_docs_are_reached_from_the_landing_page(live_server, desktop_page):
+    desktop_page.goto(live_server.url + "/")
+    desktop_page.get_by_role("link", name="Partner Booking API").click()
+
+    desktop_page.wait_for_url("**/api/docs")
+    assert live_server.url + "/api/booking/book" in desktop_page.content()
+    screenshot(desktop_page, "api-docs-desktop")

@@ -1,0 +1,262 @@
+"""booking_create, booking_cancel, booking_reschedule, booking_set_status: the only write path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from booking import slots
+from booking.models import Booking, SlotCounter
+from booking.services import (
+    BookingDisabled,
+    BookingError,
+    Customer,
+    Job,
+    NoAvailability,
+    SlotFull,
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    booking_set_status,
+)
+from conftest import next_working_day
+
+T = dt.time
+NINE = T(9)
+
+
+def book(shop, day, time=NINE, *, address="123 Main St, Lancaster CA 93534", **kwargs) -> Booking:
+    return booking_create(
+        shop=shop,
+        customer=Customer(name="Jane Smith", phone="+15551234567", address=address),
+        job=Job(appliance_type="Fridge"),
+        slot_request=slots.SlotRequest(day, "", time),
+        source="",
+        channel=Booking.Channel.ADMIN,
+        **kwargs,
+    )
+
+
+def seats(shop, day, time) -> int:
+    counter = SlotCounter.objects.filter(shop=shop, date=day, start_time=time).first()
+    return counter.booked if counter else 0
+
+
+@pytest.fixture
+def day(shop_a):
+    return next_working_day(shop_a, days_ahead=3)
+
+
+@pytest.fixture
+def other_day(shop_a, day):
+    return next_working_day(shop_a, days_ahead=(day - shop_a.today()).days + 1)
+
+
+# --- booking_create -----------------------------------------------------------------------
+
+
+def test_creating_takes_a_seat(shop_a, day):
+    booking = book(shop_a, day)
+
+    assert (booking.scheduled_time, booking.window) == (T(9), "am")
+    assert seats(shop_a, day, T(9)) == 1
+
+
+def test_a_shop_with_booking_off_refuses(shop_a, day):
+    shop_a.booking_settings.booking_enabled = False
+    shop_a.booking_settings.save()
+
+    with pytest.raises(BookingDisabled):
+        book(shop_a, day)
+
+    assert not Booking.objects.exists()
+
+
+@pytest.fixture
+def service_area(shop_a):
+    shop_a.booking_settings.service_zip_codes = ["93534", "93535"]
+    shop_a.booking_settings.save()
+
+
+def test_an_address_inside_the_service_area_is_booked(shop_a, day, service_area):
+    assert book(shop_a, day, address="9 Elm St, Lancaster CA 93535-1234").pk
+
+
+def test_an_address_outside_the_service_area_is_refused(shop_a, day, service_area):
+    with pytest.raises(BookingError) as exc:
+        book(shop_a, day, address="1 Ocean Ave, Santa Monica CA 90401")
+
+    assert exc.value.code == "outside_service_area"
+    assert "90401" in exc.value.message
+    assert not SlotCounter.objects.exists()
+
+
+def test_an_address_without_a_zip_is_refused_when_the_area_is_limited(shop_a, day, service_area):
+    with pytest.raises(BookingError, match="must include a ZIP code"):
+        book(shop_a, day, address="123 Main St, Lancaster CA")
+
+
+def test_a_staff_overbook_takes_a_full_start_anyway(shop_a, day):
+    book(shop_a, day)
+    book(shop_a, day)
+
+    booking = book(shop_a, day, allow_overbook=True)
+
+    assert booking.scheduled_time == T(9)
+    assert booking.overbooked is True
+    assert seats(shop_a, day, T(9)) == 3
+
+
+# --- booking_cancel -----------------------------------------------------------------------
+
+
+def test_cancelling_gives_the_seat_back(shop_a, day):
+    first, _ = book(shop_a, day), book(shop_a, day)
+
+    booking_cancel(booking=first)
+
+    assert first.status == Booking.Status.CANCELLED
+    assert seats(shop_a, day, T(9)) == 1
+    assert book(shop_a, day).scheduled_time == T(9)
+
+
+def test_cancelling_twice_is_refused_and_gives_back_only_one_seat(shop_a, day):
+    booking, _ = book(shop_a, day), book(shop_a, day)
+    booking_cancel(booking=booking)
+
+    with pytest.raises(BookingError) as exc:
+        booking_cancel(booking=booking)
+
+    assert exc.value.code == "not_cancellable"
+    assert seats(shop_a, day, T(9)) == 1
+
+
+def test_a_completed_booking_cannot_be_cancelled(shop_a, day):
+    booking = booking_set_status(booking=book(shop_a, day), status=Booking.Status.COMPLETED)
+
+    with pytest.raises(BookingError):
+        booking_cancel(booking=booking)
+
+    assert seats(shop_a, day, T(9)) == 1
+
+
+# --- booking_reschedule -------------------------------------------------------------------
+
+
+def test_rescheduling_moves_the_seat(shop_a, day, other_day):
+    booking = book(shop_a, day)
+    Booking.objects.filter(pk=booking.pk).update(reminder_sent_at=dt.datetime.now(dt.UTC))
+
+    moved = booking_reschedule(booking=booking, new_date=other_day, new_time=T(14))
+
+    assert (moved.scheduled_date, moved.scheduled_time, moved.window) == (other_day, T(14), "pm")
+    assert moved.reminder_sent_at is None
+    assert seats(shop_a, day, T(9)) == 0
+    assert seats(shop_a, other_day, T(14)) == 1
+
+
+def test_rescheduling_to_the_same_time_changes_nothing(shop_a, day):
+    booking = book(shop_a, day)
+
+    booking_reschedule(booking=booking, new_date=day, new_time=T(9))
+
+    assert seats(shop_a, day, T(9)) == 1
+
+
+def test_rescheduling_into_a_full_start_is_refused_and_keeps_the_old_seat(shop_a, day):
+    booking = book(shop_a, day)
+    book(shop_a, day, T(15))
+    book(shop_a, day, T(15))
+
+    with pytest.raises(SlotFull, match="15:00 on .* is full"):
+        booking_reschedule(booking=booking, new_date=day, new_time=T(15))
+
+    booking.refresh_from_db()
+    assert booking.scheduled_time == T(9)
+    assert seats(shop_a, day, T(9)) == 1
+    assert seats(shop_a, day, T(15)) == 2
+
+
+def test_staff_may_reschedule_into_a_full_start_as_an_overbook(shop_a, day):
+    booking = book(shop_a, day)
+    book(shop_a, day, T(15))
+    book(shop_a, day, T(15))
+
+    moved = booking_reschedule(booking=booking, new_date=day, new_time=T(15), allow_overbook=True)
+
+    assert moved.overbooked is True
+    assert seats(shop_a, day, T(15)) == 3
+    assert seats(shop_a, day, T(9)) == 0
+
+
+def test_rescheduling_to_a_weekend_is_refused(shop_a, day):
+    booking = book(shop_a, day)
+    saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
+
+    with pytest.raises(NoAvailability):
+        booking_reschedule(booking=booking, new_date=saturday, new_time=T(9))
+
+
+def test_rescheduling_to_a_time_that_is_not_a_start_is_refused(shop_a, day):
+    booking = book(shop_a, day)
+
+    with pytest.raises(BookingError, match="10:30 is not one of the shop's start times"):
+        booking_reschedule(booking=booking, new_date=day, new_time=T(10, 30))
+
+
+def test_rescheduling_inside_the_minimum_notice_is_refused(shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC))  # Monday 09:00 in Lancaster
+    booking = book(shop_a, dt.date(2026, 3, 2), T(14))
+
+    with pytest.raises(BookingError) as exc:
+        booking_reschedule(booking=booking, new_date=dt.date(2026, 3, 2), new_time=T(10))
+
+    assert exc.value.code == "too_soon"
+
+
+def test_a_cancelled_booking_cannot_be_moved(shop_a, day, other_day):
+    booking = booking_cancel(booking=book(shop_a, day))
+
+    with pytest.raises(BookingError) as exc:
+        booking_reschedule(booking=booking, new_date=other_day, new_time=T(9))
+
+    assert exc.value.code == "not_movable"
+    assert seats(shop_a, other_day, T(9)) == 0
+
+
+# --- booking_set_status -------------------------------------------------------------------
+
+
+def test_a_booking_is_confirmed_then_completed(shop_a, day):
+    booking = book(shop_a, day)
+
+    booking_set_status(booking=booking, status=Booking.Status.CONFIRMED)
+    assert booking.status == Booking.Status.CONFIRMED
+    booking_set_status(booking=booking, status=Booking.Status.COMPLETED)
+    assert booking.status == Booking.Status.COMPLETED
+    # Completing keeps the seat: the job happened.
+    assert seats(shop_a, day, T(9)) == 1
+
+
+def test_a_completed_booking_cannot_go_back_to_confirmed(shop_a, day):
+    booking = booking_set_status(booking=book(shop_a, day), status=Booking.Status.COMPLETED)
+
+    with pytest.raises(BookingError) as exc:
+        booking_set_status(booking=booking, status=Booking.Status.CONFIRMED)
+
+    assert exc.value.code == "bad_status_change"
+
+
+def test_setting_cancelled_goes_through_cancel_and_gives_the_seat_back(shop_a, day):
+    booking = book(shop_a, day)
+
+    booking_set_status(booking=booking, status=Booking.Status.CANCELLED)
+
+    assert booking.status == Booking.Status.CANCELLED
+    assert seats(shop_a, day, T(9)) == 0
+
+
+def test_an_unknown_status_is_refused(shop_a, day):
+    with pytest.raises(BookingError, match="Unknown status 'lost'"):
+        booking_set_status(booking=book(shop_a, day), status="lost")

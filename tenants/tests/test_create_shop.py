@@ -1,0 +1,126 @@
+"""manage.py create_shop: a shop, its settings and optionally its owner login."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from tenants.access import is_owner
+from tenants.models import Membership, Shop
+from tenants.tests.factories import ShopFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def create_shop(*args: str) -> str:
+    out = StringIO()
+    call_command("create_shop", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_a_shop_with_its_settings_and_owner():
+    output = create_shop(
+        "fix-it-fast",
+        "--name",
+        "Fix It Fast",
+        "--timezone",
+        "America/New_York",
+        "--jobs-per-slot",
+        "3",
+        "--weekdays",
+        "mon,wed,sat",
+        "--owner",
+        "frank",
+        "--owner-password",
+        "a-long-owner-pass-42",
+    )
+
+    shop = Shop.objects.get(slug="fix-it-fast")
+    assert shop.name == "Fix It Fast"
+    assert shop.time_zone == "America/New_York"
+    assert shop.booking_settings.jobs_per_slot == 3
+    assert shop.booking_settings.working_weekdays == [0, 2, 5]
+    frank = get_user_model().objects.get(username="frank")
+    assert frank.check_password("a-long-owner-pass-42")
+    assert frank.is_staff
+    assert is_owner(frank, shop)
+    assert "Created shop Fix It Fast (fix-it-fast)" in output
+    assert "/book/fix-it-fast" in output
+    assert "Owner login: frank" in output
+
+
+def test_without_options_it_uses_the_defaults():
+    create_shop("plain-shop", "--name", "Plain Shop")
+
+    shop = Shop.objects.get(slug="plain-shop")
+    assert shop.time_zone == "America/Los_Angeles"
+    assert shop.booking_settings.jobs_per_slot == 2
+    assert shop.booking_settings.working_weekdays == [0, 1, 2, 3, 4]
+    assert not Membership.objects.exists()
+
+
+def test_a_taken_slug_is_refused():
+    ShopFactory(slug="fix-it-fast", name="Original")
+
+    with pytest.raises(CommandError, match="The slug 'fix-it-fast' is taken"):
+        create_shop("fix-it-fast", "--name", "Impostor")
+
+    assert Shop.objects.get().name == "Original"
+
+
+@pytest.mark.parametrize("slug", ["Fix It", "fix_it", "fix--it"])
+def test_a_bad_slug_is_refused_with_the_rule(slug):
+    with pytest.raises(
+        CommandError, match="slug: Use lowercase letters, digits and single hyphens"
+    ):
+        create_shop(slug, "--name", "Fix It")
+
+    assert not Shop.objects.exists()
+
+
+def test_a_bad_time_zone_is_refused():
+    with pytest.raises(CommandError, match="time_zone: Mars/Base is not an IANA time zone"):
+        create_shop("fix-it", "--name", "Fix It", "--timezone", "Mars/Base")
+
+    assert not Shop.objects.exists()
+
+
+def test_an_owner_without_a_password_is_refused():
+    with pytest.raises(CommandError, match="--owner and --owner-password go together"):
+        create_shop("fix-it", "--name", "Fix It", "--owner", "frank")
+
+    assert not Shop.objects.exists()
+
+
+def test_a_bad_weekday_is_refused():
+    with pytest.raises(CommandError, match="'fri-ish' is not a weekday"):
+        create_shop("fix-it", "--name", "Fix It", "--weekdays", "mon,fri-ish")
+
+    assert not Shop.objects.exists()
+
+
+def test_a_jobs_per_slot_out_of_range_is_refused():
+    with pytest.raises(CommandError, match="jobs_per_slot"):
+        create_shop("fix-it", "--name", "Fix It", "--jobs-per-slot", "0")
+
+    assert not Shop.objects.exists()
+
+
+def test_a_taken_owner_username_leaves_no_shop_behind():
+    UserFactory(username="frank")
+
+    with pytest.raises(CommandError, match="The username 'frank' is taken"):
+        create_shop(
+            "fix-it", "--name", "Fix It", "--owner", "frank", "--owner-password", "long-pass-4242"
+        )
+
+    assert not Shop.objects.exists()
+
+
+def test_weekdays_may_be_spelled_out():
+    create_shop("fix-it", "--name", "Fix It", "--weekdays", "Monday, tue,SATURDAY")
+
+    assert Shop.objects.get().booking_settings.working_weekdays == [0, 1, 5]
