@@ -321,9 +321,11 @@ class BookingChangeForm(forms.ModelForm):
             if new_status != booking.status:
                 booking_set_status(booking=booking, status=new_status)
         except SlotFull as exc:
-            hint = " Tick overbook to book it anyway." if is_shop_owner(
-                self.request, booking.shop_id
-            ) else ""
+            hint = (
+                " Tick overbook to book it anyway."
+                if is_shop_owner(self.request, booking.shop_id)
+                else ""
+            )
             self.add_error("scheduled_time", f"{exc.message}: every seat is taken.{hint}")
         except BookingError as exc:
             self.add_error(_error_field(self, exc, None), exc.message)
@@ -515,7 +517,9 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             lambda b: booking_set_status(booking=b, status=Booking.Status.CONFIRMED),
         )
 
-    @admin.action(description="Cancel selected bookings (frees their seats)", permissions=["change"])
+    @admin.action(
+        description="Cancel selected bookings (frees their seats)", permissions=["change"]
+    )
     def cancel(self, request, queryset):
         self._each(request, queryset, "Cancelled", lambda b: booking_cancel(booking=b))
 
@@ -801,9 +805,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 if is_shop_owner(request, booking.shop_id)
                 else " Pick another start time; only the owner can overbook."
             )
-            messages.error(
-                request, f"{booking.customer_name} was not moved: {exc.message}.{hint}"
-            )
+            messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.{hint}")
             return HttpResponseRedirect(back)
         except BookingError as exc:
             messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -77,6 +77,14 @@ class ShopScopedAdmin:
         if shop_ids is None:
             return queryset
         return queryset.filter(**{f"{self.shop_field}__in": shop_ids})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django's admin would redirect to the index saying the object may have been
+            # deleted; for another shop's object, "not found" is the honest answer.
+            raise Http404("Not found.")
+        return obj
 
     def has_shop_access(self, request, obj=None) -> bool:
         user = request.user
