@@ -31,7 +31,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from phonenumber_field.formfields import PhoneNumberField
 
 from applianceops.lib.client_ip import client_ip
 from booking import calendar, slots
@@ -283,7 +282,12 @@ class BookingChangeForm(forms.ModelForm):
 
     class Meta:
         model = Booking
-        fields = "__all__"
+        fields = [
+            *sorted(EDITABLE_DETAILS),
+            "scheduled_date",
+            "scheduled_time",
+            "status",
+        ]
 
     request = None  # set by BookingAdmin.get_form
 

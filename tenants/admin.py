@@ -64,6 +64,9 @@ class ShopScopedAdmin:
         return shop_ids_with(request, self.shop_roles)
 
     def shop_id_of(self, obj) -> int | None:
+        if not isinstance(obj, self.model):
+            # An inline's permissions are asked about its parent object.
+            return getattr(obj, "shop_id", None)
         *path, last = self.shop_field.split("__")
         for name in path:
             obj = getattr(obj, name, None)
@@ -175,7 +178,19 @@ class BookingSettingsForm(forms.ModelForm):
 
     class Meta:
         model = BookingSettings
-        fields = "__all__"
+        fields = [
+            "booking_enabled",
+            "working_weekdays",
+            "first_start",
+            "last_start",
+            "slot_minutes",
+            "jobs_per_slot",
+            "min_notice_minutes",
+            "horizon_days",
+            "reminder_hours_before",
+            "appliance_types",
+            "service_zip_codes",
+        ]
 
 
 class BlackoutDateInline(ShopScopedAdmin, admin.TabularInline):

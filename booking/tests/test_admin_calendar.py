@@ -4,8 +4,8 @@ import datetime as dt
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking, SlotCounter
 from booking.services import booking_cancel
