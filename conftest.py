@@ -71,7 +71,8 @@ def freeze_now():
         return moment
 
     yield _freeze
-    for patcher in patchers:
+    # Last started, first stopped: each patcher restores what the one before it installed.
+    for patcher in reversed(patchers):
         patcher.stop()
 
 

@@ -10,6 +10,9 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     site_title = "ApplianceOps"
     index_title = "Today"
     index_template = "admin/applianceops_index.html"
+    # The calendar and the bookings list need the width more than a second menu does; the
+    # header links and the index reach every page.
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         context = {"today_schedule": self.today_schedule(request), **(extra_context or {})}

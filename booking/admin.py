@@ -423,7 +423,7 @@ def csv_response(bookings, filename: str) -> StreamingHttpResponse:
 @admin.register(Booking)
 class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
     shop_roles = BOOKING_ROLES
-    list_display_links = ["customer_name"]
+    list_display_links = ["customer"]
     search_fields = [
         "customer_name",
         "phone",
@@ -444,12 +444,12 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         columns = [
-            "scheduled_date",
+            "date",
             "start",
             "window_short",
-            "customer_name",
+            "customer",
             "phone_number",
-            "appliance_type",
+            "appliance",
             "source_tag",
             "work_order_number",
             "claim_number",
@@ -470,6 +470,18 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
     def _many_shops(self, request) -> bool:
         shop_ids = self.allowed_shop_ids(request)
         return shop_ids is None or len(shop_ids) > 1
+
+    @admin.display(description="date", ordering="scheduled_date")
+    def date(self, obj):
+        return obj.scheduled_date
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj):
+        return obj.customer_name
+
+    @admin.display(description="appliance", ordering="appliance_type")
+    def appliance(self, obj):
+        return obj.appliance_type
 
     @admin.display(description="time", ordering="scheduled_time")
     def start(self, obj):
@@ -581,7 +593,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 "Job",
                 {
                     "fields": [
-                        "shop",
+                        "shop_name",
                         *schedule,
                         "window",
                         "status",
@@ -632,7 +644,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         if obj is None:
             return []
         fixed = [
-            "shop",
+            "shop_name",
             "window",
             "appliance_type_original",
             "reference",
@@ -648,6 +660,10 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         if obj.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
             fixed += ["scheduled_date", "scheduled_time", "status"]
         return fixed
+
+    @admin.display(description="shop")
+    def shop_name(self, obj):
+        return obj.shop.name
 
     @admin.display(description="reference")
     def reference(self, obj):

@@ -138,7 +138,7 @@ class ShopScopedAdmin:
 class LinesField(forms.CharField):
     """A list of strings edited as one entry per line (commas work too)."""
 
-    widget = forms.Textarea(attrs={"rows": 6, "cols": 30})
+    widget = forms.Textarea(attrs={"rows": 10, "cols": 30})
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -160,18 +160,18 @@ class LinesField(forms.CharField):
 
 class BookingSettingsForm(forms.ModelForm):
     working_weekdays = forms.TypedMultipleChoiceField(
-        label="working days",
+        label="Working days",
         choices=[(number, name.title()) for number, name in enumerate(WEEKDAY_NAMES)],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="Days the shop takes jobs. Blackout dates below close single days.",
     )
     appliance_types = LinesField(
-        label="appliance types",
+        label="Appliance types",
         help_text="One per line, in the order customers see them. Keep 'Other' for the rest.",
     )
     service_zip_codes = LinesField(
-        label="service area ZIP codes",
+        label="Service area ZIP codes",
         required=False,
         help_text="One five-digit ZIP per line. Leave empty to take jobs anywhere.",
     )
@@ -207,9 +207,9 @@ class BookingSettingsAdmin(ShopScopedAdmin, admin.ModelAdmin):
     inlines = [BlackoutDateInline]
     list_display = ["shop", "booking_enabled", "jobs_per_slot", "working_days", "public_page"]
     list_select_related = ["shop"]
-    readonly_fields = ["shop", "public_page"]
+    readonly_fields = ["shop_name", "public_page"]
     fieldsets = [
-        (None, {"fields": ["shop", "public_page", "booking_enabled"]}),
+        (None, {"fields": ["shop_name", "public_page", "booking_enabled"]}),
         (
             "Hours and capacity",
             {
@@ -227,6 +227,10 @@ class BookingSettingsAdmin(ShopScopedAdmin, admin.ModelAdmin):
         ),
         ("Jobs and service area", {"fields": ["appliance_types", "service_zip_codes"]}),
     ]
+
+    @admin.display(description="shop")
+    def shop_name(self, obj):
+        return obj.shop.name
 
     @admin.display(description="working days")
     def working_days(self, obj):
@@ -332,15 +336,23 @@ class MembershipAdmin(ShopScopedAdmin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["shop", "username", "email", "password", "role"]
-        return ["user", "shop", "role"]
+        return ["username", "shop_name", "role"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         if obj.user_id == request.user.pk:
             # Demoting yourself would lock you out of this very page.
-            return ["user", "shop", "role"]
-        return ["user", "shop"]
+            return ["username", "shop_name", "role"]
+        return ["username", "shop_name"]
+
+    @admin.display(description="username")
+    def username(self, obj):
+        return obj.user.get_username()
+
+    @admin.display(description="shop")
+    def shop_name(self, obj):
+        return obj.shop.name
 
     @admin.display(description="e-mail", ordering="user__email")
     def email(self, obj):

@@ -43,3 +43,59 @@ def test_a_dispatcher_signs_in_and_opens_the_week(live_server, desktop_page, bob
     assert page.locator(".cal-card", has_text="Lee Wong").locator("select[name=time]").is_visible()
     assert page.locator("input[name=overbook]").count() == 0
     screenshot(page, "admin-calendar-week-move-form")
+
+
+def sign_in(page, live_server, user, password):
+    user.set_password(password)
+    user.save()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def test_the_day_fits_a_phone(live_server, phone_page, bob, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "AM", source="ahs", name="Jane Smith", work_order_number="WO-7781")
+    book(shop_a, day, "PM", source="frontdoor", name="Raj Patel", appliance="Washer")
+    page = phone_page
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=day&date={day}")
+    screenshot(page, "admin-calendar-day-phone")
+
+    assert page.locator(".cal-card").count() == 2
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, alice, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "09:00", name="Jane Smith")
+    book(shop_a, day, "10:00", name="Full One")
+    book(shop_a, day, "10:00", name="Full Two")
+    page = desktop_page
+    sign_in(page, live_server, alice, "owner-pass-12345")
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=day&date={day}")
+
+    card = page.locator(".cal-card", has_text="Jane Smith")
+    card.locator("summary").click()
+    card.locator("select[name=time]").select_option(label="10:00")
+    card.locator("button", has_text="Move").click()
+    page.wait_for_load_state()
+    screenshot(page, "admin-calendar-move-refused")
+    assert "is full" in page.locator(".messagelist").inner_text()
+
+    card = page.locator(".cal-card", has_text="Jane Smith")
+    card.locator("summary").click()
+    card.locator("select[name=time]").select_option(label="10:00")
+    card.locator("input[name=overbook]").check()
+    card.locator("button", has_text="Move").click()
+    page.wait_for_load_state()
+    screenshot(page, "admin-calendar-overbooked")
+    assert "(overbooked)" in page.locator(".messagelist").inner_text()
+    page.goto(f"{live_server.url}/admin/booking/booking/")
+    screenshot(page, "admin-bookings-list")
+    page.goto(f"{live_server.url}/admin/tenants/bookingsettings/")
+    screenshot(page, "admin-online-booking-settings")
