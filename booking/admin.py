@@ -53,6 +53,7 @@ from tenants.models import Shop
 
 NO_SOURCE = calendar.NO_SOURCE
 FEED_MAX_DAYS = 62
+CALENDAR_REACH_DAYS = 20 * 366
 
 
 def scoped_shops(request, model_admin):
@@ -725,10 +726,13 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             raise PermissionDenied
         shop = self._shop_for_request(request)
         view = request.GET.get("view") if request.GET.get("view") in calendar.VIEWS else "week"
+        today = shop.today()
         try:
             anchor = dt.date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
-            anchor = shop.today()
+            anchor = today
+        if abs((anchor - today).days) > CALENDAR_REACH_DAYS:
+            anchor = today  # far-off dates are typos, and the ends of the calendar overflow
         span = calendar.span_for(view, anchor)
         source = request.GET.get("source", "")
         status = request.GET.get("status", "")

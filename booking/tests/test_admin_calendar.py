@@ -203,3 +203,13 @@ def test_a_week_takes_the_same_queries_with_ten_or_hundreds_of_bookings(
         response = client.get(URL, params)
     assert len(cards(response.content.decode())) == 410
     assert SlotCounter.objects.filter(shop=shop_a).count() == 45
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "yesterday"])
+def test_a_nonsense_date_opens_today(client, alice, shop_a, date):
+    client.force_login(alice)
+
+    response = client.get(URL, {"view": "month", "date": date})
+
+    assert response.status_code == 200
+    assert response.context["cal"].span.anchor == dt.date(2026, 12, 1)
