@@ -296,7 +296,7 @@ class BookingChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "scheduled_time" in self.fields:
             self.fields["scheduled_time"] = forms.TypedChoiceField(
-                label="start time",
+                label="Start time",
                 choices=_start_time_choices(
                     self.instance.shop.booking_settings, self.instance.scheduled_time
                 ),

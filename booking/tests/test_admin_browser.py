@@ -95,7 +95,13 @@ def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, ali
     page.wait_for_load_state()
     screenshot(page, "admin-calendar-overbooked")
     assert "(overbooked)" in page.locator(".messagelist").inner_text()
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=month&date={day}")
+    screenshot(page, "admin-calendar-month")
+    assert page.locator(".cal-month-list li").count() == 3
     page.goto(f"{live_server.url}/admin/booking/booking/")
     screenshot(page, "admin-bookings-list")
+    page.click("text=Jane Smith")
+    screenshot(page, "admin-booking-page")
+    assert page.locator("h2", has_text="Partner references").count() == 1
     page.goto(f"{live_server.url}/admin/tenants/bookingsettings/")
     screenshot(page, "admin-online-booking-settings")
