@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -294,6 +295,14 @@ class BookingChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            # Only the moves the booking service allows from here (confirmed never goes back).
+            reachable = {self.instance.status, Booking.Status.CANCELLED, Booking.Status.COMPLETED}
+            if self.instance.status == Booking.Status.SCHEDULED:
+                reachable.add(Booking.Status.CONFIRMED)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Booking.Status.choices if value in reachable
+            ]
         if "scheduled_time" in self.fields:
             self.fields["scheduled_time"] = forms.TypedChoiceField(
                 label="Start time",
@@ -319,12 +328,17 @@ class BookingChangeForm(forms.ModelForm):
         # The services write here, not in save_model, so a refusal is shown on the form;
         # the admin's change view runs in one transaction with the detail edits saved after.
         try:
-            if (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time):
-                booking_reschedule(
-                    booking=booking, new_date=new_date, new_time=new_time, allow_overbook=overbook
-                )
-            if new_status != booking.status:
-                booking_set_status(booking=booking, status=new_status)
+            # One savepoint: a refused status change undoes the move made just before it.
+            with transaction.atomic():
+                if (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time):
+                    booking_reschedule(
+                        booking=booking,
+                        new_date=new_date,
+                        new_time=new_time,
+                        allow_overbook=overbook,
+                    )
+                if new_status != booking.status:
+                    booking_set_status(booking=booking, status=new_status)
         except SlotFull as exc:
             hint = (
                 " Tick overbook to book it anyway."
@@ -741,8 +755,11 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         bookings = calendar.bookings_between(
             self.get_queryset(request), shop, span.first, span.last
         )
-        if source:
-            bookings = bookings.filter(source="" if source == NO_SOURCE else source)
+        if source == NO_SOURCE:
+            # The legend calls an empty source "direct"; a partner may also send that word.
+            bookings = bookings.filter(source__in=["", NO_SOURCE])
+        elif source:
+            bookings = bookings.filter(source=source)
         if status in Booking.Status.values:
             bookings = bookings.filter(status=status)
         elif not show_cancelled:
@@ -777,7 +794,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             "status": status,
             "show_cancelled": show_cancelled,
             "statuses": Booking.Status.choices,
-            "all_sources": [s or NO_SOURCE for s in all_sources],
+            "all_sources": list(dict.fromkeys(s or NO_SOURCE for s in all_sources)),
             "shops": shops if len(shops) > 1 else [],
             "start_time_choices": _start_time_choices(shop.booking_settings),
             "can_overbook": is_shop_owner(request, shop.pk),

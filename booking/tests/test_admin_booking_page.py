@@ -300,3 +300,21 @@ def test_the_owner_may_overbook_a_new_booking_at_an_exact_time(client, alice, sh
     booking = Booking.objects.get(customer_name="Phone Caller")
     assert booking.scheduled_time == dt.time(10) and booking.overbooked
     assert seats(shop_a, TUESDAY, "10:00") == 3
+
+
+def test_a_confirmed_booking_cannot_go_back_to_scheduled(client, alice, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(alice)
+    client.post(change_url(booking), change_data(booking, status="confirmed"))
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+    response = client.post(
+        change_url(booking),
+        change_data(booking, scheduled_time="14:00:00", status="scheduled"),
+    )
+
+    assert "Select a valid choice" in form_errors(response)
+    booking.refresh_from_db()
+    assert (booking.scheduled_time, booking.status) == (dt.time(9), "confirmed")
+    assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, TUESDAY, "14:00")) == (1, 0)

@@ -213,3 +213,15 @@ def test_a_nonsense_date_opens_today(client, alice, shop_a, date):
 
     assert response.status_code == 200
     assert response.context["cal"].span.anchor == dt.date(2026, 12, 1)
+
+
+def test_direct_means_no_source_in_the_filter(client, alice, shop_a):
+    book(shop_a, TUESDAY, "AM", source="", name="Walk In")
+    book(shop_a, TUESDAY, "AM", source="ahs", name="From AHS")
+    client.force_login(alice)
+
+    response = client.get(URL, {"date": TUESDAY.isoformat(), "source": "direct"})
+
+    html = response.content.decode()
+    assert "Walk In" in html and "From AHS" not in html
+    assert response.context["all_sources"] == ["direct", "ahs"]
