@@ -637,7 +637,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 {
                     "fields": [
                         "reference",
-                        ("channel", "account"),
+                        ("channel", "scheduler_account"),
                         "client_ip",
                         "requested_time_slot",
                         "overbooked",
@@ -664,7 +664,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             "appliance_type_original",
             "reference",
             "channel",
-            "account",
+            "scheduler_account",
             "client_ip",
             "requested_time_slot",
             "overbooked",
@@ -679,6 +679,11 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
     @admin.display(description="shop")
     def shop_name(self, obj):
         return obj.shop.name
+
+    @admin.display(description="scheduler account")
+    def scheduler_account(self, obj):
+        # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
+        return obj.account.name if obj.account_id else "-"
 
     @admin.display(description="reference")
     def reference(self, obj):

@@ -318,3 +318,14 @@ def test_a_confirmed_booking_cannot_go_back_to_scheduled(client, alice, shop_a):
     booking.refresh_from_db()
     assert (booking.scheduled_time, booking.status) == (dt.time(9), "confirmed")
     assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, TUESDAY, "14:00")) == (1, 0)
+
+
+def test_a_crafted_post_cannot_move_a_booking_to_another_shop(client, alice, shop_a, shop_b):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(alice)
+
+    client.post(change_url(booking), change_data(booking, shop=str(shop_b.pk), issue="Moved?"))
+
+    booking.refresh_from_db()
+    assert booking.shop == shop_a
+    assert booking.issue == "Moved?"
