@@ -167,7 +167,8 @@ def booking_create(
     Raises BookingDisabled, BookingError (bad date, time or area) or NoAvailability.
     """
     booking_settings = shop.booking_settings
-    if not booking_settings.booking_enabled:
+    # Online booking off turns away the public doors; staff still book jobs taken by phone.
+    if not booking_settings.booking_enabled and channel != Booking.Channel.ADMIN:
         raise BookingDisabled(f"{shop.name} is not taking online bookings right now", field="slug")
     _check_service_area(booking_settings.service_zip_codes, customer.address)
     appliance, appliance_original = match_appliance(
@@ -351,4 +352,38 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
             code="bad_status_change",
         )
     booking.refresh_from_db()
+    return booking
+
+
+# What staff may edit on a booking without touching its seat or status.
+EDITABLE_DETAILS = frozenset(
+    {
+        "customer_name",
+        "phone",
+        "email",
+        "address",
+        "appliance_type",
+        "issue",
+        "duration_minutes",
+        "source",
+        "work_order_number",
+        "claim_number",
+        "authorization_number",
+        "partner_reference",
+        "priority",
+        "dispatcher_notes",
+    }
+)
+
+
+def booking_update(*, booking: Booking, **changes) -> Booking:
+    """Edit a booking's details; its date, time and status move only through the functions above."""
+    unknown = set(changes) - EDITABLE_DETAILS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if not changes:
+        return booking
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    booking.save(update_fields=[*changes, "updated_at"])
     return booking

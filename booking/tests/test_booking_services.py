@@ -26,14 +26,22 @@ T = dt.time
 NINE = T(9)
 
 
-def book(shop, day, time=NINE, *, address="123 Main St, Lancaster CA 93534", **kwargs) -> Booking:
+def book(
+    shop,
+    day,
+    time=NINE,
+    *,
+    address="123 Main St, Lancaster CA 93534",
+    channel=Booking.Channel.API,
+    **kwargs,
+) -> Booking:
     return booking_create(
         shop=shop,
         customer=Customer(name="Jane Smith", phone="+15551234567", address=address),
         job=Job(appliance_type="Fridge"),
         slot_request=slots.SlotRequest(day, "", time),
         source="",
-        channel=Booking.Channel.ADMIN,
+        channel=channel,
         **kwargs,
     )
 
@@ -71,6 +79,15 @@ def test_a_shop_with_booking_off_refuses(shop_a, day):
         book(shop_a, day)
 
     assert not Booking.objects.exists()
+
+
+def test_staff_still_book_phone_jobs_while_online_booking_is_off(shop_a, day):
+    shop_a.booking_settings.booking_enabled = False
+    shop_a.booking_settings.save()
+
+    booking = book(shop_a, day, channel=Booking.Channel.ADMIN)
+
+    assert booking.channel == Booking.Channel.ADMIN
 
 
 @pytest.fixture

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
+
+URL = "/admin/booking/booking/"
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def monday_morning(freeze_now, shop_a):
+    freeze_now(at_shop(shop_a, MONDAY, 6))
+
+
+def names(response) -> list[str]:
+    return sorted(b.customer_name for b in response.context["cl"].result_list)
+
+
+@pytest.fixture
+def two_shops(shop_a, shop_b):
+    book(
+        shop_a,
+        TUESDAY,
+        "AM",
+        name="Jane Smith",
+        source="ahs",
+        work_order_number="WO-7781",
+        claim_number="CL-55",
+        phone="+16615550123",
+    )
+    book(shop_a, TUESDAY, "PM", name="Raj Patel", source="frontdoor", appliance="Washer")
+    book(shop_b, TUESDAY, "AM", name="Bea Other", source="cinch")
+
+
+def test_owner_and_dispatcher_see_their_shops_bookings(client, alice, bob, two_shops):
+    for user in (alice, bob):
+        client.force_login(user)
+        response = client.get(URL)
+        assert response.status_code == 200
+        assert names(response) == ["Jane Smith", "Raj Patel"]
+
+
+def test_the_list_shows_the_dispatch_columns(client, bob, two_shops):
+    client.force_login(bob)
+
+    html = client.get(URL).content.decode()
+
+    for text in ["Dec. 8, 2026", "08:00", "AM", "Jane Smith", "(661) 555-0123", "Refrigerator"]:
+        assert text in html
+    for text in ["WO-7781", "CL-55", "Scheduled", "Partner API", 'class="source-tag"']:
+        assert text in html
+    assert "column-shop" not in html
+
+
+def test_charlie_sees_none_of_alices_bookings(client, charlie, two_shops):
+    client.force_login(charlie)
+
+    response = client.get(URL)
+
+    assert names(response) == ["Bea Other"]
+    # Filters only offer what his shop has.
+    assert "frontdoor" not in response.content.decode()
+
+
+def test_a_superuser_sees_every_shop_with_a_shop_column(client, admin_user, two_shops):
+    client.force_login(admin_user)
+
+    response = client.get(URL)
+
+    assert names(response) == ["Bea Other", "Jane Smith", "Raj Patel"]
+    assert "column-shop" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("WO-7781", ["Jane Smith"]),
+        ("CL-55", ["Jane Smith"]),
+        ("6615550123", ["Jane Smith"]),
+        ("Patel", ["Raj Patel"]),
+        ("Lancaster", ["Jane Smith", "Raj Patel"]),
+        ("Bea", []),
+    ],
+)
+def test_search_finds_name_phone_address_and_partner_numbers(
+    client, alice, two_shops, query, expected
+):
+    client.force_login(alice)
+
+    assert names(client.get(URL, {"q": query})) == expected
+
+
+def test_filters_by_source_appliance_status_and_channel(client, alice, two_shops):
+    client.force_login(alice)
+
+    assert names(client.get(URL, {"source": "frontdoor"})) == ["Raj Patel"]
+    assert names(client.get(URL, {"appliance": "Washer"})) == ["Raj Patel"]
+    assert names(client.get(URL, {"status__exact": "confirmed"})) == []
+    assert names(client.get(URL, {"channel__exact": "api"})) == ["Jane Smith", "Raj Patel"]
+
+
+def test_today_and_tomorrow_follow_the_shops_clock(client, freeze_now, alice, shop_a, two_shops):
+    book(shop_a, MONDAY, "15:00", name="Monday Late")
+    # 21:00 Monday in Lancaster is already Tuesday in UTC.
+    freeze_now(at_shop(shop_a, MONDAY, 21))
+    client.force_login(alice)
+
+    assert names(client.get(URL, {"when": "today"})) == ["Monday Late"]
+    assert names(client.get(URL, {"when": "tomorrow"})) == ["Jane Smith", "Raj Patel"]
+    assert names(client.get(URL, {"when": "this_week"})) == [
+        "Jane Smith",
+        "Monday Late",
+        "Raj Patel",
+    ]
+    assert names(client.get(URL, {"when": "next_week"})) == []
+
+
+def test_the_list_takes_the_same_queries_with_ten_or_hundreds_of_bookings(
+    client, alice, shop_a, django_assert_num_queries
+):
+    client.force_login(alice)
+    many_bookings(shop_a, MONDAY, 10)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as ten:
+        client.get(URL)
+
+    many_bookings(shop_a, MONDAY, 400)
+
+    with django_assert_num_queries(len(ten.captured_queries)):
+        response = client.get(URL)
+    assert len(response.context["cl"].result_list) == 100
+
+
+def test_the_list_links_to_the_calendar_and_the_filtered_export(client, alice, two_shops):
+    client.force_login(alice)
+
+    html = client.get(URL, {"source": "ahs"}).content.decode()
+
+    assert 'href="/admin/booking/booking/calendar/"' in html
+    assert 'href="/admin/booking/booking/export/?source=ahs"' in html
+
+
+def test_bookings_cannot_be_deleted_only_cancelled(client, alice, two_shops):
+    client.force_login(alice)
+    response = client.get(URL)
+
+    assert "delete_selected" not in response.content.decode()
+    booking = response.context["cl"].result_list[0]
+    assert client.get(f"{URL}{booking.pk}/delete/").status_code == 403

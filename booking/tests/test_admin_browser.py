@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from booking.services import booking_cancel
+from booking.tests.admin_helpers import book
+from conftest import next_working_day, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_dispatcher_signs_in_and_opens_the_week(live_server, desktop_page, bob, shop_a):
+    bob.set_password("dispatch-pass-123")
+    bob.save()
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "AM", source="ahs", name="Jane Smith", work_order_number="WO-7781")
+    book(shop_a, day, "AM", source="frontdoor", name="Raj Patel", appliance="Washer")
+    book(shop_a, day, "10:00", source="angi", name="Lee Wong", appliance="Dishwasher")
+    book(shop_a, day + dt.timedelta(days=1), "PM", source="", name="Sam Direct", appliance="Dryer")
+    booking_cancel(booking=book(shop_a, day, "PM", source="ahs", name="Gone Away"))
+    page = desktop_page
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "bob")
+    page.fill("#id_password", "dispatch-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.click("text=Calendar")
+    page.wait_for_url("**/calendar/")
+    page.click("a.button:has-text('Week')")
+    page.goto(f"{page.url.split('?')[0]}?view=week&date={day.isoformat()}")
+    screenshot(page, "admin-calendar-week-dispatcher")
+
+    assert page.locator(".cal-card").count() == 4
+    assert page.locator(".cal-card", has_text="Jane Smith").locator(".cal-wo").inner_text() == (
+        "WO# WO-7781"
+    )
+    assert page.locator("text=Gone Away").count() == 0
+    # A dispatcher may move a booking but never sees the overbook box.
+    page.locator(".cal-card", has_text="Lee Wong").locator("summary").click()
+    assert page.locator(".cal-card", has_text="Lee Wong").locator("select[name=time]").is_visible()
+    assert page.locator("input[name=overbook]").count() == 0
+    screenshot(page, "admin-calendar-week-move-form")
+
+
+def sign_in(page, live_server, user, password):
+    user.set_password(password)
+    user.save()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def test_the_day_fits_a_phone(live_server, phone_page, bob, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "AM", source="ahs", name="Jane Smith", work_order_number="WO-7781")
+    book(shop_a, day, "PM", source="frontdoor", name="Raj Patel", appliance="Washer")
+    page = phone_page
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=day&date={day}")
+    screenshot(page, "admin-calendar-day-phone")
+
+    assert page.locator(".cal-card").count() == 2
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, alice, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "09:00", name="Jane Smith")
+    book(shop_a, day, "10:00", name="Full One")
+    book(shop_a, day, "10:00", name="Full Two")
+    page = desktop_page
+    sign_in(page, live_server, alice, "owner-pass-12345")
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=day&date={day}")
+
+    card = page.locator(".cal-card", has_text="Jane Smith")
+    card.locator("summary").click()
+    card.locator("select[name=time]").select_option(label="10:00")
+    card.locator("button", has_text="Move").click()
+    page.wait_for_load_state()
+    screenshot(page, "admin-calendar-move-refused")
+    assert "is full" in page.locator(".messagelist").inner_text()
+
+    card = page.locator(".cal-card", has_text="Jane Smith")
+    card.locator("summary").click()
+    card.locator("select[name=time]").select_option(label="10:00")
+    card.locator("input[name=overbook]").check()
+    card.locator("button", has_text="Move").click()
+    page.wait_for_load_state()
+    screenshot(page, "admin-calendar-overbooked")
+    assert "(overbooked)" in page.locator(".messagelist").inner_text()
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=month&date={day}")
+    screenshot(page, "admin-calendar-month")
+    assert page.locator(".cal-month-list li").count() == 3
+    page.goto(f"{live_server.url}/admin/booking/booking/")
+    screenshot(page, "admin-bookings-list")
+    page.click("text=Jane Smith")
+    screenshot(page, "admin-booking-page")
+    assert page.locator("h2", has_text="Partner references").count() == 1
+    page.goto(f"{live_server.url}/admin/tenants/bookingsettings/")
+    screenshot(page, "admin-online-booking-settings")

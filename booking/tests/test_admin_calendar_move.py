@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.models import LogEntry
+
+from booking.models import SlotCounter
+from booking.tests.admin_helpers import MONDAY, at_shop, book
+
+TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
+CALENDAR = "/admin/booking/booking/calendar/"
+
+
+@pytest.fixture(autouse=True)
+def monday_morning(freeze_now, shop_a):
+    freeze_now(at_shop(shop_a, MONDAY, 6))
+
+
+def move(client, booking, day, start: str, **extra):
+    back = f"{CALENDAR}?date={day.isoformat()}"
+    return client.post(
+        f"/admin/booking/booking/calendar/{booking.pk}/move/",
+        {"date": day.isoformat(), "time": start, "next": back, **extra},
+        follow=True,
+    )
+
+
+def seats(shop, day, start: str) -> int:
+    counter = SlotCounter.objects.filter(
+        shop=shop, date=day, start_time=dt.time.fromisoformat(start)
+    ).first()
+    return counter.booked if counter else 0
+
+
+def messages_of(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.fixture
+def full_ten(shop_a):
+    book(shop_a, TUESDAY, "10:00")
+    book(shop_a, TUESDAY, "10:00")
+
+
+def test_a_booking_moves_into_a_free_start_time(client, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00", name="Jane Smith")
+    client.force_login(bob)
+
+    response = move(client, booking, WEDNESDAY, "14:00")
+
+    booking.refresh_from_db()
+    assert (booking.scheduled_date, booking.scheduled_time) == (WEDNESDAY, dt.time(14))
+    assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, WEDNESDAY, "14:00")) == (0, 1)
+    assert "Moved Jane Smith to Wed Dec 09 14:00." in messages_of(response)
+    assert response.redirect_chain[-1][0] == f"{CALENDAR}?date={WEDNESDAY.isoformat()}"
+    assert LogEntry.objects.filter(object_id=str(booking.pk)).exists()
+
+
+def test_a_full_start_time_is_refused_with_a_clear_message(client, bob, shop_a, full_ten):
+    booking = book(shop_a, TUESDAY, "09:00", name="Jane Smith")
+    client.force_login(bob)
+
+    response = move(client, booking, TUESDAY, "10:00")
+
+    booking.refresh_from_db()
+    assert booking.scheduled_time == dt.time(9)
+    assert seats(shop_a, TUESDAY, "10:00") == 2
+    assert "Jane Smith was not moved: 10:00 on 2026-12-08 is full." in messages_of(response)
+    assert "only the owner can overbook" in messages_of(response)
+
+
+def test_the_owner_may_knowingly_overbook(client, alice, shop_a, full_ten):
+    booking = book(shop_a, TUESDAY, "09:00", name="Jane Smith")
+    client.force_login(alice)
+
+    refused = move(client, booking, TUESDAY, "10:00")
+    assert "tick Overbook to book it anyway" in messages_of(refused)
+    response = move(client, booking, TUESDAY, "10:00", overbook="1")
+
+    booking.refresh_from_db()
+    assert booking.scheduled_time == dt.time(10) and booking.overbooked
+    assert seats(shop_a, TUESDAY, "10:00") == 3
+    assert "(overbooked)" in messages_of(response)
+
+
+def test_a_dispatcher_may_not_overbook(client, bob, shop_a, full_ten):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(bob)
+
+    response = move(client, booking, TUESDAY, "10:00", overbook="1")
+
+    booking.refresh_from_db()
+    assert booking.scheduled_time == dt.time(9) and not booking.overbooked
+    assert "Only the shop's owner can overbook" in messages_of(response)
+
+
+def test_a_move_to_a_non_working_day_says_why(client, alice, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(alice)
+
+    response = move(client, booking, MONDAY + dt.timedelta(days=5), "09:00")
+
+    assert "No availability on requested date" in messages_of(response)
+    booking.refresh_from_db()
+    assert booking.scheduled_date == TUESDAY
+
+
+def test_charlie_cannot_move_alices_booking(client, charlie, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(charlie)
+
+    response = client.post(
+        f"/admin/booking/booking/calendar/{booking.pk}/move/",
+        {"date": WEDNESDAY.isoformat(), "time": "14:00"},
+    )
+
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.scheduled_date == TUESDAY
+
+
+def test_moving_takes_a_post_and_an_outside_next_is_ignored(client, alice, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(alice)
+    url = f"/admin/booking/booking/calendar/{booking.pk}/move/"
+
+    assert client.get(url).status_code == 405
+    response = client.post(
+        url, {"date": WEDNESDAY.isoformat(), "time": "09:00", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == CALENDAR
+
+
+def test_the_calendar_offers_the_move_form_and_overbook_only_to_owners(client, alice, bob, shop_a):
+    book(shop_a, TUESDAY, "09:00")
+
+    client.force_login(alice)
+    owner_html = client.get(CALENDAR, {"date": TUESDAY.isoformat()}).content.decode()
+    client.force_login(bob)
+    dispatcher_html = client.get(CALENDAR, {"date": TUESDAY.isoformat()}).content.decode()
+
+    assert 'name="overbook"' in owner_html
+    assert "/move/" in dispatcher_html and 'name="overbook"' not in dispatcher_html
