@@ -54,6 +54,16 @@ def _post(url: str, body: dict, client: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
+def _served_by(access_log: Path, *, requests: int) -> set[str]:
+    """The worker pids that logged the POSTs; a worker logs just after its response is sent."""
+    deadline = time.monotonic() + 10
+    while True:
+        posts = [line.split() for line in access_log.read_text().splitlines() if " POST " in line]
+        if len(posts) >= requests or time.monotonic() > deadline:
+            return {pid for pid, _method, _status in posts}
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def gunicorn(transactional_db, tmp_path):
     port = _free_port()
@@ -116,8 +126,7 @@ def test_the_booking_limit_holds_across_gunicorn_workers(gunicorn, shop_a):
     ]
 
     assert statuses == [201] * 5 + [429, 429]
-    posts = [line.split() for line in access_log.read_text().splitlines() if " POST " in line]
-    assert len({pid for pid, _method, _status in posts}) == 7
+    assert len(_served_by(access_log, requests=7)) == 7
 
 
 def test_the_request_limit_holds_across_gunicorn_workers(gunicorn, shop_a):
