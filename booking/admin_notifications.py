@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from booking import notifications
 from booking.models import Notification
-from tenants.access import shops_for
+from tenants.admin import BOOKING_ROLES, OWNER_ONLY, ShopScopedAdmin, shop_ids_with
 
 
 class NotificationStatusFilter(admin.SimpleListFilter):
@@ -28,7 +28,10 @@ class NotificationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
+    # Dispatchers too: they answer the customer who asks whether the confirmation went out.
+    shop_roles = BOOKING_ROLES
+    shop_field = "booking__shop"
     list_display = [
         "created_at",
         "kind",
@@ -58,16 +61,7 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(booking__shop__in=shops_for(request.user))
-
-    def has_module_permission(self, request):
-        return shops_for(request.user).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return shops_for(request.user).exists()
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -75,6 +69,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_resend_permission(self, request) -> bool:
+        owned = shop_ids_with(request, OWNER_ONLY)
+        return owned is None or bool(owned)
 
     @admin.display(description="booking", ordering="booking__scheduled_date")
     def booking_link(self, obj):
@@ -87,8 +85,12 @@ class NotificationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description="Send the selected failed e-mails again")
+    @admin.action(description="Send the selected failed e-mails again", permissions=["resend"])
     def send_again(self, request, queryset):
+        owned = shop_ids_with(request, OWNER_ONLY)
+        if owned is not None:
+            # An owner of one shop who dispatches for another resends only their own shop's.
+            queryset = queryset.filter(booking__shop__in=owned)
         count = notifications.send_again(queryset)
         if count:
             self.message_user(request, f"{count} e-mail(s) queued to send again.")
