@@ -330,7 +330,11 @@ class BookingChangeForm(forms.ModelForm):
         try:
             # One savepoint: a refused status change undoes the move made just before it.
             with transaction.atomic():
-                if (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time):
+                moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
+                if "email" in self.changed_data and (moved or new_status != booking.status):
+                    # The e-mail about the change goes to the address typed in this same save.
+                    booking_update(booking=booking, email=cleaned.get("email") or "")
+                if moved:
                     booking_reschedule(
                         booking=booking,
                         new_date=new_date,

@@ -51,6 +51,32 @@ def book(
     )
 
 
+def change_data(booking, **overrides) -> dict:
+    """The booking page's form as the admin would post it back, with `overrides`."""
+    data = {
+        "customer_name": booking.customer_name,
+        "phone": str(booking.phone),
+        "email": booking.email,
+        "address": booking.address,
+        "scheduled_date": booking.scheduled_date.isoformat(),
+        "scheduled_time": booking.scheduled_time.isoformat(),
+        "status": booking.status,
+        "priority": booking.priority,
+        "appliance_type": booking.appliance_type,
+        "issue": booking.issue,
+        "duration_minutes": "",
+        "dispatcher_notes": booking.dispatcher_notes,
+        "source": booking.source,
+        "work_order_number": booking.work_order_number,
+        "claim_number": booking.claim_number,
+        "authorization_number": booking.authorization_number,
+        "partner_reference": booking.partner_reference,
+        "_save": "Save",
+    }
+    data.update(overrides)
+    return data
+
+
 def many_bookings(shop, first_day: dt.date, count: int, *, weekdays: int = 5) -> None:
     """`count` booking rows spread over `weekdays` working days from `first_day`, with counters
     to match; bulk inserts, so ten thousand take a moment, for the query-count tests."""
