@@ -14,6 +14,18 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     # header links and the index reach every page.
     enable_nav_sidebar = False
 
+    def each_context(self, request):
+        # Imported here: the admin site is built before the apps' models are ready.
+        from tenants.admin import shop_roles
+
+        context = super().each_context(request)
+        user = request.user
+        # The header's calendar and bookings links would be a 403 for a login of no shop.
+        context["works_for_a_shop"] = user.is_active and (
+            user.is_superuser or (user.is_staff and bool(shop_roles(request)))
+        )
+        return context
+
     def index(self, request, extra_context=None):
         context = {"today_schedule": self.today_schedule(request), **(extra_context or {})}
         return super().index(request, extra_context=context)
