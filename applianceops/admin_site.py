@@ -33,7 +33,7 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     def today_schedule(self, request) -> dict | None:
         """Today's bookings at the first of the user's shops, on the shop's own clock."""
         # Imported here: the admin site is built before the apps' models are ready.
-        from booking.calendar import source_colour
+        from booking.calendar import bookings_between, source_colour
         from booking.models import Booking
         from tenants.access import shops_for
 
@@ -42,9 +42,9 @@ class ApplianceOpsAdminSite(admin.AdminSite):
             return None
         today = shop.today()
         bookings = list(
-            Booking.objects.filter(shop=shop, scheduled_date=today)
-            .exclude(status=Booking.Status.CANCELLED)
-            .order_by("scheduled_time", "created_at")
+            bookings_between(Booking.objects.all(), shop, today, today).exclude(
+                status=Booking.Status.CANCELLED
+            )
         )
         for booking in bookings:
             booking.colour = source_colour(booking.source)

@@ -14,19 +14,6 @@ from booking.models import Notification
 from tenants.admin import BOOKING_ROLES, OWNER_ONLY, ShopScopedAdmin, shop_ids_with
 
 
-class NotificationStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Notification.Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(status=self.value())
-        return queryset
-
-
 @admin.register(Notification)
 class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
     # Dispatchers too: they answer the customer who asks whether the confirmation went out.
@@ -42,7 +29,7 @@ class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "short_error",
         "next_attempt_at",
     ]
-    list_filter = [NotificationStatusFilter, "kind"]
+    list_filter = ["status", "kind"]
     list_select_related = ["booking__shop"]
     search_fields = ["recipient", "booking__customer_name", "subject"]
     date_hierarchy = "created_at"

@@ -124,7 +124,7 @@ def test_the_owner_may_knowingly_overbook_from_the_form(client, alice, shop_a):
     client.force_login(alice)
 
     refused = client.post(change_url(booking), change_data(booking, scheduled_time="10:00:00"))
-    assert "Tick overbook to book it anyway." in form_errors(refused)
+    assert "tick Overbook to book it anyway." in form_errors(refused)
 
     response = client.post(
         change_url(booking), change_data(booking, scheduled_time="10:00:00", overbook="on")
