@@ -480,13 +480,18 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             "source_tag",
             "work_order_number",
             "claim_number",
-            "authorization_number",
+            "authorization",
             "status",
             "channel",
         ]
         if self._many_shops(request):
             columns.append("shop")
         return columns
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select booking to change" is not what a dispatcher is doing here.
+        context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_list_filter(self, request):
         filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
@@ -513,6 +518,11 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
     @admin.display(description="time", ordering="scheduled_time")
     def start(self, obj):
         return obj.scheduled_time.strftime("%H:%M")
+
+    @admin.display(description="auth #", ordering="authorization_number")
+    def authorization(self, obj):
+        # Short: the full "authorization #" header alone would push status off a laptop screen.
+        return obj.authorization_number
 
     @admin.display(description="window", ordering="window")
     def window_short(self, obj):

@@ -55,6 +55,7 @@ def test_the_list_shows_the_dispatch_columns(client, bob, two_shops):
     for text in ["WO-7781", "CL-55", "Scheduled", "Partner API", 'class="source-tag"']:
         assert text in html
     assert "column-shop" not in html
+    assert "<h1>Bookings</h1>" in html and "Select booking to change" not in html
 
 
 def test_charlie_sees_none_of_alices_bookings(client, charlie, two_shops):
