@@ -74,7 +74,7 @@ def test_it_fills_the_next_working_days_with_bookings_from_every_door(monday_mor
     assert bookings.count() == 38
     assert "38 sample bookings" in output
     days = sorted(set(bookings.values_list("scheduled_date", flat=True)))
-    assert days == [MONDAY + dt.timedelta(days=n) for n in (1, 2, 3, 4, 7)], "weekdays only"
+    assert days == [MONDAY + dt.timedelta(days=n) for n in range(5)], "today on, weekdays only"
     assert set(bookings.values_list("source", flat=True)) == {
         "ahs",
         "cinch",
@@ -119,3 +119,12 @@ def test_a_shop_with_bookings_of_its_own_gets_no_samples(monday_morning):
     seed_demo()
 
     assert list(Booking.objects.filter(shop=shop)) == [kept]
+
+
+def test_run_in_the_evening_the_samples_start_the_next_working_day(freeze_now):
+    freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), MONDAY, 18))
+
+    seed_demo()
+
+    first = Booking.objects.order_by("scheduled_date").first().scheduled_date
+    assert first == MONDAY + dt.timedelta(days=1)

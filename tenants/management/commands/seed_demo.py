@@ -172,7 +172,8 @@ class Command(BaseCommand):
 
 
 def seed_sample_bookings(shop: Shop, account: SchedulerAccount) -> int:
-    """A few days of bookings from every door, so the calendar has something to show.
+    """A few days of bookings from every door (today too, while it has start times left), so
+    the calendar and the admin's today page have something to show.
 
     They go through booking_create like any booking, so seats are counted, but without e-mails:
     nobody asked for these. Returns how many were made.
@@ -181,7 +182,7 @@ def seed_sample_bookings(shop: Shop, account: SchedulerAccount) -> int:
     now = shop.now()
     days = [
         day
-        for day in (now.date() + dt.timedelta(days=n) for n in range(1, schedule.horizon_days + 1))
+        for day in (now.date() + dt.timedelta(days=n) for n in range(schedule.horizon_days + 1))
         if slots.open_start_times(schedule, day, now)
     ][:SAMPLE_DAYS]
     customers = itertools.cycle(SAMPLE_CUSTOMERS)
