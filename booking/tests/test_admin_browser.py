@@ -110,7 +110,9 @@ def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, ali
     screenshot(page, "admin-online-booking-settings")
 
 
-def test_the_demo_week_and_list_read_well_on_a_desktop(live_server, desktop_page):
+def test_the_demo_week_and_list_read_well_on_a_desktop(
+    live_server, desktop_page, django_user_model
+):
     call_command("seed_demo", stdout=StringIO())
     first = Booking.objects.order_by("scheduled_date").first().scheduled_date
     monday = first - dt.timedelta(days=first.weekday())
@@ -118,11 +120,12 @@ def test_the_demo_week_and_list_read_well_on_a_desktop(live_server, desktop_page
         scheduled_date__range=(monday, monday + dt.timedelta(days=6))
     ).count()
     page = desktop_page
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "dispatcher")
-    page.fill("#id_password", "demo-dispatch-pass")
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    sign_in(
+        page,
+        live_server,
+        django_user_model.objects.get(username="dispatcher"),
+        "demo-dispatch-pass",
+    )
     screenshot(page, "admin-index-demo")
 
     page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={first}")

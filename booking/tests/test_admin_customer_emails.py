@@ -40,6 +40,27 @@ def sent_after(django_capture_on_commit_callbacks, do) -> list:
     return mail.outbox
 
 
+NEW_TIME = {"scheduled_date": WEDNESDAY.isoformat(), "scheduled_time": "14:00:00"}
+
+
+def save_page(client, booking, **changes):
+    """The booking page saved with `changes`, as a request for sent_after."""
+    return lambda: client.post(f"{URL}{booking.pk}/change/", change_data(booking, **changes))
+
+
+def move_on_calendar(client, booking):
+    """The calendar card's move to Wednesday 14:00, as a request for sent_after."""
+    return lambda: client.post(
+        f"{URL}calendar/{booking.pk}/move/", {"date": WEDNESDAY.isoformat(), "time": "14:00"}
+    )
+
+
+@pytest.fixture
+def wednesday_two_pm_full(shop_a):
+    book(shop_a, day=WEDNESDAY, time="14:00", email="")
+    book(shop_a, day=WEDNESDAY, time="14:00", email="")
+
+
 def subjects(messages) -> list[tuple[str, str]]:
     return [(m.to[0], m.subject.split(":")[0]) for m in messages]
 
@@ -80,10 +101,7 @@ def test_a_new_time_on_the_booking_page_sends_the_new_time_with_its_calendar_eve
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/",
-            change_data(booking, scheduled_date=WEDNESDAY.isoformat(), scheduled_time="14:00:00"),
-        ),
+        save_page(client, booking, **NEW_TIME),
     )
 
     assert subjects(sent) == [("jane@example.com", "New time")]
@@ -101,38 +119,20 @@ def test_a_corrected_address_and_a_new_time_in_one_save_go_to_the_new_address(
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/",
-            change_data(
-                booking,
-                email="jane.smith@example.net",
-                scheduled_date=WEDNESDAY.isoformat(),
-                scheduled_time="14:00:00",
-            ),
-        ),
+        save_page(client, booking, email="jane.smith@example.net", **NEW_TIME),
     )
 
     assert subjects(sent) == [("jane.smith@example.net", "New time")]
 
 
 def test_a_refused_move_on_the_booking_page_keeps_the_old_address_and_sends_nothing(
-    client, bob, shop_a, booking, django_capture_on_commit_callbacks
+    client, bob, booking, wednesday_two_pm_full, django_capture_on_commit_callbacks
 ):
-    book(shop_a, day=WEDNESDAY, time="14:00", email="")
-    book(shop_a, day=WEDNESDAY, time="14:00", email="")
     client.force_login(bob)
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/",
-            change_data(
-                booking,
-                email="jane.smith@example.net",
-                scheduled_date=WEDNESDAY.isoformat(),
-                scheduled_time="14:00:00",
-            ),
-        ),
+        save_page(client, booking, email="jane.smith@example.net", **NEW_TIME),
     )
 
     assert [m.to for m in sent if "jane" in m.to[0]] == []
@@ -147,9 +147,7 @@ def test_cancelling_on_the_booking_page_tells_the_customer_once(
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/", change_data(booking, status=Booking.Status.CANCELLED)
-        ),
+        save_page(client, booking, status=Booking.Status.CANCELLED),
     )
 
     assert subjects(sent) == [("jane@example.com", "Cancelled")]
@@ -162,15 +160,7 @@ def test_a_move_and_a_cancel_in_one_save_send_only_the_cancellation(
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/",
-            change_data(
-                booking,
-                scheduled_date=WEDNESDAY.isoformat(),
-                scheduled_time="14:00:00",
-                status=Booking.Status.CANCELLED,
-            ),
-        ),
+        save_page(client, booking, status=Booking.Status.CANCELLED, **NEW_TIME),
     )
 
     assert subjects(sent) == [("jane@example.com", "Cancelled")]
@@ -183,9 +173,7 @@ def test_editing_only_details_sends_nothing(
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}{booking.pk}/change/", change_data(booking, dispatcher_notes="Gate code 42")
-        ),
+        save_page(client, booking, dispatcher_notes="Gate code 42"),
     )
 
     assert sent == []
@@ -198,10 +186,7 @@ def test_a_move_on_the_calendar_tells_the_customer_once(
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}calendar/{booking.pk}/move/",
-            {"date": WEDNESDAY.isoformat(), "time": "14:00"},
-        ),
+        move_on_calendar(client, booking),
     )
 
     assert subjects(sent) == [("jane@example.com", "New time")]
@@ -209,18 +194,13 @@ def test_a_move_on_the_calendar_tells_the_customer_once(
 
 
 def test_a_refused_move_on_the_calendar_sends_nothing(
-    client, bob, shop_a, booking, django_capture_on_commit_callbacks
+    client, bob, booking, wednesday_two_pm_full, django_capture_on_commit_callbacks
 ):
-    book(shop_a, day=WEDNESDAY, time="14:00", email="")
-    book(shop_a, day=WEDNESDAY, time="14:00", email="")
     client.force_login(bob)
 
     sent = sent_after(
         django_capture_on_commit_callbacks,
-        lambda: client.post(
-            f"{URL}calendar/{booking.pk}/move/",
-            {"date": WEDNESDAY.isoformat(), "time": "14:00"},
-        ),
+        move_on_calendar(client, booking),
     )
 
     assert [m for m in sent if m.to == ["jane@example.com"]] == []
