@@ -14,6 +14,18 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     # header links and the index reach every page.
     enable_nav_sidebar = False
 
+    def each_context(self, request):
+        # Imported here: the admin site is built before the apps' models are ready.
+        from tenants.admin import shop_roles
+
+        context = super().each_context(request)
+        user = request.user
+        # The header's calendar and bookings links would be a 403 for a login of no shop.
+        context["works_for_a_shop"] = user.is_active and (
+            user.is_superuser or (user.is_staff and bool(shop_roles(request)))
+        )
+        return context
+
     def index(self, request, extra_context=None):
         context = {"today_schedule": self.today_schedule(request), **(extra_context or {})}
         return super().index(request, extra_context=context)
@@ -21,7 +33,7 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     def today_schedule(self, request) -> dict | None:
         """Today's bookings at the first of the user's shops, on the shop's own clock."""
         # Imported here: the admin site is built before the apps' models are ready.
-        from booking.calendar import source_colour
+        from booking.calendar import bookings_between, source_colour
         from booking.models import Booking
         from tenants.access import shops_for
 
@@ -30,9 +42,9 @@ class ApplianceOpsAdminSite(admin.AdminSite):
             return None
         today = shop.today()
         bookings = list(
-            Booking.objects.filter(shop=shop, scheduled_date=today)
-            .exclude(status=Booking.Status.CANCELLED)
-            .order_by("scheduled_time", "created_at")
+            bookings_between(Booking.objects.all(), shop, today, today).exclude(
+                status=Booking.Status.CANCELLED
+            )
         )
         for booking in bookings:
             booking.colour = source_colour(booking.source)

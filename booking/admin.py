@@ -55,6 +55,15 @@ from tenants.models import Shop
 NO_SOURCE = calendar.NO_SOURCE
 FEED_MAX_DAYS = 62
 CALENDAR_REACH_DAYS = 20 * 366
+# The booking page's groups, the same on the add and the change form.
+CUSTOMER_FIELDS = ["customer_name", "phone", "email", "address"]
+PARTNER_REFERENCES = [
+    "source",
+    "work_order_number",
+    "claim_number",
+    "authorization_number",
+    "partner_reference",
+]
 
 
 def scoped_shops(request, model_admin):
@@ -182,6 +191,16 @@ def _start_time_choices(booking_settings, current: dt.time | None = None):
     return [(start.isoformat(), start.strftime("%H:%M")) for start in starts]
 
 
+NOT_OWNER_OVERBOOK = "Only the shop's owner can overbook."
+
+
+def _full_hint(request, shop_id: int) -> str:
+    """What to do about a full start time, for this user."""
+    if is_shop_owner(request, shop_id):
+        return "Pick another start time, or tick Overbook to book it anyway."
+    return "Pick another start time; only the owner can overbook."
+
+
 def _error_field(form, exc: BookingError, fallback: str | None) -> str | None:
     return exc.field if exc.field in form.fields else fallback
 
@@ -206,20 +225,13 @@ class BookingAddForm(forms.ModelForm):
         model = Booking
         fields = [
             "shop",
-            "customer_name",
-            "phone",
-            "email",
-            "address",
+            *CUSTOMER_FIELDS,
             "appliance_type",
             "issue",
             "scheduled_date",
             "priority",
             "dispatcher_notes",
-            "source",
-            "work_order_number",
-            "claim_number",
-            "authorization_number",
-            "partner_reference",
+            *PARTNER_REFERENCES,
         ]
 
     request = None  # set by BookingAdmin.get_form
@@ -237,7 +249,7 @@ class BookingAddForm(forms.ModelForm):
         shop = cleaned["shop"]
         overbook = cleaned.get("overbook", False)
         if overbook and not is_shop_owner(self.request, shop.pk):
-            self.add_error("overbook", "Only the shop's owner can overbook.")
+            self.add_error("overbook", NOT_OWNER_OVERBOOK)
             return cleaned
         window, time = cleaned["time_slot"]
         try:
@@ -323,14 +335,18 @@ class BookingChangeForm(forms.ModelForm):
         new_status = cleaned.get("status", booking.status)
         overbook = cleaned.get("overbook", False)
         if overbook and not is_shop_owner(self.request, booking.shop_id):
-            self.add_error("overbook", "Only the shop's owner can overbook.")
+            self.add_error("overbook", NOT_OWNER_OVERBOOK)
             return cleaned
         # The services write here, not in save_model, so a refusal is shown on the form;
         # the admin's change view runs in one transaction with the detail edits saved after.
         try:
             # One savepoint: a refused status change undoes the move made just before it.
             with transaction.atomic():
-                if (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time):
+                moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
+                if "email" in self.changed_data and (moved or new_status != booking.status):
+                    # The e-mail about the change goes to the address typed in this same save.
+                    booking_update(booking=booking, email=cleaned.get("email") or "")
+                if moved:
                     booking_reschedule(
                         booking=booking,
                         new_date=new_date,
@@ -340,12 +356,8 @@ class BookingChangeForm(forms.ModelForm):
                 if new_status != booking.status:
                     booking_set_status(booking=booking, status=new_status)
         except SlotFull as exc:
-            hint = (
-                " Tick overbook to book it anyway."
-                if is_shop_owner(self.request, booking.shop_id)
-                else ""
-            )
-            self.add_error("scheduled_time", f"{exc.message}: every seat is taken.{hint}")
+            hint = _full_hint(self.request, booking.shop_id)
+            self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
         except BookingError as exc:
             self.add_error(_error_field(self, exc, None), exc.message)
         return cleaned
@@ -468,13 +480,18 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             "source_tag",
             "work_order_number",
             "claim_number",
-            "authorization_number",
+            "authorization",
             "status",
             "channel",
         ]
         if self._many_shops(request):
             columns.append("shop")
         return columns
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select booking to change" is not what a dispatcher is doing here.
+        context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_list_filter(self, request):
         filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
@@ -501,6 +518,11 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
     @admin.display(description="time", ordering="scheduled_time")
     def start(self, obj):
         return obj.scheduled_time.strftime("%H:%M")
+
+    @admin.display(description="auth #", ordering="authorization_number")
+    def authorization(self, obj):
+        # Short: the full "authorization #" header alone would push status off a laptop screen.
+        return obj.authorization_number
 
     @admin.display(description="window", ordering="window")
     def window_short(self, obj):
@@ -582,20 +604,9 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 job.append("overbook")
             return [
                 (None, {"fields": ["shop"]}),
-                ("Customer", {"fields": ["customer_name", "phone", "email", "address"]}),
+                ("Customer", {"fields": CUSTOMER_FIELDS}),
                 ("Job", {"fields": [*job, "priority", "dispatcher_notes"]}),
-                (
-                    "Partner references",
-                    {
-                        "fields": [
-                            "source",
-                            "work_order_number",
-                            "claim_number",
-                            "authorization_number",
-                            "partner_reference",
-                        ]
-                    },
-                ),
+                ("Partner references", {"fields": PARTNER_REFERENCES}),
             ]
         schedule = [("scheduled_date", "scheduled_time")]
         if obj.status in (Booking.Status.SCHEDULED, Booking.Status.CONFIRMED) and is_shop_owner(
@@ -603,7 +614,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         ):
             schedule.append("overbook")
         return [
-            ("Customer", {"fields": ["customer_name", "phone", "email", "address"]}),
+            ("Customer", {"fields": CUSTOMER_FIELDS}),
             (
                 "Job",
                 {
@@ -620,18 +631,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                     ]
                 },
             ),
-            (
-                "Partner references",
-                {
-                    "fields": [
-                        "source",
-                        "work_order_number",
-                        "claim_number",
-                        "authorization_number",
-                        "partner_reference",
-                    ]
-                },
-            ),
+            ("Partner references", {"fields": PARTNER_REFERENCES}),
             (
                 "History",
                 {
@@ -838,7 +838,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         new_date, new_time = form.cleaned_data["date"], form.cleaned_data["time"]
         overbook = form.cleaned_data["overbook"]
         if overbook and not is_shop_owner(request, booking.shop_id):
-            messages.error(request, "Only the shop's owner can overbook a start time.")
+            messages.error(request, NOT_OWNER_OVERBOOK)
             return HttpResponseRedirect(back)
         before = f"{booking.scheduled_date:%a %b %d} {booking.scheduled_time:%H:%M}"
         try:
@@ -846,12 +846,8 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 booking=booking, new_date=new_date, new_time=new_time, allow_overbook=overbook
             )
         except SlotFull as exc:
-            hint = (
-                " Pick another start time, or tick Overbook to book it anyway."
-                if is_shop_owner(request, booking.shop_id)
-                else " Pick another start time; only the owner can overbook."
-            )
-            messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.{hint}")
+            hint = _full_hint(request, booking.shop_id)
+            messages.error(request, f"{booking.customer_name} was not moved: {exc.message}. {hint}")
             return HttpResponseRedirect(back)
         except BookingError as exc:
             messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.")

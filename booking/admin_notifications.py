@@ -11,24 +11,14 @@ from django.utils.html import format_html
 
 from booking import notifications
 from booking.models import Notification
-from tenants.access import shops_for
-
-
-class NotificationStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Notification.Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(status=self.value())
-        return queryset
+from tenants.admin import BOOKING_ROLES, OWNER_ONLY, ShopScopedAdmin, shop_ids_with
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
+    # Dispatchers too: they answer the customer who asks whether the confirmation went out.
+    shop_roles = BOOKING_ROLES
+    shop_field = "booking__shop"
     list_display = [
         "created_at",
         "kind",
@@ -39,7 +29,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "short_error",
         "next_attempt_at",
     ]
-    list_filter = [NotificationStatusFilter, "kind"]
+    list_filter = ["status", "kind"]
     list_select_related = ["booking__shop"]
     search_fields = ["recipient", "booking__customer_name", "subject"]
     date_hierarchy = "created_at"
@@ -58,16 +48,7 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(booking__shop__in=shops_for(request.user))
-
-    def has_module_permission(self, request):
-        return shops_for(request.user).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return shops_for(request.user).exists()
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -75,6 +56,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_resend_permission(self, request) -> bool:
+        owned = shop_ids_with(request, OWNER_ONLY)
+        return owned is None or bool(owned)
 
     @admin.display(description="booking", ordering="booking__scheduled_date")
     def booking_link(self, obj):
@@ -87,8 +72,12 @@ class NotificationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description="Send the selected failed e-mails again")
+    @admin.action(description="Send the selected failed e-mails again", permissions=["resend"])
     def send_again(self, request, queryset):
+        owned = shop_ids_with(request, OWNER_ONLY)
+        if owned is not None:
+            # An owner of one shop who dispatches for another resends only their own shop's.
+            queryset = queryset.filter(booking__shop__in=owned)
         count = notifications.send_again(queryset)
         if count:
             self.message_user(request, f"{count} e-mail(s) queued to send again.")

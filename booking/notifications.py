@@ -193,7 +193,8 @@ def requeue_stalled(now: dt.datetime | None = None) -> int:
 def _stale_reason(notification: Notification) -> str:
     """Why the e-mail should no longer go out, or ""."""
     booking = notification.booking
-    if notification.kind in (Kind.CONFIRMATION, Kind.REMINDER, Kind.SHOP_NEW):
+    # A new time for a booking cancelled since (one admin save can do both) would mislead.
+    if notification.kind in (Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED, Kind.SHOP_NEW):
         if booking.status == Booking.Status.CANCELLED:
             return "the booking was cancelled before this was sent"
     if notification.kind == Kind.REMINDER and (

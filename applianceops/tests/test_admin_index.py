@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from booking.tests.admin_helpers import MONDAY, at_shop, book
+from tenants.models import Shop
 
 URL = "/admin/"
 
@@ -60,3 +61,47 @@ def test_the_login_page_is_branded(client):
     html = client.get("/admin/login/").content.decode()
 
     assert "ApplianceOps" in html and "Django administration" not in html
+
+
+def test_a_superuser_without_a_shop_starts_on_the_first_shops_day(client, admin_user, todays):
+    client.force_login(admin_user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Today at Done Right Appliance" in html and "Jane Today" in html
+    assert "/admin/tenants/shop/" in html
+
+
+def test_a_superuser_before_any_shop_exists_gets_the_app_list(client, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="x")
+    Shop.objects.all().delete()
+    client.force_login(root)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["today_schedule"] is None
+    assert "/admin/tenants/shop/add/" in response.content.decode()
+
+
+def test_a_staff_user_of_no_shop_gets_an_empty_page_not_an_error(client, django_user_model, todays):
+    loner = django_user_model.objects.create_user("loner", password="x", is_staff=True)
+    client.force_login(loner)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Today at" not in html and "Jane Today" not in html
+    assert "/admin/booking/" not in html, "no links that would be a 403"
+    assert "Your login is not part of any shop" in html
+
+
+def test_a_signed_in_customer_who_is_not_staff_is_sent_to_log_in(client, django_user_model, todays):
+    client.force_login(django_user_model.objects.create_user("jane", password="x"))
+
+    response = client.get(URL)
+
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

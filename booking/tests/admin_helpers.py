@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.db.models import Count
+
 from booking import slots
 from booking.models import Booking, SlotCounter
 from booking.services import Customer, Job, booking_create
-from booking.tests.factories import BookingFactory
 
 # Monday 7 December 2026; the tests' clock is pinned to 06:00 that morning at the shop.
 MONDAY = dt.date(2026, 12, 7)
@@ -50,29 +51,80 @@ def book(
     )
 
 
-def many_bookings(shop, first_day: dt.date, count: int) -> None:
-    """`count` booking rows spread over a week with counters to match (fast, for query counts)."""
+def change_data(booking, **overrides) -> dict:
+    """The booking page's form as the admin would post it back, with `overrides`."""
+    data = {
+        "customer_name": booking.customer_name,
+        "phone": str(booking.phone),
+        "email": booking.email,
+        "address": booking.address,
+        "scheduled_date": booking.scheduled_date.isoformat(),
+        "scheduled_time": booking.scheduled_time.isoformat(),
+        "status": booking.status,
+        "priority": booking.priority,
+        "appliance_type": booking.appliance_type,
+        "issue": booking.issue,
+        "duration_minutes": "",
+        "dispatcher_notes": booking.dispatcher_notes,
+        "source": booking.source,
+        "work_order_number": booking.work_order_number,
+        "claim_number": booking.claim_number,
+        "authorization_number": booking.authorization_number,
+        "partner_reference": booking.partner_reference,
+        "_save": "Save",
+    }
+    data.update(overrides)
+    return data
+
+
+def many_bookings(shop, first_day: dt.date, count: int, *, weekdays: int = 5) -> None:
+    """`count` booking rows spread over `weekdays` working days from `first_day`, with counters
+    to match; bulk inserts, so ten thousand take a moment, for the query-count tests."""
     starts = [dt.time(hour, 0) for hour in range(8, 17)]
+    days = []
+    day = first_day
+    while len(days) < weekdays:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    sources = ["ahs", "frontdoor", "angi", ""]
+    first = next(_numbers)
     rows = []
     for n in range(count):
-        day = first_day + dt.timedelta(days=n % 5)
-        start = starts[(n // 5) % len(starts)]
+        start = starts[(n // len(days)) % len(starts)]
         rows.append(
-            BookingFactory.build(
+            Booking(
                 shop=shop,
-                scheduled_date=day,
+                customer_name=f"Customer {first}-{n}",
+                phone="+16615550199",
+                address="123 Main St, Lancaster CA 93534",
+                appliance_type="Refrigerator",
+                scheduled_date=days[n % len(days)],
                 scheduled_time=start,
                 window=slots.window_of(start),
-                source=["ahs", "frontdoor", "angi", ""][n % 4],
-                work_order_number=f"WO-{n}",
+                source=sources[n % len(sources)],
+                channel=Booking.Channel.API,
+                work_order_number=f"WO-{first}-{n}",
             )
         )
-    Booking.objects.bulk_create(rows)
-    seats: dict[tuple, int] = {}
-    for row in rows:
-        key = (row.scheduled_date, row.scheduled_time)
-        seats[key] = seats.get(key, 0) + 1
-    for (day, start), booked in seats.items():
-        SlotCounter.objects.update_or_create(
-            shop=shop, date=day, start_time=start, defaults={"booked": booked}
-        )
+    Booking.objects.bulk_create(rows, batch_size=2000)
+    seats = (
+        Booking.objects.filter(shop=shop)
+        .values("scheduled_date", "scheduled_time")
+        .annotate(booked=Count("pk"))
+        .order_by()
+    )
+    SlotCounter.objects.bulk_create(
+        [
+            SlotCounter(
+                shop=shop,
+                date=s["scheduled_date"],
+                start_time=s["scheduled_time"],
+                booked=s["booked"],
+            )
+            for s in seats
+        ],
+        update_conflicts=True,
+        unique_fields=["shop", "date", "start_time"],
+        update_fields=["booked"],
+    )

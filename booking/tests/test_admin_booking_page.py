@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from booking.models import Booking, SlotCounter
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.admin_helpers import MONDAY, at_shop, book, change_data
 
 URL = "/admin/booking/booking/"
 TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
@@ -18,31 +18,6 @@ def monday_morning(freeze_now, shop_a):
 
 def change_url(booking) -> str:
     return f"{URL}{booking.pk}/change/"
-
-
-def change_data(booking, **overrides) -> dict:
-    data = {
-        "customer_name": booking.customer_name,
-        "phone": str(booking.phone),
-        "email": booking.email,
-        "address": booking.address,
-        "scheduled_date": booking.scheduled_date.isoformat(),
-        "scheduled_time": booking.scheduled_time.isoformat(),
-        "status": booking.status,
-        "priority": booking.priority,
-        "appliance_type": booking.appliance_type,
-        "issue": booking.issue,
-        "duration_minutes": "",
-        "dispatcher_notes": booking.dispatcher_notes,
-        "source": booking.source,
-        "work_order_number": booking.work_order_number,
-        "claim_number": booking.claim_number,
-        "authorization_number": booking.authorization_number,
-        "partner_reference": booking.partner_reference,
-        "_save": "Save",
-    }
-    data.update(overrides)
-    return data
 
 
 def seats(shop, day, start: str) -> int:
@@ -149,7 +124,7 @@ def test_the_owner_may_knowingly_overbook_from_the_form(client, alice, shop_a):
     client.force_login(alice)
 
     refused = client.post(change_url(booking), change_data(booking, scheduled_time="10:00:00"))
-    assert "Tick overbook to book it anyway." in form_errors(refused)
+    assert "tick Overbook to book it anyway." in form_errors(refused)
 
     response = client.post(
         change_url(booking), change_data(booking, scheduled_time="10:00:00", overbook="on")

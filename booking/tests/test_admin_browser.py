@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
+from booking.models import Booking
 from booking.services import booking_cancel
 from booking.tests.admin_helpers import book
 from conftest import next_working_day, screenshot
@@ -105,3 +108,42 @@ def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, ali
     assert page.locator("h2", has_text="Partner references").count() == 1
     page.goto(f"{live_server.url}/admin/tenants/bookingsettings/")
     screenshot(page, "admin-online-booking-settings")
+
+
+def test_the_demo_week_and_list_read_well_on_a_desktop(
+    live_server, desktop_page, django_user_model
+):
+    call_command("seed_demo", stdout=StringIO())
+    first = Booking.objects.order_by("scheduled_date").first().scheduled_date
+    monday = first - dt.timedelta(days=first.weekday())
+    in_week = Booking.objects.filter(
+        scheduled_date__range=(monday, monday + dt.timedelta(days=6))
+    ).count()
+    page = desktop_page
+    sign_in(
+        page,
+        live_server,
+        django_user_model.objects.get(username="dispatcher"),
+        "demo-dispatch-pass",
+    )
+    screenshot(page, "admin-index-demo")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={first}")
+    screenshot(page, "admin-calendar-week-demo")
+
+    assert page.locator(".cal-card").count() == in_week
+    legend = page.locator(".cal-legend").inner_text()
+    for source in ["ahs", "cinch", "angi", "web", "demo-warranty"]:
+        assert source in legend
+    assert page.locator(".cal-wo").count() > 0
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the week fits a laptop screen without sideways scrolling"
+
+    page.goto(f"{live_server.url}/admin/booking/booking/")
+    screenshot(page, "admin-bookings-list-demo")
+    assert page.locator("#result_list tbody tr").count() == Booking.objects.count()
+    hidden = page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results');"
+        " return r.scrollWidth - r.clientWidth; })()"
+    )
+    assert hidden <= 0, "status and channel are in view without scrolling the list"

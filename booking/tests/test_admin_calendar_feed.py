@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.services import booking_cancel
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
 
 URL = "/admin/booking/booking/calendar/feed/"
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -87,3 +89,19 @@ def test_signed_out_visitors_are_sent_to_log_in(client, bookings):
     response = client.get(URL, WEEK)
 
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_the_feed_takes_the_same_queries_with_ten_or_ten_thousand_bookings(
+    client, alice, shop_a, django_assert_num_queries
+):
+    client.force_login(alice)
+    many_bookings(shop_a, MONDAY, 10)
+    client.get(URL, WEEK)
+    with CaptureQueriesContext(connection) as ten:
+        client.get(URL, WEEK)
+
+    many_bookings(shop_a, MONDAY - dt.timedelta(weeks=10), 10_000, weekdays=100)
+
+    with django_assert_num_queries(len(ten.captured_queries)):
+        data = client.get(URL, WEEK).json()
+    assert len(data["bookings"]) == 510

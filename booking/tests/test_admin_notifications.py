@@ -43,7 +43,62 @@ def test_charlie_sees_only_his_own_shops_failures(client, charlie, logs):
     assert "SMTPServerDisconnected: gone" in page
     assert "alerts@done-right-appliance.example" not in page
     alices = Notification.objects.get(booking__shop__slug="done-right-appliance")
-    assert client.get(f"{URL}{alices.pk}/change/").status_code == 302, "no such e-mail here"
+    assert client.get(f"{URL}{alices.pk}/change/").status_code == 404
+
+
+ALICES = "alerts@done-right-appliance.example"
+CHARLIES = "alerts@fix-it-fast.example"
+
+
+@pytest.mark.parametrize(
+    "user, sees, resends",
+    [
+        ("alice", {ALICES}, True),
+        ("bob", {ALICES}, False),
+        ("charlie", {CHARLIES}, True),
+        ("admin_user", {ALICES, CHARLIES}, True),
+    ],
+)
+def test_who_sees_the_log_and_who_may_send_again(client, request, logs, user, sees, resends):
+    client.force_login(request.getfixturevalue(user))
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert {n.recipient for n in response.context["cl"].result_list} == sees
+    assert ('value="send_again"' in response.content.decode()) is resends
+    for notification in Notification.objects.all():
+        opened = client.get(f"{URL}{notification.pk}/change/").status_code
+        assert opened == (200 if notification.recipient in sees else 404)
+
+
+def test_a_dispatcher_cannot_send_again_by_a_crafted_post(
+    client, bob, shop_a, django_capture_on_commit_callbacks
+):
+    book(shop_a, email="")
+    Notification.objects.update(status=Status.FAILED, attempts=6)
+    client.force_login(bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL,
+            {
+                "action": "send_again",
+                "_selected_action": list(Notification.objects.values_list("pk", flat=True)),
+            },
+        )
+    run_worker()
+
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.FAILED}
+    assert mail.outbox == []
+
+
+def test_a_staff_user_of_no_shop_sees_no_log(client, django_user_model, logs):
+    loner = django_user_model.objects.create_user("loner", password="x", is_staff=True)
+    client.force_login(loner)
+
+    assert client.get(URL).status_code == 403
+    assert "/admin/booking/notification/" not in client.get("/admin/").content.decode()
 
 
 def test_the_log_is_read_only(client, alice, logs):

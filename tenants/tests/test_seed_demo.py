@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import call_command
 
+from booking.models import Booking, Notification, SlotCounter
+from booking.tests.admin_helpers import MONDAY, at_shop
+from booking.tests.notify_helpers import run_worker
 from tenants.access import is_owner
 from tenants.models import Membership, Shop
 
@@ -55,3 +60,71 @@ def test_running_it_twice_changes_nothing():
 
     assert (Shop.objects.count(), Membership.objects.count()) == counts == (1, 2)
     assert "Demo shop ready" in output
+
+
+@pytest.fixture
+def monday_morning(freeze_now):
+    freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), MONDAY, 6))
+
+
+def test_it_fills_the_next_working_days_with_bookings_from_every_door(monday_morning):
+    output = seed_demo()
+
+    bookings = Booking.objects.filter(shop__slug="done-right-appliance")
+    assert bookings.count() == 38
+    assert "38 sample bookings" in output
+    days = sorted(set(bookings.values_list("scheduled_date", flat=True)))
+    assert days == [MONDAY + dt.timedelta(days=n) for n in range(5)], "today on, weekdays only"
+    assert set(bookings.values_list("source", flat=True)) == {
+        "ahs",
+        "cinch",
+        "angi",
+        "web",
+        "demo-warranty",
+        "",
+    }
+    assert set(bookings.values_list("channel", flat=True)) == set(Booking.Channel.values)
+    partner = bookings.filter(source="demo-warranty")
+    assert partner.exists() and all(b.account.name == "Demo Warranty Co" for b in partner)
+    assert bookings.exclude(work_order_number="").exists()
+    assert bookings.exclude(claim_number="").exists()
+    # Through booking_create: every booking holds a seat.
+    assert sum(SlotCounter.objects.values_list("booked", flat=True)) == 38
+
+
+def test_the_sample_bookings_send_no_emails(monday_morning, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    run_worker()
+
+    assert Notification.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_running_it_again_adds_no_more_bookings(monday_morning):
+    seed_demo()
+
+    output = seed_demo()
+
+    assert Booking.objects.count() == 38
+    assert "sample bookings" not in output
+
+
+def test_a_shop_with_bookings_of_its_own_gets_no_samples(monday_morning):
+    seed_demo()
+    shop = Shop.objects.get(slug="done-right-appliance")
+    kept = Booking.objects.first()
+    Booking.objects.exclude(pk=kept.pk).delete()
+
+    seed_demo()
+
+    assert list(Booking.objects.filter(shop=shop)) == [kept]
+
+
+def test_run_in_the_evening_the_samples_start_the_next_working_day(freeze_now):
+    freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), MONDAY, 18))
+
+    seed_demo()
+
+    first = Booking.objects.order_by("scheduled_date").first().scheduled_date
+    assert first == MONDAY + dt.timedelta(days=1)
