@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from booking import slots
-from booking.models import Booking, SlotCounter
+from booking.availability import start_seats
+from booking.models import Booking
 
 # A salt of its own, so no other signed value of this site can pass for a booking link.
 SALT = "booking.self-service"
@@ -60,31 +60,22 @@ class OpenDay:
 
 
 def open_days(booking: Booking, *, days: int = DAYS_OFFERED) -> list[OpenDay]:
-    """The next days with start times that have a free seat, the booking's own excluded."""
-    shop = booking.shop
-    booking_settings = shop.booking_settings
-    schedule = booking_settings.schedule()
-    now = shop.now()
-    last = min(
-        now.date() + dt.timedelta(days=DAYS_SEARCHED), schedule.last_bookable_date(now.date())
-    )
-    full = set(
-        SlotCounter.objects.filter(
-            shop=shop,
-            date__range=(now.date(), last),
-            booked__gte=booking_settings.jobs_per_slot,
-        ).values_list("date", "start_time")
-    )
+    """The next days with start times that have a free seat, the booking's own excluded.
+
+    The shared availability (booking.availability) decides what is open, so this page offers
+    exactly what the booking page, the portal and booking_reschedule would take.
+    """
+    now = booking.shop.now()
+    last = now.date() + dt.timedelta(days=DAYS_SEARCHED)
     found: list[OpenDay] = []
-    day = now.date()
-    while day <= last and len(found) < days:
+    for day in start_seats(booking.shop, now.date(), last, now=now):
         starts = [
             start
-            for start in slots.open_start_times(schedule, day, now)
-            if (day, start) not in full
-            and (day, start) != (booking.scheduled_date, booking.scheduled_time)
+            for start in day.open_starts
+            if (day.date, start) != (booking.scheduled_date, booking.scheduled_time)
         ]
         if starts:
-            found.append(OpenDay(day, starts))
-        day += dt.timedelta(days=1)
+            found.append(OpenDay(day.date, starts))
+        if len(found) == days:
+            break
     return found
