@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -211,7 +212,10 @@ class BookingCreateApi(APIView):
             source = booking_source(account=account, requested=source)
         window, time = data.get("time_slot") or ("", None)
         try:
-            with _rate_limit_errors(), ratelimits.booking_quota(request):
+            # The body is built before the booking commits: anything failing up to there rolls
+            # the booking back (a 500 then means "nothing was written", as the contract says),
+            # and after the commit nothing is left to do that could fail.
+            with _rate_limit_errors(), ratelimits.booking_quota(request), transaction.atomic():
                 booking = booking_create(
                     shop=shop,
                     customer=Customer(
@@ -235,11 +239,12 @@ class BookingCreateApi(APIView):
                     extras=extras_from(data),
                     allow_overbook=bool(data.get("allow_overbook")),
                 )
+                body = booking_response(booking)
         except BookingDisabled as exc:
             raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
         except BookingError as exc:
             raise ApiError(exc.message, code=exc.code, field=exc.field) from None
-        return Response(booking_response(booking), status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, Notification, SlotCounter
 from booking.tests.factories import BookingFactory
 from conftest import next_working_day
 from tenants.tests.factories import ShopFactory
@@ -693,6 +693,42 @@ def test_an_unexpected_failure_is_500_in_json_with_nothing_written(api_client, s
     assert not SlotCounter.objects.filter(booked__gt=0).exists()
 
 
+def test_a_failure_while_building_the_response_writes_nothing(api_client, shop_a):
+    # After booking_create returns, the booking must not be committed before the body exists:
+    # otherwise the partner gets a 500 ("nothing was written, retry") for a booking that exists.
+    with mock.patch("booking.api.booking_response", side_effect=RuntimeError("bug")):
+        response = post(api_client, contract_body(shop_a))
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "Server error", "code": "server_error"}
+    assert not Booking.objects.exists()
+    assert not SlotCounter.objects.filter(booked__gt=0).exists()
+
+
+def test_a_500_writes_no_e_mail_and_gives_the_booking_quota_back(
+    api_client, shop_a, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        with mock.patch("booking.api.booking_response", side_effect=RuntimeError("bug")):
+            assert post(api_client, contract_body(shop_a)).status_code == 500
+
+    assert callbacks == []
+    assert not Notification.objects.exists()
+    assert post(api_client, contract_body(shop_a)).status_code == 201
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_500_is_the_same_json_with_debug_on(api_client, shop_a, settings, debug):
+    settings.DEBUG = debug
+    with mock.patch.object(Booking.objects, "create", side_effect=RuntimeError("disk on fire")):
+        response = post(api_client, contract_body(shop_a))
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Server error", "code": "server_error"}
+
+
 def test_an_unknown_api_path_is_404_in_json(api_client, db):
     response = api_client.post("/api/booking/books", {}, format="json")
 
@@ -702,9 +738,10 @@ def test_an_unknown_api_path_is_404_in_json(api_client, db):
 
 # --- Cost: the same number of queries however many bookings exist -------------------------
 
-# Shop, blackouts, seat counters (create + take), the booking, its e-mail rows, and the
-# savepoint pair of the service's transaction.
-QUERIES_PER_BOOKING = 8
+# Shop, blackouts, seat counters (create + take), the booking, its e-mail rows, and two
+# savepoint pairs: the view's transaction (which holds the response until the commit) and the
+# service's own.
+QUERIES_PER_BOOKING = 10
 
 
 @pytest.mark.parametrize("existing", [10, 10_000])
