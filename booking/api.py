@@ -257,10 +257,7 @@ def _rate_limit_errors():
             code="rate_limited",
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": str(exc.retry_after), **exc.usage.headers()},
-            extra={
-                "hint": "Need higher limits? Ask the shop owner for a private partner key "
-                "(Settings -> Scheduler Accounts) and send it as Authorization: Bearer <key>."
-            },
+            extra={"hint": ratelimits.PARTNER_KEY_HINT},
         ) from None
 
 
