@@ -262,12 +262,7 @@ def _rate_limit_errors():
 
 
 def _get_shop_or_404(slug: str) -> Shop:
-    shop = (
-        Shop.objects.public()
-        .select_related("booking_settings")
-        .filter(slug=slug.strip().lower())
-        .first()
-    )
+    shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         raise ApiError(
             f"No active ApplianceOps shop has the slug {slug.strip()!r}",

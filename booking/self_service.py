@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
+from booking import tokens
 from booking.availability import start_seats
 from booking.models import Booking
 
@@ -21,7 +20,7 @@ DAYS_SEARCHED = 31
 
 
 def booking_token(booking: Booking) -> str:
-    return signing.Signer(salt=SALT).sign(booking.pk.hex)
+    return tokens.booking_token(booking.pk, salt=SALT)
 
 
 def booking_link(booking: Booking) -> str:
@@ -35,9 +34,8 @@ def booking_for_token(token: str) -> Booking | None:
     A link works until the end of the appointment's day on the shop's clock: after that there is
     nothing left to change, and an old link in a forwarded e-mail should reveal nothing.
     """
-    try:
-        booking_id = uuid.UUID(hex=signing.Signer(salt=SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
+    booking_id = tokens.booking_id_from_token(token, salt=SALT)
+    if booking_id is None:
         return None
     booking = Booking.objects.select_related("shop").filter(pk=booking_id).first()
     if booking is None or booking.scheduled_date < booking.shop.today():
