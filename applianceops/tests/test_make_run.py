@@ -16,7 +16,9 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 def dry_run(*args: str, **env: str) -> str:
     """The commands `make run` would run, without running them."""
-    base = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    # The caller's own settings (or a surrounding `make test`'s flags) must not leak in.
+    ignored = {"SITE_URL", "HOST", "PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
+    base = {key: value for key, value in os.environ.items() if key not in ignored}
     result = subprocess.run(
         ["make", "--dry-run", "--always-make", "run", *args],
         cwd=ROOT,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from booking.availability import FULL, GONE_BY_NOTICE, shop_availability, start_seats
 from booking.models import SlotCounter
-from booking.tests.factories import BookingFactory
+from booking.tests.factories import BookingFactory, fill_starts
 from tenants.models import BlackoutDate
 
 # Tuesday 1 December 2026, 13:00 at the shop (Los Angeles).
@@ -13,12 +13,6 @@ NOW_DAY = dt.date(2026, 12, 1)
 
 def now_at(shop, hour=13):
     return dt.datetime.combine(NOW_DAY, dt.time(hour), tzinfo=shop.tz)
-
-
-def seats(shop, day, hours, booked=2):
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop, date=day, start_time=dt.time(hour), booked=booked) for hour in hours
-    )
 
 
 def test_an_empty_working_day_has_room_in_both_windows(shop_a):
@@ -32,7 +26,7 @@ def test_an_empty_working_day_has_room_in_both_windows(shop_a):
 
 def test_it_gives_the_reason_a_day_is_closed(shop_a):
     BlackoutDate.objects.create(settings=shop_a.booking_settings, date=dt.date(2026, 12, 3))
-    seats(shop_a, dt.date(2026, 12, 4), range(8, 17))
+    fill_starts(shop_a, dt.date(2026, 12, 4), range(8, 17))
 
     days = shop_availability(
         shop_a, dt.date(2026, 11, 30), dt.date(2026, 12, 6), now=now_at(shop_a, hour=15)
@@ -51,7 +45,7 @@ def test_it_gives_the_reason_a_day_is_closed(shop_a):
 
 
 def test_a_full_morning_leaves_the_afternoon_open(shop_a):
-    seats(shop_a, dt.date(2026, 12, 2), range(8, 12))
+    fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 12))
 
     (day,) = shop_availability(
         shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a)
@@ -62,7 +56,7 @@ def test_a_full_morning_leaves_the_afternoon_open(shop_a):
 
 
 def test_one_free_seat_is_room(shop_a):
-    seats(shop_a, dt.date(2026, 12, 2), range(8, 17))
+    fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 17))
     SlotCounter.objects.filter(start_time=dt.time(10)).update(booked=1)
 
     (day,) = shop_availability(
@@ -74,7 +68,7 @@ def test_one_free_seat_is_room(shop_a):
 
 def test_today_counts_only_starts_past_the_notice(shop_a):
     # At 13:00 with two hours' notice only 15:00 and 16:00 are left; fill them.
-    seats(shop_a, NOW_DAY, [15, 16])
+    fill_starts(shop_a, NOW_DAY, [15, 16])
 
     (day,) = shop_availability(shop_a, NOW_DAY, NOW_DAY, now=now_at(shop_a))
 
@@ -82,7 +76,7 @@ def test_today_counts_only_starts_past_the_notice(shop_a):
 
 
 def test_another_shops_seats_do_not_count(shop_a, shop_b):
-    seats(shop_b, dt.date(2026, 12, 2), range(8, 17))
+    fill_starts(shop_b, dt.date(2026, 12, 2), range(8, 17))
 
     (day,) = shop_availability(
         shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a)
@@ -97,7 +91,7 @@ def test_it_costs_three_queries_however_many_bookings(shop_a, django_assert_num_
             BookingFactory(
                 shop=shop_a, scheduled_date=dt.date(2026, 12, 2), scheduled_time=dt.time(hour)
             )
-    seats(shop_a, dt.date(2026, 12, 2), range(8, 17))
+    fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 17))
     shop = type(shop_a).objects.get(pk=shop_a.pk)
 
     with django_assert_num_queries(3):
@@ -113,7 +107,7 @@ def test_it_costs_three_queries_however_many_bookings(shop_a, django_assert_num_
 def test_each_start_time_has_its_seats_left(shop_a):
     SlotCounter.objects.create(shop=shop_a, date=dt.date(2026, 12, 2), start_time=dt.time(9))
     SlotCounter.objects.filter(start_time=dt.time(9)).update(booked=1)
-    seats(shop_a, dt.date(2026, 12, 2), [10])
+    fill_starts(shop_a, dt.date(2026, 12, 2), [10])
 
     (day,) = start_seats(shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a))
 
@@ -124,7 +118,7 @@ def test_each_start_time_has_its_seats_left(shop_a):
 
 
 def test_an_overbooked_start_has_no_seats_rather_than_a_negative_count(shop_a):
-    seats(shop_a, dt.date(2026, 12, 2), [8], booked=3)
+    fill_starts(shop_a, dt.date(2026, 12, 2), [8], booked=3)
 
     (day,) = start_seats(shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a))
 
@@ -141,8 +135,8 @@ def test_start_seats_leaves_out_starts_inside_the_notice_and_closed_days(shop_a)
 
 
 def test_start_seats_and_the_day_summary_agree(shop_a):
-    seats(shop_a, dt.date(2026, 12, 2), range(8, 12))
-    seats(shop_a, dt.date(2026, 12, 3), range(8, 17))
+    fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 12))
+    fill_starts(shop_a, dt.date(2026, 12, 3), range(8, 17))
     first, last = NOW_DAY, NOW_DAY + dt.timedelta(days=13)
 
     summary = shop_availability(shop_a, first, last, now=now_at(shop_a))
@@ -154,7 +148,7 @@ def test_start_seats_and_the_day_summary_agree(shop_a):
 
 
 def test_start_seats_costs_three_queries_however_many_days(shop_a, django_assert_num_queries):
-    seats(shop_a, dt.date(2026, 12, 2), range(8, 17))
+    fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 17))
     shop = type(shop_a).objects.get(pk=shop_a.pk)
 
     with django_assert_num_queries(3):
