@@ -134,6 +134,9 @@ def test_the_docs_read_on_a_phone_without_sideways_scrolling(live_server, phone_
     page_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 360
     screenshot(phone_page, "api-docs-phone")
+    phone_page.locator("#rate-limits").scroll_into_view_if_needed()
+    assert phone_page.get_by_role("cell", name="RateLimit-Remaining").is_visible()
+    screenshot(phone_page, "api-docs-rate-limits-phone")
 
 
 @pytest.mark.browser
