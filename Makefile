@@ -8,6 +8,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address `make run` sends people to and e-mail links point at: this server unless set.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (none found on PATH)." >&2; exit 1; }
@@ -20,19 +22,15 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	@# seed_demo prints where to go (booking page, admin, API, portal, docs) from SITE_URL.
+	SITE_URL="$(SITE_URL)" $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "ApplianceOps is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	@echo "  Booking page:  http://$(HOST):$(PORT)/book/done-right-appliance"
-	@echo "  Admin:         http://$(HOST):$(PORT)/admin/"
-	@echo "  Partner API:   POST http://$(HOST):$(PORT)/api/booking/book"
-	@echo "  Partner portal: http://$(HOST):$(PORT)/scheduler-login.html (partner / demo-partner-pass)"
-	@echo "  E-mails:       printed here by the task worker (console backend)"
-	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs"
+	@echo "ApplianceOps is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@echo "E-mails are printed here by the task worker (console backend)."
 	@echo ""
 	@# The task worker and the reminder loop run beside the server and stop with it.
 	@trap 'kill $$worker $$reminders 2>/dev/null; wait' EXIT INT TERM; \
-	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	export SITE_URL="$(SITE_URL)"; \
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py send_reminders --every 300 & reminders=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -136,6 +137,53 @@ def exception_handler(exc, context):
         error_body("Server error", "server_error"),
         status=500,
     )
+
+
+# The code an error status gets when Django itself (not our API code) answered it.
+_CODES_BY_STATUS = {
+    400: "invalid_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
+
+
+class ApiJsonErrorsMiddleware:
+    """First in MIDDLEWARE: an error answered under /api/ is JSON whatever produced it.
+
+    DRF's exception handler covers the API views, and handler500 covers uncaught errors when
+    DEBUG is off. This covers the rest: with DEBUG on Django answers an uncaught error, a bad
+    Host or a missing page with its HTML debug page, and a middleware or CSRF refusal has its own
+    HTML. An API client never gets HTML, so such an answer is replaced by our JSON shape (the
+    error itself has already been logged by Django).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.streaming
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return json_error_for_status(response.status_code)
+        return response
+
+
+def json_error_for_status(status_code: int) -> JsonResponse:
+    if status_code >= 500:
+        return json_500(None)
+    code = _CODES_BY_STATUS.get(status_code, "error")
+    try:
+        message = HTTPStatus(status_code).phrase.capitalize() + "."
+    except ValueError:
+        message = "Request refused."
+    return JsonResponse(error_body(message, code), status=status_code)
 
 
 def json_404(request, exception=None):

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from applianceops.lib.env import env_bool, env_int, env_list, env_str
+from applianceops.lib.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SILENCED_SYSTEM_CHECKS: list[str] = []
@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees every answer: an error under /api/ is JSON, even with DEBUG on.
+    "applianceops.api_errors.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,9 +263,20 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own loggers (django.request's 4xx warnings and 5xx errors, security, ...)
+        # follow LOG_LEVEL too and print once, through the root handler: Django's default
+        # config gives them a level of their own and a second console handler when DEBUG is on.
+        # django.server (runserver's request lines) keeps Django's default.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }

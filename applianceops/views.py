@@ -9,10 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from applianceops import api_errors
+from tenants.services import DEMO_SLUG
 
 logger = logging.getLogger(__name__)
-
-DEMO_SLUG = "done-right-appliance"
 
 
 @never_cache

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -211,7 +212,10 @@ class BookingCreateApi(APIView):
             source = booking_source(account=account, requested=source)
         window, time = data.get("time_slot") or ("", None)
         try:
-            with _rate_limit_errors(), ratelimits.booking_quota(request):
+            # The body is built before the booking commits: anything failing up to there rolls
+            # the booking back (a 500 then means "nothing was written", as the contract says),
+            # and after the commit nothing is left to do that could fail.
+            with _rate_limit_errors(), ratelimits.booking_quota(request), transaction.atomic():
                 booking = booking_create(
                     shop=shop,
                     customer=Customer(
@@ -235,11 +239,12 @@ class BookingCreateApi(APIView):
                     extras=extras_from(data),
                     allow_overbook=bool(data.get("allow_overbook")),
                 )
+                body = booking_response(booking)
         except BookingDisabled as exc:
             raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
         except BookingError as exc:
             raise ApiError(exc.message, code=exc.code, field=exc.field) from None
-        return Response(booking_response(booking), status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 @contextmanager
@@ -252,20 +257,12 @@ def _rate_limit_errors():
             code="rate_limited",
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": str(exc.retry_after), **exc.usage.headers()},
-            extra={
-                "hint": "Need higher limits? Ask the shop owner for a private partner key "
-                "(Settings -> Scheduler Accounts) and send it as Authorization: Bearer <key>."
-            },
+            extra={"hint": ratelimits.PARTNER_KEY_HINT},
         ) from None
 
 
 def _get_shop_or_404(slug: str) -> Shop:
-    shop = (
-        Shop.objects.public()
-        .select_related("booking_settings")
-        .filter(slug=slug.strip().lower())
-        .first()
-    )
+    shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         raise ApiError(
             f"No active ApplianceOps shop has the slug {slug.strip()!r}",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from booking import ratelimits
 from booking.api import REQUIRED_FIELDS, BookingCreateApi
 from tenants.models import DEFAULT_APPLIANCE_TYPES
-
-DEMO_SLUG = "done-right-appliance"
+from tenants.services import DEMO_SLUG
 
 # What the contract's field table says, plus what we accept; caps are read from the serializer
 # so the page cannot drift from what the endpoint enforces.
@@ -87,7 +88,24 @@ ERRORS = [
     (405, "method_not_allowed", "Anything but POST."),
     (413, "payload_too_large", "The body is larger than the limit (a booking is far below it)."),
     (415, "unsupported_media_type", "Send application/json (or form-encoded data)."),
-    (429, "rate_limited", "Rate limit exceeded. Retry after a few minutes."),
+    (
+        401,
+        "unauthorized",
+        "Partner key only: the Authorization header is not Bearer <key>, or the key is unknown, "
+        "revoked or its account inactive.",
+    ),
+    (
+        403,
+        "field_not_allowed",
+        "A field beyond the public schema sent without a partner key, or one your key may not "
+        "write; field names it.",
+    ),
+    (403, "forbidden", "Your partner key belongs to another shop than the slug."),
+    (
+        429,
+        "rate_limited",
+        "Rate limit exceeded. Retry after N minutes. The Retry-After header gives the seconds.",
+    ),
     (500, "server_error", "Server error. Nothing was written: safe to retry with backoff."),
 ]
 
@@ -100,20 +118,24 @@ def _example_date(today: dt.date) -> dt.date:
     return day
 
 
+# The contract's cURL example, its date left to the caller (the contract's own is long past).
+CONTRACT_EXAMPLE = {
+    "slug": DEMO_SLUG,
+    "name": "Jane Smith",
+    "phone": "+15551234567",
+    "email": "jane@example.com",
+    "address": "123 Main St, Lancaster CA 93534",
+    "appliance_type": "Refrigerator",
+    "issue": "Not cooling.",
+    "scheduled_date": "",
+    "time_slot": "AM",
+    "source": "ahs",
+}
+
+
 def example_body(today: dt.date) -> dict:
     """The contract's example booking with a date that is still ahead."""
-    return {
-        "slug": DEMO_SLUG,
-        "name": "Jane Smith",
-        "phone": "+15551234567",
-        "email": "jane@example.com",
-        "address": "123 Main St, Lancaster CA 93534",
-        "appliance_type": "Refrigerator",
-        "issue": "Not cooling.",
-        "scheduled_date": _example_date(today).isoformat(),
-        "time_slot": "AM",
-        "source": "ahs",
-    }
+    return {**CONTRACT_EXAMPLE, "scheduled_date": _example_date(today).isoformat()}
 
 
 def _fields() -> list[dict]:
@@ -135,6 +157,9 @@ def api_docs(request):
         "schema_url": request.build_absolute_uri(reverse("api-schema")),
         "fields": _fields(),
         "errors": ERRORS,
+        "requests_per_hour": settings.PUBLIC_REQUESTS_PER_HOUR,
+        "bookings_per_hour": settings.PUBLIC_BOOKINGS_PER_HOUR,
+        "rate_limit_hint": ratelimits.PARTNER_KEY_HINT,
         "example_body": body,
         "example_json": json.dumps(body, indent=2),
         "example_js": _js_object(body),

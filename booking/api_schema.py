@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from booking.api import BookingCreateApi
-from booking.api_docs import FIELD_NOTES
+from booking.api_docs import CONTRACT_EXAMPLE, FIELD_NOTES
 
 # The contract writes the path without a trailing slash; the route accepts both.
 CONTRACT_PATH = "/api/booking/book"
@@ -85,25 +85,18 @@ class BookingCreateApiSchema(OpenApiViewExtension):
                     405: _error("Only POST."),
                     413: _error("Body too large."),
                     415: _error("Neither JSON nor form-encoded."),
-                    429: _error("Rate limit exceeded. Retry after a few minutes."),
+                    429: _error(
+                        "Rate limit exceeded. Retry after N minutes. Retry-After gives the "
+                        "seconds; every response carries RateLimit-Limit, RateLimit-Remaining "
+                        "and RateLimit-Reset."
+                    ),
                     500: _error("Server error; nothing was written. Safe to retry."),
                 },
                 examples=[
                     OpenApiExample(
                         "The contract's example",
                         request_only=True,
-                        value={
-                            "slug": "done-right-appliance",
-                            "name": "Jane Smith",
-                            "phone": "+15551234567",
-                            "email": "jane@example.com",
-                            "address": "123 Main St, Lancaster CA 93534",
-                            "appliance_type": "Refrigerator",
-                            "issue": "Not cooling.",
-                            "scheduled_date": "2026-12-02",
-                            "time_slot": "AM",
-                            "source": "ahs",
-                        },
+                        value={**CONTRACT_EXAMPLE, "scheduled_date": "2026-12-02"},
                     )
                 ],
             )

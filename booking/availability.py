@@ -1,8 +1,11 @@
-"""Which days and windows of a shop still have room: read-only, for pages that offer times.
+"""Which days and start times of a shop still have room: read-only, for pages that offer times.
 
 Three queries whatever the number of bookings (the shop's settings when not already loaded,
 its blackout dates, and the seat counters of the range); the rules themselves are the pure
-functions of booking/slots.py, so the page offers exactly what booking_create would take.
+functions of booking/slots.py, so a page offers exactly what booking_create would take.
+
+Two views of the same computation: `start_seats` gives every start time with the seats it has
+left (for pages that let one pick a time), `shop_availability` sums that up per day and window.
 """
 
 from __future__ import annotations
@@ -39,10 +42,42 @@ class DayAvailability:
         return self.am or self.pm
 
 
-def shop_availability(
+@dataclass(frozen=True)
+class StartSeats:
+    start: dt.time
+    seats_left: int
+
+    @property
+    def window(self) -> str:
+        return slots.window_of(self.start)
+
+
+@dataclass(frozen=True)
+class DaySeats:
+    """One day's start times past the minimum notice, full ones included with 0 seats left."""
+
+    date: dt.date
+    closed_reason: str
+    starts: tuple[StartSeats, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return not self.closed_reason
+
+    @property
+    def open_starts(self) -> list[dt.time]:
+        """The start times that can still take a booking."""
+        return [seat.start for seat in self.starts if seat.seats_left > 0]
+
+    def seats_left(self, window: str = "") -> int:
+        """Free seats in `window` ("am", "pm" or "" for the whole day)."""
+        return sum(seat.seats_left for seat in self.starts if window in ("", seat.window))
+
+
+def start_seats(
     shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
-) -> list[DayAvailability]:
-    """One entry per day from `first` to `last` inclusive, in order."""
+) -> list[DaySeats]:
+    """One entry per day from `first` to `last` inclusive, in order, with its start times."""
     booking_settings = shop.booking_settings
     schedule = booking_settings.schedule()
     capacity = booking_settings.jobs_per_slot
@@ -61,20 +96,35 @@ def shop_availability(
     return days
 
 
+def shop_availability(
+    shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
+) -> list[DayAvailability]:
+    """One entry per day from `first` to `last` inclusive, in order."""
+    return [
+        DayAvailability(
+            day.date,
+            day.closed_reason,
+            am=day.seats_left(slots.AM) > 0,
+            pm=day.seats_left(slots.PM) > 0,
+        )
+        for day in start_seats(shop, first, last, now=now)
+    ]
+
+
 def _day(
     schedule: slots.Schedule,
     day: dt.date,
     now: dt.datetime,
     capacity: int,
     booked: dict[tuple[dt.date, dt.time], int],
-) -> DayAvailability:
+) -> DaySeats:
     reason = slots.day_closed_reason(schedule, day, now.date())
     if reason:
-        return DayAvailability(day, reason, am=False, pm=False)
-    starts = slots.open_start_times(schedule, day, now)
+        return DaySeats(day, reason, ())
+    starts = tuple(
+        StartSeats(start, max(capacity - booked.get((day, start), 0), 0))
+        for start in slots.open_start_times(schedule, day, now)
+    )
     if not starts:
-        return DayAvailability(day, GONE_BY_NOTICE, am=False, pm=False)
-    with_room = [start for start in starts if booked.get((day, start), 0) < capacity]
-    am = any(slots.window_of(start) == slots.AM for start in with_room)
-    pm = any(slots.window_of(start) == slots.PM for start in with_room)
-    return DayAvailability(day, "" if with_room else FULL, am=am, pm=pm)
+        return DaySeats(day, GONE_BY_NOTICE, starts)
+    return DaySeats(day, "" if any(seat.seats_left for seat in starts) else FULL, starts)

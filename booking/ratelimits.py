@@ -25,6 +25,11 @@ from applianceops.lib.client_ip import client_ip_bucket
 logger = logging.getLogger(__name__)
 
 HOUR = 3600
+# The 429 body's "hint": where a partner that needs more goes (README and /api/docs quote it).
+PARTNER_KEY_HINT = (
+    "Need higher limits? Ask the shop owner for a private partner key "
+    "(Settings -> Scheduler Accounts) and send it as Authorization: Bearer <key>."
+)
 REQUESTS = "booking-requests"
 BOOKINGS = "booking-successes"
 

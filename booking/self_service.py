@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-from booking import slots
-from booking.models import Booking, SlotCounter
+from booking import tokens
+from booking.availability import start_seats
+from booking.models import Booking
 
 # A salt of its own, so no other signed value of this site can pass for a booking link.
 SALT = "booking.self-service"
@@ -21,7 +20,7 @@ DAYS_SEARCHED = 31
 
 
 def booking_token(booking: Booking) -> str:
-    return signing.Signer(salt=SALT).sign(booking.pk.hex)
+    return tokens.booking_token(booking.pk, salt=SALT)
 
 
 def booking_link(booking: Booking) -> str:
@@ -35,9 +34,8 @@ def booking_for_token(token: str) -> Booking | None:
     A link works until the end of the appointment's day on the shop's clock: after that there is
     nothing left to change, and an old link in a forwarded e-mail should reveal nothing.
     """
-    try:
-        booking_id = uuid.UUID(hex=signing.Signer(salt=SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
+    booking_id = tokens.booking_id_from_token(token, salt=SALT)
+    if booking_id is None:
         return None
     booking = Booking.objects.select_related("shop").filter(pk=booking_id).first()
     if booking is None or booking.scheduled_date < booking.shop.today():
@@ -60,31 +58,22 @@ class OpenDay:
 
 
 def open_days(booking: Booking, *, days: int = DAYS_OFFERED) -> list[OpenDay]:
-    """The next days with start times that have a free seat, the booking's own excluded."""
-    shop = booking.shop
-    booking_settings = shop.booking_settings
-    schedule = booking_settings.schedule()
-    now = shop.now()
-    last = min(
-        now.date() + dt.timedelta(days=DAYS_SEARCHED), schedule.last_bookable_date(now.date())
-    )
-    full = set(
-        SlotCounter.objects.filter(
-            shop=shop,
-            date__range=(now.date(), last),
-            booked__gte=booking_settings.jobs_per_slot,
-        ).values_list("date", "start_time")
-    )
+    """The next days with start times that have a free seat, the booking's own excluded.
+
+    The shared availability (booking.availability) decides what is open, so this page offers
+    exactly what the booking page, the portal and booking_reschedule would take.
+    """
+    now = booking.shop.now()
+    last = now.date() + dt.timedelta(days=DAYS_SEARCHED)
     found: list[OpenDay] = []
-    day = now.date()
-    while day <= last and len(found) < days:
+    for day in start_seats(booking.shop, now.date(), last, now=now):
         starts = [
             start
-            for start in slots.open_start_times(schedule, day, now)
-            if (day, start) not in full
-            and (day, start) != (booking.scheduled_date, booking.scheduled_time)
+            for start in day.open_starts
+            if (day.date, start) != (booking.scheduled_date, booking.scheduled_time)
         ]
         if starts:
-            found.append(OpenDay(day, starts))
-        day += dt.timedelta(days=1)
+            found.append(OpenDay(day.date, starts))
+        if len(found) == days:
+            break
     return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits, slots
+from booking import ratelimits, slots, tokens
 from booking.availability import DayAvailability, shop_availability
 from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm
 from booking.ics import booking_ics
@@ -30,9 +29,7 @@ _CONFIRMATION_SALT = "booking.confirmation"
 
 
 def _get_shop_or_404(slug: str) -> Shop:
-    shop = (
-        Shop.objects.public().select_related("booking_settings").filter(slug=slug.lower()).first()
-    )
+    shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         raise Http404("No active shop has this address.")
     return shop
@@ -40,7 +37,7 @@ def _get_shop_or_404(slug: str) -> Shop:
 
 def confirmation_token(booking: Booking) -> str:
     """The booking's unguessable address: its id signed with the site's secret key."""
-    return signing.Signer(salt=_CONFIRMATION_SALT).sign(booking.pk.hex)
+    return tokens.booking_token(booking.pk, salt=_CONFIRMATION_SALT)
 
 
 def confirmation_url(booking: Booking) -> str:
@@ -51,12 +48,9 @@ def confirmation_url(booking: Booking) -> str:
 
 
 def _get_booking_or_404(shop: Shop, token: str) -> Booking:
-    try:
-        booking_id = signing.Signer(salt=_CONFIRMATION_SALT).unsign(token)
-    except signing.BadSignature:
-        raise Http404("No such booking.") from None
+    booking_id = tokens.booking_id_from_token(token, salt=_CONFIRMATION_SALT)
     # Filtering by the shop too keeps one shop's booking off another shop's pages.
-    booking = Booking.objects.filter(pk=booking_id, shop=shop).first()
+    booking = Booking.objects.filter(pk=booking_id, shop=shop).first() if booking_id else None
     if booking is None:
         raise Http404("No such booking.")
     booking.shop = shop

@@ -64,6 +64,15 @@ class ShopQuerySet(models.QuerySet):
         """Shops the public may see: inactive ones behave as unknown."""
         return self.filter(is_active=True)
 
+    def public_by_slug(self, slug: str) -> Shop | None:
+        """The active shop a public door (API, booking page) names, with its booking settings."""
+        return (
+            self.public()
+            .select_related("booking_settings")
+            .filter(slug=slug.strip().lower())
+            .first()
+        )
+
 
 class Shop(models.Model):
     name = models.CharField(max_length=120)

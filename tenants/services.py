@@ -8,6 +8,9 @@ from django.db import transaction
 
 from tenants.models import BookingSettings, Membership, Shop
 
+# The demo shop seed_demo creates; the landing page and /api/docs point at it.
+DEMO_SLUG = "done-right-appliance"
+
 
 @transaction.atomic
 def shop_create(

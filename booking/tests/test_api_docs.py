@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from io import StringIO
 
@@ -75,6 +76,34 @@ def test_it_documents_our_extra_response_fields_and_error_codes(docs):
         assert text in page, text
 
 
+def test_the_rate_limits_are_the_configured_ones(client, db, settings):
+    settings.PUBLIC_REQUESTS_PER_HOUR = 250
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 7
+
+    page = client.get("/api/docs").content.decode()
+
+    assert "250 requests an hour" in page and "7 successful bookings an hour" in page
+
+
+def test_the_429_and_the_quota_headers_are_documented_as_the_api_sends_them(
+    client, shop_a, api_client, settings
+):
+    settings.PUBLIC_REQUESTS_PER_HOUR = 1
+    api_client.post("/api/booking/book", {}, format="json")
+    refused = api_client.post("/api/booking/book", {}, format="json")
+    page = html.unescape(client.get("/api/docs").content.decode())
+
+    assert refused.status_code == 429
+    body = refused.json()
+    assert re.fullmatch(r"Rate limit exceeded\. Retry after \d+ minutes?\.", body["error"])
+    assert '"error": "Rate limit exceeded. Retry after N minutes."' in page
+    assert f'"code": "{body["code"]}"' in page
+    assert f'"hint": "{body["hint"]}"' in page
+    for header in ("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+        assert header in refused, header
+        assert f"<code>{header}</code>" in page, header
+
+
 def test_the_example_books_as_written_against_the_demo_shop(client, docs, api_client):
     call_command("seed_demo", stdout=StringIO())
 
@@ -105,6 +134,9 @@ def test_the_docs_read_on_a_phone_without_sideways_scrolling(live_server, phone_
     page_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 360
     screenshot(phone_page, "api-docs-phone")
+    phone_page.locator("#rate-limits").scroll_into_view_if_needed()
+    assert phone_page.get_by_role("cell", name="RateLimit-Remaining").is_visible()
+    screenshot(phone_page, "api-docs-rate-limits-phone")
 
 
 @pytest.mark.browser

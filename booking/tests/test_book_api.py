@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from booking.models import Booking, SlotCounter
-from booking.tests.factories import BookingFactory
+from booking.models import Booking, Notification, SlotCounter
+from booking.tests.factories import BookingFactory, fill_starts
 from conftest import next_working_day
 from tenants.tests.factories import ShopFactory
 
@@ -75,9 +75,7 @@ def test_it_names_the_first_missing_required_field(api_client, shop_a, missing):
 
 def test_a_full_am_moves_to_pm(api_client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop_a, date=day, start_time=f"{h:02d}:00", booked=2) for h in range(8, 12)
-    )
+    fill_starts(shop_a, day, range(8, 12))
 
     response = api_client.post(
         URL, contract_body(shop_a, scheduled_date=day.isoformat()), format="json"
@@ -103,12 +101,6 @@ def assert_refused(response, *, status=400, code="invalid_field", field=None, sa
     if says:
         assert says in data["error"]
     assert not Booking.objects.exists()
-
-
-def fill(shop, day, hours, booked=2):
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop, date=day, start_time=dt.time(h), booked=booked) for h in hours
-    )
 
 
 # --- The response ------------------------------------------------------------------------
@@ -534,7 +526,7 @@ def test_an_unreadable_time_slot_is_refused(api_client, shop_a, slot):
 
 def test_a_full_time_moves_to_the_next_later_start(api_client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill(shop_a, day, [10])
+    fill_starts(shop_a, day, [10])
 
     response = post(api_client, contract_body(shop_a, scheduled_date=str(day), time_slot="10:00"))
 
@@ -545,7 +537,7 @@ def test_a_full_time_moves_to_the_next_later_start(api_client, shop_a):
 
 def test_when_every_later_start_is_full_it_takes_the_nearest_earlier(api_client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill(shop_a, day, [14, 15, 16])
+    fill_starts(shop_a, day, [14, 15, 16])
 
     response = post(api_client, contract_body(shop_a, scheduled_date=str(day), time_slot="14:00"))
 
@@ -555,7 +547,7 @@ def test_when_every_later_start_is_full_it_takes_the_nearest_earlier(api_client,
 
 def test_a_full_pm_moves_to_the_latest_morning_start(api_client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill(shop_a, day, range(12, 17))
+    fill_starts(shop_a, day, range(12, 17))
 
     response = post(api_client, contract_body(shop_a, scheduled_date=str(day), time_slot="PM"))
 
@@ -566,7 +558,7 @@ def test_a_full_pm_moves_to_the_latest_morning_start(api_client, shop_a):
 
 def test_a_full_day_has_no_availability(api_client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill(shop_a, day, range(8, 17))
+    fill_starts(shop_a, day, range(8, 17))
 
     response = post(api_client, contract_body(shop_a, scheduled_date=str(day)))
 
@@ -693,6 +685,42 @@ def test_an_unexpected_failure_is_500_in_json_with_nothing_written(api_client, s
     assert not SlotCounter.objects.filter(booked__gt=0).exists()
 
 
+def test_a_failure_while_building_the_response_writes_nothing(api_client, shop_a):
+    # After booking_create returns, the booking must not be committed before the body exists:
+    # otherwise the partner gets a 500 ("nothing was written, retry") for a booking that exists.
+    with mock.patch("booking.api.booking_response", side_effect=RuntimeError("bug")):
+        response = post(api_client, contract_body(shop_a))
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "Server error", "code": "server_error"}
+    assert not Booking.objects.exists()
+    assert not SlotCounter.objects.filter(booked__gt=0).exists()
+
+
+def test_a_500_writes_no_e_mail_and_gives_the_booking_quota_back(
+    api_client, shop_a, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        with mock.patch("booking.api.booking_response", side_effect=RuntimeError("bug")):
+            assert post(api_client, contract_body(shop_a)).status_code == 500
+
+    assert callbacks == []
+    assert not Notification.objects.exists()
+    assert post(api_client, contract_body(shop_a)).status_code == 201
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_500_is_the_same_json_with_debug_on(api_client, shop_a, settings, debug):
+    settings.DEBUG = debug
+    with mock.patch.object(Booking.objects, "create", side_effect=RuntimeError("disk on fire")):
+        response = post(api_client, contract_body(shop_a))
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Server error", "code": "server_error"}
+
+
 def test_an_unknown_api_path_is_404_in_json(api_client, db):
     response = api_client.post("/api/booking/books", {}, format="json")
 
@@ -702,9 +730,10 @@ def test_an_unknown_api_path_is_404_in_json(api_client, db):
 
 # --- Cost: the same number of queries however many bookings exist -------------------------
 
-# Shop, blackouts, seat counters (create + take), the booking, its e-mail rows, and the
-# savepoint pair of the service's transaction.
-QUERIES_PER_BOOKING = 8
+# Shop, blackouts, seat counters (create + take), the booking, its e-mail rows, and two
+# savepoint pairs: the view's transaction (which holds the response until the commit) and the
+# service's own.
+QUERIES_PER_BOOKING = 10
 
 
 @pytest.mark.parametrize("existing", [10, 10_000])

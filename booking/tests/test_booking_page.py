@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 
 from booking.models import Booking, SlotCounter
-from booking.tests.factories import BookingFactory
+from booking.tests.factories import BookingFactory, fill_starts
 from booking.views import confirmation_url
 from conftest import next_working_day
 from tenants.models import BlackoutDate
@@ -33,12 +33,6 @@ def form_data(shop, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def fill_day(shop, day: dt.date, hours=range(8, 17)) -> None:
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop, date=day, start_time=dt.time(hour), booked=2) for hour in hours
-    )
 
 
 def day_radio(html: str, day: dt.date) -> str:
@@ -111,7 +105,7 @@ def test_a_shops_link_tags_the_booking_with_its_source(client, shop_a):
 
 def test_first_available_books_the_earliest_start_with_room(client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill_day(shop_a, day, hours=[8, 9])
+    fill_starts(shop_a, day, hours=[8, 9])
 
     client.post(page_url(shop_a), form_data(shop_a, time_slot=""))
 
@@ -187,7 +181,7 @@ def test_an_address_outside_the_service_area_is_refused_beside_the_address(clien
 
 def test_a_full_day_is_not_offered(client, shop_a):
     full = next_working_day(shop_a, days_ahead=3)
-    fill_day(shop_a, full)
+    fill_starts(shop_a, full)
     open_day = next_working_day(
         shop_a, days_ahead=full.toordinal() - shop_a.today().toordinal() + 1
     )
@@ -228,7 +222,7 @@ def test_weekends_blackouts_and_days_past_the_notice_cannot_be_picked(client, sh
 
 def test_a_day_that_filled_up_meanwhile_asks_for_another_day(client, shop_a):
     data = form_data(shop_a)
-    fill_day(shop_a, dt.date.fromisoformat(data["scheduled_date"]))
+    fill_starts(shop_a, dt.date.fromisoformat(data["scheduled_date"]))
 
     response = client.post(page_url(shop_a), data)
 
@@ -239,7 +233,7 @@ def test_a_day_that_filled_up_meanwhile_asks_for_another_day(client, shop_a):
 
 def test_a_window_that_filled_up_meanwhile_books_the_next_time_and_says_so(client, shop_a):
     data = form_data(shop_a, time_slot="am")
-    fill_day(shop_a, dt.date.fromisoformat(data["scheduled_date"]), hours=range(8, 12))
+    fill_starts(shop_a, dt.date.fromisoformat(data["scheduled_date"]), hours=range(8, 12))
 
     response = client.post(page_url(shop_a), data, follow=True)
 
@@ -374,7 +368,7 @@ def test_confirmation_tokens_are_signed_for_this_purpose_only(shop_a):
 
 def test_the_availability_endpoint_reports_a_picked_day(client, shop_a):
     day = next_working_day(shop_a, days_ahead=3)
-    fill_day(shop_a, day, hours=range(8, 12))
+    fill_starts(shop_a, day, hours=range(8, 12))
     url = f"/book/{shop_a.slug}/availability"
 
     assert client.get(url, {"date": day.isoformat()}).json() == {

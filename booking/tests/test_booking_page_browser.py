@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking
+from booking.tests.factories import fill_starts
 from conftest import next_working_day, screenshot
 
 pytestmark = pytest.mark.browser
@@ -25,10 +26,7 @@ def test_a_customer_books_with_javascript_by_tapping(
     live_server, transactional_db, shop_a, phone_page
 ):
     day = next_working_day(shop_a, days_ahead=3)
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop_a, date=day, start_time=dt.time(hour), booked=2)
-        for hour in range(8, 12)
-    )
+    fill_starts(shop_a, day, range(8, 12))
     page = phone_page
     page.goto(f"{live_server.url}/book/{shop_a.slug}?source=google")
     screenshot(page, "booking-page-js-empty")

@@ -20,6 +20,7 @@ from booking.services import (
     booking_reschedule,
     booking_set_status,
 )
+from booking.tests.factories import seats_taken
 from conftest import next_working_day
 
 T = dt.time
@@ -46,11 +47,6 @@ def book(
     )
 
 
-def seats(shop, day, time) -> int:
-    counter = SlotCounter.objects.filter(shop=shop, date=day, start_time=time).first()
-    return counter.booked if counter else 0
-
-
 @pytest.fixture
 def day(shop_a):
     return next_working_day(shop_a, days_ahead=3)
@@ -68,7 +64,7 @@ def test_creating_takes_a_seat(shop_a, day):
     booking = book(shop_a, day)
 
     assert (booking.scheduled_time, booking.window) == (T(9), "am")
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
 
 
 def test_a_shop_with_booking_off_refuses(shop_a, day):
@@ -122,7 +118,7 @@ def test_a_staff_overbook_takes_a_full_start_anyway(shop_a, day):
 
     assert booking.scheduled_time == T(9)
     assert booking.overbooked is True
-    assert seats(shop_a, day, T(9)) == 3
+    assert seats_taken(shop_a, day, T(9)) == 3
 
 
 # --- booking_cancel -----------------------------------------------------------------------
@@ -134,7 +130,7 @@ def test_cancelling_gives_the_seat_back(shop_a, day):
     booking_cancel(booking=first)
 
     assert first.status == Booking.Status.CANCELLED
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
     assert book(shop_a, day).scheduled_time == T(9)
 
 
@@ -146,7 +142,7 @@ def test_cancelling_twice_is_refused_and_gives_back_only_one_seat(shop_a, day):
         booking_cancel(booking=booking)
 
     assert exc.value.code == "not_cancellable"
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
 
 
 def test_a_completed_booking_cannot_be_cancelled(shop_a, day):
@@ -155,7 +151,7 @@ def test_a_completed_booking_cannot_be_cancelled(shop_a, day):
     with pytest.raises(BookingError):
         booking_cancel(booking=booking)
 
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
 
 
 # --- booking_reschedule -------------------------------------------------------------------
@@ -169,8 +165,8 @@ def test_rescheduling_moves_the_seat(shop_a, day, other_day):
 
     assert (moved.scheduled_date, moved.scheduled_time, moved.window) == (other_day, T(14), "pm")
     assert moved.reminder_sent_at is None
-    assert seats(shop_a, day, T(9)) == 0
-    assert seats(shop_a, other_day, T(14)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 0
+    assert seats_taken(shop_a, other_day, T(14)) == 1
 
 
 def test_rescheduling_to_the_same_time_changes_nothing(shop_a, day):
@@ -178,7 +174,7 @@ def test_rescheduling_to_the_same_time_changes_nothing(shop_a, day):
 
     booking_reschedule(booking=booking, new_date=day, new_time=T(9))
 
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
 
 
 def test_rescheduling_into_a_full_start_is_refused_and_keeps_the_old_seat(shop_a, day):
@@ -191,8 +187,8 @@ def test_rescheduling_into_a_full_start_is_refused_and_keeps_the_old_seat(shop_a
 
     booking.refresh_from_db()
     assert booking.scheduled_time == T(9)
-    assert seats(shop_a, day, T(9)) == 1
-    assert seats(shop_a, day, T(15)) == 2
+    assert seats_taken(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(15)) == 2
 
 
 def test_staff_may_reschedule_into_a_full_start_as_an_overbook(shop_a, day):
@@ -203,8 +199,8 @@ def test_staff_may_reschedule_into_a_full_start_as_an_overbook(shop_a, day):
     moved = booking_reschedule(booking=booking, new_date=day, new_time=T(15), allow_overbook=True)
 
     assert moved.overbooked is True
-    assert seats(shop_a, day, T(15)) == 3
-    assert seats(shop_a, day, T(9)) == 0
+    assert seats_taken(shop_a, day, T(15)) == 3
+    assert seats_taken(shop_a, day, T(9)) == 0
 
 
 def test_rescheduling_to_a_weekend_is_refused(shop_a, day):
@@ -239,7 +235,7 @@ def test_a_cancelled_booking_cannot_be_moved(shop_a, day, other_day):
         booking_reschedule(booking=booking, new_date=other_day, new_time=T(9))
 
     assert exc.value.code == "not_movable"
-    assert seats(shop_a, other_day, T(9)) == 0
+    assert seats_taken(shop_a, other_day, T(9)) == 0
 
 
 # --- booking_set_status -------------------------------------------------------------------
@@ -253,7 +249,7 @@ def test_a_booking_is_confirmed_then_completed(shop_a, day):
     booking_set_status(booking=booking, status=Booking.Status.COMPLETED)
     assert booking.status == Booking.Status.COMPLETED
     # Completing keeps the seat: the job happened.
-    assert seats(shop_a, day, T(9)) == 1
+    assert seats_taken(shop_a, day, T(9)) == 1
 
 
 def test_a_completed_booking_cannot_go_back_to_confirmed(shop_a, day):
@@ -271,7 +267,7 @@ def test_setting_cancelled_goes_through_cancel_and_gives_the_seat_back(shop_a, d
     booking_set_status(booking=booking, status=Booking.Status.CANCELLED)
 
     assert booking.status == Booking.Status.CANCELLED
-    assert seats(shop_a, day, T(9)) == 0
+    assert seats_taken(shop_a, day, T(9)) == 0
 
 
 def test_an_unknown_status_is_refused(shop_a, day):

@@ -91,6 +91,31 @@ def test_the_reschedule_page_offers_only_open_start_times(client, jane, shop_a):
     assert "2026-12-05" not in page and "2026-12-06" not in page, "the weekend"
 
 
+def test_the_reschedule_page_offers_no_day_past_the_shops_horizon(client, jane, shop_a):
+    shop_a.booking_settings.horizon_days = 2  # today (Tuesday) through Thursday
+    shop_a.booking_settings.save()
+
+    page = client.get(url(jane, "reschedule")).content.decode()
+
+    assert 'value="2026-12-03T08:00"' in page
+    assert "2026-12-04" not in page
+
+
+def test_the_reschedule_page_offers_five_days_at_a_fixed_cost(
+    client, jane, shop_a, django_assert_num_queries
+):
+    for hour in (8, 10, 12, 14):
+        book(shop_a, day=WEDNESDAY, time=f"{hour:02d}:00")
+    # The booking with its shop, then booking.availability's three: settings, blackouts, seats.
+    with django_assert_num_queries(4):
+        page = client.get(url(jane, "reschedule")).content.decode()
+
+    offered = {
+        day for day in ("01", "02", "03", "04", "07", "08") if f'value="2026-12-{day}T' in page
+    }
+    assert offered == {"01", "02", "03", "04", "07"}
+
+
 def test_the_customer_can_move_the_visit_and_the_shop_is_told(
     client, jane, shop_a, django_capture_on_commit_callbacks
 ):

@@ -85,6 +85,20 @@ def test_inactive_shops_are_not_public():
     assert list(Shop.objects.public().values_list("slug", flat=True)) == ["open-shop"]
 
 
+@pytest.mark.django_db
+def test_a_public_door_finds_an_active_shop_by_its_slug_in_any_case(django_assert_num_queries):
+    shop = ShopFactory(slug="open-shop")
+    ShopFactory(slug="closed-shop", is_active=False)
+
+    with django_assert_num_queries(1):
+        found = Shop.objects.public_by_slug("  Open-Shop ")
+        assert found.booking_settings.jobs_per_slot == 2, "settings come with the shop"
+
+    assert found == shop
+    assert Shop.objects.public_by_slug("closed-shop") is None
+    assert Shop.objects.public_by_slug("no-such-shop") is None
+
+
 def _settings(**values) -> BookingSettings:
     shop = ShopFactory()
     settings = shop.booking_settings

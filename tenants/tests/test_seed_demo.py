@@ -48,6 +48,7 @@ def test_it_prints_the_logins_and_urls(settings):
     assert "http://127.0.0.1:8000/book/done-right-appliance" in output
     assert "http://127.0.0.1:8000/admin/" in output
     assert "POST http://127.0.0.1:8000/api/booking/book" in output
+    assert "http://127.0.0.1:8000/api/docs" in output
     assert "owner / demo-owner-pass" in output
     assert "dispatcher / demo-dispatch-pass" in output
 

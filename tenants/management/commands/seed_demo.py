@@ -14,9 +14,8 @@ from booking.services import BookingError, Customer, Extras, Job, booking_create
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
 from tenants.models import Membership, Shop
-from tenants.services import shop_create
+from tenants.services import DEMO_SLUG, shop_create
 
-DEMO_SLUG = "done-right-appliance"
 # Demo logins for a laptop; documented in the README. Never used outside seed_demo.
 DEMO_LOGINS = [
     ("owner", "demo-owner-pass", Membership.Role.OWNER),
@@ -165,6 +164,7 @@ class Command(BaseCommand):
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"    {role:<10} {username} / {password}")
         self.stdout.write(f"  Partner API:   POST {base}/api/booking/book")
+        self.stdout.write(f"  API docs:      {base}/api/docs")
         self.stdout.write(f"  Partner portal: {base}/scheduler-login.html")
         self.stdout.write(f"    {DEMO_PARTNER}: {DEMO_PARTNER_LOGIN[0]} / {DEMO_PARTNER_LOGIN[1]}")
         self.stdout.write(f"  Partner key ({DEMO_PARTNER}, new on every run):")
