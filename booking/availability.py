@@ -78,3 +78,68 @@ def _day(
     am = any(slots.window_of(start) == slots.AM for start in with_room)
     pm = any(slots.window_of(start) == slots.PM for start in with_room)
     return DayAvailability(day, "" if with_room else FULL, am=am, pm=pm)
+
+
+# --- Seats left at each start time (the partner portal) -----------------------------------
+# A separate block: shop_availability above answers "which windows have room" for the public
+# page; partner agents also want to see how many seats each start time has left. The day's
+# verdict still comes from _day, so the portal and the page never disagree about a day.
+
+
+@dataclass(frozen=True)
+class StartSeats:
+    start: dt.time
+    seats_left: int
+
+    @property
+    def window(self) -> str:
+        return slots.window_of(self.start)
+
+
+@dataclass(frozen=True)
+class DaySeats:
+    """One day's availability, with the seats left at each start time not gone by notice."""
+
+    availability: DayAvailability
+    starts: list[StartSeats]
+
+    @property
+    def date(self) -> dt.date:
+        return self.availability.date
+
+    def seats_left(self, window: str) -> int:
+        return sum(start.seats_left for start in self.starts if start.window == window)
+
+    @property
+    def am_left(self) -> int:
+        return self.seats_left(slots.AM)
+
+    @property
+    def pm_left(self) -> int:
+        return self.seats_left(slots.PM)
+
+
+def shop_seats(
+    shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
+) -> list[DaySeats]:
+    """One entry per day from `first` to `last` inclusive; as many queries as shop_availability."""
+    booking_settings = shop.booking_settings
+    schedule = booking_settings.schedule()
+    capacity = booking_settings.jobs_per_slot
+    now = now or shop.now()
+    taken = {
+        (day, start): booked
+        for day, start, booked in SlotCounter.objects.filter(
+            shop=shop, date__range=(first, last)
+        ).values_list("date", "start_time", "booked")
+    }
+    return [
+        DaySeats(
+            availability=_day(schedule, day, now, capacity, taken),
+            starts=[
+                StartSeats(start, max(capacity - taken.get((day, start), 0), 0))
+                for start in slots.open_start_times(schedule, day, now)
+            ],
+        )
+        for day in (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import wraps
 from urllib.parse import urlencode
@@ -20,9 +21,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
+from booking.availability import shop_seats
 from booking.models import Booking
 from booking.services import BookingError, Customer, Job, booking_cancel, booking_create
-from schedulerAccounts.availability import shop_availability
 from schedulerAccounts.forms import (
     BookingSearchForm,
     PortalBookingForm,
@@ -38,6 +39,8 @@ from schedulerAccounts.services import (
 )
 
 BOOKINGS_PER_PAGE = 20
+# The availability the home page lays out, from the shop's today.
+DAYS_SHOWN = 14
 
 
 def portal_view(view):
@@ -126,10 +129,12 @@ def home(request, account):
                     f"{booking.scheduled_time:%H:%M} (reference {booking.reference}).",
                 )
                 return redirect("scheduler-bookings")
+    now = account.shop.now()
+    days = shop_seats(
+        account.shop, now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1), now=now
+    )
     return render(
-        request,
-        "scheduler_accounts/home.html",
-        {"account": account, "form": form, "days": shop_availability(account.shop)},
+        request, "scheduler_accounts/home.html", {"account": account, "form": form, "days": days}
     )
 
 

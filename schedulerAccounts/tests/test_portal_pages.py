@@ -9,6 +9,7 @@ from booking.tests.factories import BookingFactory
 from conftest import next_working_day
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+from tenants.models import BlackoutDate
 
 
 @pytest.fixture
@@ -48,7 +49,26 @@ def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
     row = next(d for d in days if d.date == day)
     assert row.am_left == 2 * 4 - 2
     assert row.starts[0].seats_left == 0
-    assert any(d.closed == "Closed" for d in days)  # weekends
+    html = response.content.decode()
+    assert f"{day:%a %b} {day.day}" in html
+    assert "AM <b>6</b>" in html and "08:00 <small>full</small>" in html
+    assert "Closed</span>" in html  # the weekend
+
+
+def test_the_home_page_says_why_a_day_cannot_be_booked(agent, shop_a):
+    client, _ = agent
+    full_day = next_working_day(shop_a, days_ahead=2)
+    holiday = next_working_day(shop_a, days_ahead=3)
+    starts = shop_a.booking_settings.schedule().start_times()
+    SlotCounter.objects.bulk_create(
+        SlotCounter(shop=shop_a, date=full_day, start_time=start, booked=2) for start in starts
+    )
+    BlackoutDate.objects.create(settings=shop_a.booking_settings, date=holiday)
+
+    html = client.get("/scheduler/").content.decode()
+
+    assert f'{full_day:%a %b} {full_day.day}</span><span class="muted">Full' in html
+    assert f'{holiday:%a %b} {holiday.day}</span><span class="muted">Closed (holiday)' in html
 
 
 def test_an_agent_books_through_the_portal_with_the_forced_tag(agent, shop_a):
