@@ -196,7 +196,8 @@ def cancel(request, account, pk):
     # Scoped to the account: another partner's booking is a 404, as if it did not exist.
     booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
     try:
-        booking_cancel(booking=booking)
+        # The shop did not make this change, so it hears of it, as when a customer cancels.
+        booking_cancel(booking=booking, notify_shop=True)
     except BookingError as exc:
         messages.error(request, exc.message)
     else:

@@ -6,6 +6,7 @@ import pytest
 
 from booking.models import Booking, SlotCounter
 from booking.tests.factories import BookingFactory
+from booking.tests.notify_helpers import run_worker
 from conftest import next_working_day
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
@@ -189,6 +190,27 @@ def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, sho
         shop=shop_a, date=booking.scheduled_date, start_time=booking.scheduled_time
     )
     assert counter.booked == 0
+
+
+def test_a_cancel_in_the_portal_tells_the_shop_and_the_customer(
+    agent, shop_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    client, _ = agent
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/scheduler/", booking_form(shop_a, name="Jane Portal"))
+    booking = Booking.objects.get()
+    run_worker()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/scheduler/bookings/{booking.pk}/cancel")
+    run_worker()
+
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert set(sent) == {shop_a.notification_email, "jane@example.com"}
+    alert = sent[shop_a.notification_email]
+    assert alert.subject.startswith("Booking cancelled: Jane Portal")
+    assert "Source:          acme (Scheduler portal)" in alert.body
 
 
 def test_an_agent_cannot_cancel_another_accounts_booking(agent, shop_a, account_a2):
