@@ -18,6 +18,7 @@ from booking.availability import DayAvailability, shop_availability
 from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm
 from booking.ics import booking_ics
 from booking.models import Booking
+from booking.self_service import booking_token, can_change
 from booking.services import BookingDisabled, BookingError, Customer, Job, booking_create
 from tenants.models import Shop
 
@@ -182,6 +183,12 @@ def booking_confirmation(request, slug, token):
             "booking": booking,
             "token": token,
             "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
+            # The same page the e-mails link to, for a customer who gave no e-mail address.
+            "manage_url": (
+                reverse("booking-self-service", args=[booking_token(booking)])
+                if can_change(booking)
+                else ""
+            ),
         },
     )
 
