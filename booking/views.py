@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots
 from booking.availability import DayAvailability, shop_availability
-from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm
+from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm, customer_from
 from booking.ics import booking_ics
 from booking.models import Booking
 from booking.self_service import booking_token, can_change
-from booking.services import BookingDisabled, BookingError, Customer, Job, booking_create
+from booking.services import BookingDisabled, BookingError, Job, booking_create
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -74,12 +74,7 @@ def _book(request, shop: Shop, form: BookingForm) -> Booking:
     data = form.cleaned_data
     return booking_create(
         shop=shop,
-        customer=Customer(
-            name=data["name"],
-            phone=data["phone"],
-            address=data["address"],
-            email=data["email"],
-        ),
+        customer=customer_from(data),
         job=Job(appliance_type=data["appliance_type"], issue=data["issue"]),
         slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
         source=_source(request),

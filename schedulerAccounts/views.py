@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
 from booking.availability import shop_seats
+from booking.forms import customer_from
 from booking.models import Booking
-from booking.services import BookingError, Customer, Job, booking_cancel, booking_create
+from booking.services import BookingError, Job, booking_cancel, booking_create
 from schedulerAccounts.forms import (
     BookingSearchForm,
     PortalBookingForm,
@@ -144,12 +145,7 @@ def _book(request, account, form) -> Booking | None:
     try:
         return booking_create(
             shop=account.shop,
-            customer=Customer(
-                name=data["name"],
-                phone=data["phone"].as_e164,
-                address=data["address"],
-                email=data["email"],
-            ),
+            customer=customer_from(data),
             job=Job(
                 appliance_type=data["appliance_type"],
                 issue=data["issue"],

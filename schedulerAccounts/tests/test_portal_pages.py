@@ -89,6 +89,28 @@ def test_an_agent_books_through_the_portal_with_the_forced_tag(agent, shop_a):
     assert b"Booked Jane Smith" in client.get("/scheduler/bookings").content
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("+1 555 123 4567", "+15551234567"), ("661.555.0123", "+16615550123")]
+)
+def test_the_portal_reads_phone_numbers_as_the_api_does(agent, shop_a, typed, stored):
+    client, _ = agent
+
+    client.post("/scheduler/", booking_form(shop_a, phone=typed))
+
+    assert Booking.objects.get().phone == stored
+
+
+def test_a_phone_number_nobody_can_call_is_refused(agent, shop_a):
+    client, _ = agent
+
+    response = client.post("/scheduler/", booking_form(shop_a, phone="555-0123"))
+
+    assert response.context["form"].errors["phone"] == [
+        "Enter a phone number we can call, like (555) 123-4567."
+    ]
+    assert not Booking.objects.exists()
+
+
 def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     client, _ = agent
     saturday = shop_a.today()
