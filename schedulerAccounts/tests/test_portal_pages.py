@@ -181,6 +181,15 @@ def test_the_bookings_list_shows_this_accounts_bookings_newest_first(agent, shop
     assert b"Public Customer" not in response.content
 
 
+def test_the_bookings_list_gives_each_customers_number_to_call(agent, shop_a):
+    client, account = agent
+    BookingFactory(shop=shop_a, account=account, phone="+16615550177")
+
+    html = client.get("/scheduler/bookings").content.decode()
+
+    assert '<a href="tel:+16615550177">(661) 555-0177</a>' in html
+
+
 @pytest.mark.parametrize("query", ["jane", "555-0177", "6615550177", "WO-88"])
 def test_the_bookings_are_searchable_by_name_phone_and_work_order(agent, shop_a, query):
     client, account = agent
