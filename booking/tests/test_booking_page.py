@@ -6,6 +6,7 @@ import re
 import icalendar
 import pytest
 from django.core import signing
+from django.test import Client
 
 from booking.models import Booking, SlotCounter
 from booking.self_service import booking_token
@@ -295,6 +296,19 @@ def test_with_booking_off_the_page_says_so_and_gives_the_phone(client, shop_a):
     assert "<form" not in html
     assert posted.status_code == 403
     assert not Booking.objects.exists()
+
+
+def test_a_post_without_the_pages_csrf_token_books_nothing(shop_a):
+    client = Client(enforce_csrf_checks=True)
+    client.get(page_url(shop_a))
+
+    forged = client.post(page_url(shop_a), form_data(shop_a))
+    token = client.cookies["csrftoken"].value
+    genuine = client.post(page_url(shop_a), {**form_data(shop_a), "csrfmiddlewaretoken": token})
+
+    assert forged.status_code == 403
+    assert genuine.status_code == 302
+    assert Booking.objects.count() == 1
 
 
 def test_a_filled_honeypot_books_nothing(client, shop_a):
