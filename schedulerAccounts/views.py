@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
+from booking import ratelimits
 from booking.availability import shop_seats
 from booking.forms import customer_from
 from booking.models import Booking
@@ -114,6 +115,7 @@ def logout(request):
 def home(request, account):
     """Availability for the next two weeks and the booking form."""
     form = PortalBookingForm(request.POST if request.method == "POST" else None, account=account)
+    status = 200
     if request.method == "POST":
         try:
             check_extra_fields(account=account, data=request.POST)
@@ -122,8 +124,14 @@ def home(request, account):
                 request, "scheduler_accounts/forbidden.html", {"message": exc.message}, status=403
             )
         if form.is_valid():
-            booking = _book(request, account, form)
-            if booking is not None:
+            try:
+                booking = _book(request, account, form)
+            except ratelimits.RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            except BookingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
                 messages.success(
                     request,
                     f"Booked {booking.customer_name} on {booking.scheduled_date:%a %b %-d} at "
@@ -135,14 +143,21 @@ def home(request, account):
         account.shop, now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1), now=now
     )
     return render(
-        request, "scheduler_accounts/home.html", {"account": account, "form": form, "days": days}
+        request,
+        "scheduler_accounts/home.html",
+        {"account": account, "form": form, "days": days},
+        status=status,
     )
 
 
-def _book(request, account, form) -> Booking | None:
-    """Book through the one booking service; a refusal becomes a form error."""
+def _book(request, account, form) -> Booking:
+    """Book through the one booking service, within the account's own limits."""
+    # The portal is the account's second door: its bookings count in the same bucket as its
+    # API key's, so a portal login cannot book past what the owner allowed the key.
+    request.auth = account
+    ratelimits.count_request(request)
     data = form.cleaned_data
-    try:
+    with ratelimits.booking_quota(request):
         return booking_create(
             shop=account.shop,
             customer=customer_from(data),
@@ -161,9 +176,6 @@ def _book(request, account, form) -> Booking | None:
             extras=extras_from(data),
             allow_overbook=bool(data.get("allow_overbook")),
         )
-    except BookingError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
 
 
 @portal_view

@@ -7,9 +7,11 @@ import pytest
 from booking.models import Booking, SlotCounter
 from booking.tests.factories import BookingFactory
 from booking.tests.notify_helpers import run_worker
+from booking.tests.test_book_api import URL, contract_body
 from conftest import next_working_day
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+from schedulerAccounts.tests.test_book_api_with_key import bearer
 from tenants.models import BlackoutDate
 
 
@@ -122,6 +124,24 @@ def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     assert response.status_code == 200
     assert "No availability on requested date" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_portal_bookings_count_against_the_accounts_own_booking_limit(
+    agent, account_a, shop_a, api_client
+):
+    client, account = agent
+    key = account_a[1]
+    SchedulerAccount.objects.filter(pk=account.pk).update(bookings_per_hour=2)
+
+    statuses = [client.post("/scheduler/", booking_form(shop_a)).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
+    assert Booking.objects.count() == 2
+    refused = client.post("/scheduler/", booking_form(shop_a))
+    assert "Rate limit exceeded" in refused.content.decode()
+    # The same bucket as the account's API key, not the agent's address.
+    key_refused = api_client.post(URL, contract_body(shop_a), format="json", **bearer(key))
+    assert key_refused.status_code == 429
 
 
 def test_the_form_offers_only_the_extra_fields_the_account_may_write(agent):
