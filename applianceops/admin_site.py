@@ -30,6 +30,18 @@ class ApplianceOpsAdminSite(admin.AdminSite):
         context = {"today_schedule": self.today_schedule(request), **(extra_context or {})}
         return super().index(request, extra_context=context)
 
+    def get_app_list(self, request, app_label=None):
+        """Apps that share a name (Settings: the shop's and its scheduler accounts) as one."""
+        merged: dict[str, dict] = {}
+        for app in super().get_app_list(request, app_label):
+            if app["name"] in merged:
+                models = merged[app["name"]]["models"]
+                models.extend(app["models"])
+                models.sort(key=lambda model: model["name"].lower())
+            else:
+                merged[app["name"]] = app
+        return list(merged.values())
+
     def today_schedule(self, request) -> dict | None:
         """Today's bookings at the first of the user's shops, on the shop's own clock."""
         # Imported here: the admin site is built before the apps' models are ready.

@@ -73,6 +73,14 @@ class DaySeats:
         """Free seats in `window` ("am", "pm" or "" for the whole day)."""
         return sum(seat.seats_left for seat in self.starts if window in ("", seat.window))
 
+    @property
+    def am_left(self) -> int:
+        return self.seats_left(slots.AM)
+
+    @property
+    def pm_left(self) -> int:
+        return self.seats_left(slots.PM)
+
 
 def start_seats(
     shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None

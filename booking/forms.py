@@ -11,7 +11,7 @@ from django import forms
 from booking import slots
 from booking.models import Booking
 from booking.phones import normalise_phone
-from booking.services import BookingError
+from booking.services import BookingError, Customer
 
 FIRST_AVAILABLE = ""
 TIME_SLOT_CHOICES = [
@@ -35,6 +35,36 @@ def _required(message: str) -> dict[str, str]:
     return {"required": message}
 
 
+class PhoneField(forms.CharField):
+    """A phone number typed in any usual way, cleaned to E.164 as the API cleans it."""
+
+    default_error_messages = {"invalid": "Enter a phone number we can call, like (555) 123-4567."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return normalise_phone(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def customer_from(data: dict) -> Customer:
+    """The customer a booking form's cleaned data describes, as the booking service takes it."""
+    return Customer(
+        name=data["name"], phone=data["phone"], address=data["address"], email=data["email"]
+    )
+
+
 class BookingForm(forms.Form):
     name = forms.CharField(
         label="Your name",
@@ -42,12 +72,10 @@ class BookingForm(forms.Form):
         error_messages=_required("Enter your name."),
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label="Mobile phone",
-        max_length=40,
         help_text="The technician calls or texts this number on the day.",
         error_messages=_required("Enter a phone number so the technician can reach you."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
         label="E-mail (optional)",
@@ -117,14 +145,6 @@ class BookingForm(forms.Form):
         self.fields["issue"].error_messages["max_length"] = (
             "Keep the description under 2000 characters (it has %(show_value)d)."
         )
-
-    def clean_phone(self) -> str:
-        try:
-            return normalise_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise forms.ValidationError(
-                "Enter a phone number we can call, like (555) 123-4567.", code="invalid"
-            ) from None
 
     def clean_website(self) -> str:
         if self.cleaned_data["website"]:

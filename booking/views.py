@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
 from booking.availability import DayAvailability, shop_availability
-from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm
+from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm, customer_from
 from booking.ics import booking_ics
 from booking.models import Booking
-from booking.services import BookingDisabled, BookingError, Customer, Job, booking_create
+from booking.self_service import booking_token, can_change
+from booking.services import BookingDisabled, BookingError, Job, booking_create
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,7 @@ def _book(request, shop: Shop, form: BookingForm) -> Booking:
     data = form.cleaned_data
     return booking_create(
         shop=shop,
-        customer=Customer(
-            name=data["name"],
-            phone=data["phone"],
-            address=data["address"],
-            email=data["email"],
-        ),
+        customer=customer_from(data),
         job=Job(appliance_type=data["appliance_type"], issue=data["issue"]),
         slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
         source=_source(request),
@@ -176,6 +172,12 @@ def booking_confirmation(request, slug, token):
             "booking": booking,
             "token": token,
             "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
+            # The same page the e-mails link to, for a customer who gave no e-mail address.
+            "manage_url": (
+                reverse("booking-self-service", args=[booking_token(booking)])
+                if can_change(booking)
+                else ""
+            ),
         },
     )
 

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -24,20 +23,20 @@ from schedulerAccounts.services import (
     scheduler_account_rotate_key,
     scheduler_account_set_login,
 )
-from tenants.models import Membership, Shop
+from tenants.admin import ShopScopedAdmin
 
 KEY_TEMPLATE = "admin/scheduler_accounts/scheduleraccount/new_keys.html"
 
 
-def _owned_shops(user) -> QuerySet[Shop]:
-    """Shops whose scheduler accounts `user` manages: owners only, never dispatchers."""
-    if not user.is_authenticated or not user.is_active:
-        return Shop.objects.none()
-    if user.is_superuser:
-        return Shop.objects.all()
-    return Shop.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.OWNER
-    ).distinct()
+# What an owner decides the account may do: the form's fields and its fieldset alike.
+PERMISSION_FIELDS = [
+    "source_tag",
+    "may_override_source",
+    "allowed_fields",
+    "may_overbook",
+    "requests_per_hour",
+    "bookings_per_hour",
+]
 
 
 class SchedulerAccountForm(forms.ModelForm):
@@ -64,17 +63,7 @@ class SchedulerAccountForm(forms.ModelForm):
 
     class Meta:
         model = SchedulerAccount
-        fields = [
-            "shop",
-            "name",
-            "is_active",
-            "source_tag",
-            "may_override_source",
-            "allowed_fields",
-            "may_overbook",
-            "requests_per_hour",
-            "bookings_per_hour",
-        ]
+        fields = ["shop", "name", "is_active", *PERMISSION_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +102,9 @@ class SchedulerAccountForm(forms.ModelForm):
 
 
 @admin.register(SchedulerAccount)
-class SchedulerAccountAdmin(admin.ModelAdmin):
+class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
+    """Owners only (ShopScopedAdmin's default): dispatchers never see partner credentials."""
+
     form = SchedulerAccountForm
     list_display = [
         "name",
@@ -130,19 +121,7 @@ class SchedulerAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["key_display", "key_created_at", "key_last_used_at", "key_revoked_at"]
     fieldsets = [
         (None, {"fields": ["shop", "name", "is_active"]}),
-        (
-            "What it may do",
-            {
-                "fields": [
-                    "source_tag",
-                    "may_override_source",
-                    "allowed_fields",
-                    "may_overbook",
-                    "requests_per_hour",
-                    "bookings_per_hour",
-                ]
-            },
-        ),
+        ("What it may do", {"fields": PERMISSION_FIELDS}),
         ("Portal login", {"fields": ["portal_username", "portal_password"]}),
         (
             "API key",
@@ -160,38 +139,14 @@ class SchedulerAccountAdmin(admin.ModelAdmin):
             return [fs for fs in self.fieldsets if fs[0] != "API key"]
         return self.fieldsets
 
-    # --- Who sees what: owners of the account's shop (and superusers), nobody else.
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(shop__in=_owned_shops(request.user))
-
-    def _may_manage(self, request, obj=None) -> bool:
-        shops = _owned_shops(request.user)
-        if obj is not None:
-            return shops.filter(pk=obj.shop_id).exists()
-        return shops.exists()
-
-    def has_module_permission(self, request):
-        return self._may_manage(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_manage(request, obj)
-
-    def has_add_permission(self, request):
-        return self._may_manage(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_manage(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_manage(request, obj)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "shop":
-            shops = _owned_shops(request.user)
-            kwargs["queryset"] = shops
-            if shops.count() == 1:
-                kwargs["initial"] = shops.first()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            shops = list(field.queryset[:2])
+            if len(shops) == 1:
+                # An owner of one shop has nothing to choose.
+                field.initial = shops[0].pk
+        return field
 
     # --- Columns.
     @admin.display(description="API key", ordering="key_prefix")
@@ -291,7 +246,7 @@ class SchedulerAccountAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def _get_managed_or_404(self, request, pk) -> SchedulerAccount:
-        account = get_object_or_404(self.get_queryset(request), pk=pk)
+        account = self.get_object(request, pk)
         if not self.has_change_permission(request, account):
             raise PermissionDenied
         return account

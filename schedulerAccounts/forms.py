@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from phonenumber_field.formfields import PhoneNumberField
 
 from booking import slots
+from booking.forms import PhoneField
 from booking.models import Booking
 from schedulerAccounts.models import SchedulerAccount
 
@@ -35,7 +35,7 @@ class PortalBookingForm(forms.Form):
     """The public booking fields, plus the extra fields this account may write."""
 
     name = forms.CharField(label="Customer name", max_length=120)
-    phone = PhoneNumberField(region="US", help_text="e.g. (661) 555-0123 or +16615550123")
+    phone = PhoneField(help_text="e.g. (661) 555-0123 or +16615550123")
     email = forms.EmailField(required=False, help_text="For the confirmation and reminder.")
     address = forms.CharField(label="Service address", max_length=300)
     appliance_type = forms.ChoiceField(label="Appliance")
@@ -79,12 +79,6 @@ class PortalBookingForm(forms.Form):
         for field in SchedulerAccount.EXTRA_FIELDS:
             if not account.may_write(field):
                 del self.fields[field]
-
-    def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
-
-    def clean_address(self) -> str:
-        return self.cleaned_data["address"].strip()
 
     def slot_request(self) -> slots.SlotRequest:
         window, time = slots.parse_time_slot(self.cleaned_data.get("time_slot"))

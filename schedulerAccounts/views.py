@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import wraps
 from urllib.parse import urlencode
@@ -20,9 +21,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
+from booking import ratelimits
+from booking.availability import start_seats
+from booking.forms import customer_from
 from booking.models import Booking
-from booking.services import BookingError, Customer, Job, booking_cancel, booking_create
-from schedulerAccounts.availability import shop_availability
+from booking.services import BookingError, Job, booking_cancel, booking_create
 from schedulerAccounts.forms import (
     BookingSearchForm,
     PortalBookingForm,
@@ -38,6 +41,8 @@ from schedulerAccounts.services import (
 )
 
 BOOKINGS_PER_PAGE = 20
+# The availability the home page lays out, from the shop's today.
+DAYS_SHOWN = 14
 
 
 def portal_view(view):
@@ -110,6 +115,7 @@ def logout(request):
 def home(request, account):
     """Availability for the next two weeks and the booking form."""
     form = PortalBookingForm(request.POST if request.method == "POST" else None, account=account)
+    status = 200
     if request.method == "POST":
         try:
             check_extra_fields(account=account, data=request.POST)
@@ -118,33 +124,43 @@ def home(request, account):
                 request, "scheduler_accounts/forbidden.html", {"message": exc.message}, status=403
             )
         if form.is_valid():
-            booking = _book(request, account, form)
-            if booking is not None:
+            try:
+                booking = _book(request, account, form)
+            except ratelimits.RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            except BookingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
                 messages.success(
                     request,
                     f"Booked {booking.customer_name} on {booking.scheduled_date:%a %b %-d} at "
                     f"{booking.scheduled_time:%H:%M} (reference {booking.reference}).",
                 )
                 return redirect("scheduler-bookings")
+    now = account.shop.now()
+    days = start_seats(
+        account.shop, now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1), now=now
+    )
     return render(
         request,
         "scheduler_accounts/home.html",
-        {"account": account, "form": form, "days": shop_availability(account.shop)},
+        {"account": account, "form": form, "days": days},
+        status=status,
     )
 
 
-def _book(request, account, form) -> Booking | None:
-    """Book through the one booking service; a refusal becomes a form error."""
+def _book(request, account, form) -> Booking:
+    """Book through the one booking service, within the account's own limits."""
+    # The portal is the account's second door: its bookings count in the same bucket as its
+    # API key's, so a portal login cannot book past what the owner allowed the key.
+    request.auth = account
+    ratelimits.count_request(request)
     data = form.cleaned_data
-    try:
+    with ratelimits.booking_quota(request):
         return booking_create(
             shop=account.shop,
-            customer=Customer(
-                name=data["name"],
-                phone=data["phone"].as_e164,
-                address=data["address"],
-                email=data["email"],
-            ),
+            customer=customer_from(data),
             job=Job(
                 appliance_type=data["appliance_type"],
                 issue=data["issue"],
@@ -160,9 +176,6 @@ def _book(request, account, form) -> Booking | None:
             extras=extras_from(data),
             allow_overbook=bool(data.get("allow_overbook")),
         )
-    except BookingError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
 
 
 @portal_view
@@ -191,7 +204,8 @@ def cancel(request, account, pk):
     # Scoped to the account: another partner's booking is a 404, as if it did not exist.
     booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
     try:
-        booking_cancel(booking=booking)
+        # The shop did not make this change, so it hears of it, as when a customer cancels.
+        booking_cancel(booking=booking, notify_shop=True)
     except BookingError as exc:
         messages.error(request, exc.message)
     else:

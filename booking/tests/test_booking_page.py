@@ -6,8 +6,10 @@ import re
 import icalendar
 import pytest
 from django.core import signing
+from django.test import Client
 
 from booking.models import Booking, SlotCounter
+from booking.self_service import booking_token
 from booking.tests.factories import BookingFactory, fill_starts
 from booking.views import confirmation_url
 from conftest import next_working_day
@@ -290,6 +292,19 @@ def test_with_booking_off_the_page_says_so_and_gives_the_phone(client, shop_a):
     assert not Booking.objects.exists()
 
 
+def test_a_post_without_the_pages_csrf_token_books_nothing(shop_a):
+    client = Client(enforce_csrf_checks=True)
+    client.get(page_url(shop_a))
+
+    forged = client.post(page_url(shop_a), form_data(shop_a))
+    token = client.cookies["csrftoken"].value
+    genuine = client.post(page_url(shop_a), {**form_data(shop_a), "csrfmiddlewaretoken": token})
+
+    assert forged.status_code == 403
+    assert genuine.status_code == 302
+    assert Booking.objects.count() == 1
+
+
 def test_a_filled_honeypot_books_nothing(client, shop_a):
     response = client.post(page_url(shop_a), form_data(shop_a, website="http://spam.example"))
 
@@ -356,6 +371,30 @@ def test_a_cancelled_bookings_confirmation_says_so_without_a_calendar_file(clien
     assert "This booking was cancelled" in html
     assert "calendar.ics" not in html
     assert client.get(location + "/calendar.ics").status_code == 404
+
+
+def test_the_confirmation_links_to_the_customers_own_page_to_change_or_cancel(client, shop_a):
+    location = client.post(page_url(shop_a), form_data(shop_a))["Location"]
+    booking = Booking.objects.get()
+
+    html = client.get(location).content.decode()
+
+    manage_url = f"/b/{booking_token(booking)}/"
+    assert f'href="{manage_url}">Change or cancel</a>' in html
+    manage = client.get(manage_url).content.decode()
+    assert booking.reference in manage
+    assert f'href="/b/{booking_token(booking)}/cancel"' in manage
+
+
+def test_a_cancelled_bookings_confirmation_offers_no_change_link(client, shop_a):
+    location = client.post(page_url(shop_a), form_data(shop_a))["Location"]
+    booking = Booking.objects.get()
+    Booking.objects.update(status=Booking.Status.CANCELLED)
+
+    html = client.get(location).content.decode()
+
+    assert booking_token(booking) not in html
+    assert "Change or cancel" not in html
 
 
 def test_confirmation_tokens_are_signed_for_this_purpose_only(shop_a):

@@ -126,6 +126,12 @@ def test_a_customer_books_without_javascript_using_only_the_keyboard(
     assert booking.email == "jane@example.com"
     assert booking.channel == Booking.Channel.BOOKING_PAGE
 
+    # The confirmation leads to the customer's own page, where the visit can be moved or cancelled.
+    page.get_by_role("link", name="Change or cancel").click()
+    page.get_by_role("heading", name="Your repair visit").wait_for()
+    assert booking.reference in page.locator(".ss-ref").inner_text()
+    assert page.get_by_role("link", name="Cancel the visit").is_visible()
+
 
 def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
     live_server, transactional_db, shop_a, desktop_page

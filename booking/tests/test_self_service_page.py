@@ -48,6 +48,12 @@ def test_the_link_shows_the_booking(client, jane):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+def test_the_link_gives_the_shops_number_to_tap(client, jane):
+    page = client.get(url(jane)).content.decode()
+
+    assert '<a class="tel" href="tel:+16615550100">(661) 555-0100</a>' in page
+
+
 def test_the_customer_can_cancel_and_the_shop_is_told(
     client, jane, shop_a, django_capture_on_commit_callbacks
 ):

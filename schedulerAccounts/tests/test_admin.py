@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.sites import site
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
 
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
@@ -152,7 +155,7 @@ def test_a_dispatcher_does_not_see_scheduler_accounts(client, bob, account_a):
     client.force_login(bob)
 
     assert client.get(LIST).status_code == 403
-    assert client.get(change_url(account)).status_code == 403
+    assert client.get(change_url(account)).status_code == 404  # not a shop of theirs here
     assert client.get(ADD).status_code == 403
     assert b"Scheduler accounts" not in client.get("/admin/").content
 
@@ -167,11 +170,41 @@ def test_charlie_sees_nothing_of_shop_as_accounts(client, charlie, account_a, ac
     action = client.post(LIST, {"action": "rotate_keys", "_selected_action": [account.pk]})
 
     assert list(listing.context["cl"].queryset) == [account_b[0]]
-    assert change.status_code == 302  # the admin's "does not exist" redirect
+    assert change.status_code == 404
     assert rotate.status_code == 404
     assert action.status_code == 302
     assert scheduler_account_for_key(key) == account
     assert "Acme" not in client.get(ADD).content.decode()
+
+
+def test_an_owner_finds_scheduler_accounts_under_settings(client, alice, shop_a):
+    client.force_login(alice)
+
+    apps = client.get("/admin/").context["app_list"]
+
+    (settings,) = [app for app in apps if app["name"] == "Settings"]
+    assert "Scheduler accounts" in [model["name"] for model in settings["models"]]
+    assert "Online booking settings" in [model["name"] for model in settings["models"]]
+
+
+def test_the_shop_field_starts_at_an_owners_only_shop(client, alice, shop_a, shop_b):
+    client.force_login(alice)
+
+    form = client.get(ADD).context["adminform"].form
+
+    assert list(form.fields["shop"].queryset) == [shop_a]
+    assert form.fields["shop"].initial == shop_a.pk
+
+
+def test_saving_into_another_shop_is_refused_behind_the_form(charlie, shop_a):
+    request = RequestFactory().post(ADD)
+    request.user = charlie
+    account = SchedulerAccount(shop=shop_a, name="Sneaky", source_tag="sneaky")
+
+    with pytest.raises(PermissionDenied):
+        site._registry[SchedulerAccount].save_model(request, account, form=None, change=False)
+
+    assert not SchedulerAccount.objects.exists()
 
 
 def test_charlie_cannot_create_an_account_for_shop_a(client, charlie, shop_a):

@@ -13,12 +13,16 @@ from schedulerAccounts.services import scheduler_account_for_key
 @pytest.mark.django_db(transaction=True)
 def test_an_owner_creates_an_account_and_sees_the_key_once(live_server, desktop_page, alice):
     page = desktop_page
-    page.goto(
-        live_server.url + "/admin/login/?next=/admin/scheduler_accounts/scheduleraccount/add/"
-    )
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("password")
     page.get_by_role("button", name="Log in").click()
+
+    # Settings -> Scheduler accounts, as the Partner API page tells partners to ask for it.
+    settings_module = page.locator("table", has=page.get_by_role("link", name="Settings"))
+    screenshot(page, "admin-index-settings")
+    settings_module.get_by_role("link", name="Scheduler accounts").click()
+    page.get_by_role("link", name="Add scheduler account").click()
 
     page.get_by_label("Partner name").fill("Cinch Home")
     page.get_by_label("Source tag").fill("cinch")

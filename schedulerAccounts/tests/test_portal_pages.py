@@ -6,9 +6,13 @@ import pytest
 
 from booking.models import Booking, SlotCounter
 from booking.tests.factories import BookingFactory
+from booking.tests.notify_helpers import run_worker
+from booking.tests.test_book_api import URL, contract_body
 from conftest import next_working_day
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+from schedulerAccounts.tests.test_book_api_with_key import bearer
+from tenants.models import BlackoutDate
 
 
 @pytest.fixture
@@ -48,7 +52,26 @@ def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
     row = next(d for d in days if d.date == day)
     assert row.am_left == 2 * 4 - 2
     assert row.starts[0].seats_left == 0
-    assert any(d.closed == "Closed" for d in days)  # weekends
+    html = response.content.decode()
+    assert f"{day:%a %b} {day.day}" in html
+    assert "AM <b>6</b>" in html and "08:00 <small>full</small>" in html
+    assert "Closed</span>" in html  # the weekend
+
+
+def test_the_home_page_says_why_a_day_cannot_be_booked(agent, shop_a):
+    client, _ = agent
+    full_day = next_working_day(shop_a, days_ahead=2)
+    holiday = next_working_day(shop_a, days_ahead=3)
+    starts = shop_a.booking_settings.schedule().start_times()
+    SlotCounter.objects.bulk_create(
+        SlotCounter(shop=shop_a, date=full_day, start_time=start, booked=2) for start in starts
+    )
+    BlackoutDate.objects.create(settings=shop_a.booking_settings, date=holiday)
+
+    html = client.get("/scheduler/").content.decode()
+
+    assert f'{full_day:%a %b} {full_day.day}</span><span class="muted">Full' in html
+    assert f'{holiday:%a %b} {holiday.day}</span><span class="muted">Closed (holiday)' in html
 
 
 def test_an_agent_books_through_the_portal_with_the_forced_tag(agent, shop_a):
@@ -68,6 +91,28 @@ def test_an_agent_books_through_the_portal_with_the_forced_tag(agent, shop_a):
     assert b"Booked Jane Smith" in client.get("/scheduler/bookings").content
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("+1 555 123 4567", "+15551234567"), ("661.555.0123", "+16615550123")]
+)
+def test_the_portal_reads_phone_numbers_as_the_api_does(agent, shop_a, typed, stored):
+    client, _ = agent
+
+    client.post("/scheduler/", booking_form(shop_a, phone=typed))
+
+    assert Booking.objects.get().phone == stored
+
+
+def test_a_phone_number_nobody_can_call_is_refused(agent, shop_a):
+    client, _ = agent
+
+    response = client.post("/scheduler/", booking_form(shop_a, phone="555-0123"))
+
+    assert response.context["form"].errors["phone"] == [
+        "Enter a phone number we can call, like (555) 123-4567."
+    ]
+    assert not Booking.objects.exists()
+
+
 def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     client, _ = agent
     saturday = shop_a.today()
@@ -79,6 +124,24 @@ def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     assert response.status_code == 200
     assert "No availability on requested date" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_portal_bookings_count_against_the_accounts_own_booking_limit(
+    agent, account_a, shop_a, api_client
+):
+    client, account = agent
+    key = account_a[1]
+    SchedulerAccount.objects.filter(pk=account.pk).update(bookings_per_hour=2)
+
+    statuses = [client.post("/scheduler/", booking_form(shop_a)).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
+    assert Booking.objects.count() == 2
+    refused = client.post("/scheduler/", booking_form(shop_a))
+    assert "Rate limit exceeded" in refused.content.decode()
+    # The same bucket as the account's API key, not the agent's address.
+    key_refused = api_client.post(URL, contract_body(shop_a), format="json", **bearer(key))
+    assert key_refused.status_code == 429
 
 
 def test_the_form_offers_only_the_extra_fields_the_account_may_write(agent):
@@ -138,6 +201,15 @@ def test_the_bookings_list_shows_this_accounts_bookings_newest_first(agent, shop
     assert b"Public Customer" not in response.content
 
 
+def test_the_bookings_list_gives_each_customers_number_to_call(agent, shop_a):
+    client, account = agent
+    BookingFactory(shop=shop_a, account=account, phone="+16615550177")
+
+    html = client.get("/scheduler/bookings").content.decode()
+
+    assert '<a href="tel:+16615550177">(661) 555-0177</a>' in html
+
+
 @pytest.mark.parametrize("query", ["jane", "555-0177", "6615550177", "WO-88"])
 def test_the_bookings_are_searchable_by_name_phone_and_work_order(agent, shop_a, query):
     client, account = agent
@@ -169,6 +241,27 @@ def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, sho
         shop=shop_a, date=booking.scheduled_date, start_time=booking.scheduled_time
     )
     assert counter.booked == 0
+
+
+def test_a_cancel_in_the_portal_tells_the_shop_and_the_customer(
+    agent, shop_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    client, _ = agent
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/scheduler/", booking_form(shop_a, name="Jane Portal"))
+    booking = Booking.objects.get()
+    run_worker()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/scheduler/bookings/{booking.pk}/cancel")
+    run_worker()
+
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert set(sent) == {shop_a.notification_email, "jane@example.com"}
+    alert = sent[shop_a.notification_email]
+    assert alert.subject.startswith("Booking cancelled: Jane Portal")
+    assert "Source:          acme (Scheduler portal)" in alert.body
 
 
 def test_an_agent_cannot_cancel_another_accounts_booking(agent, shop_a, account_a2):
