@@ -70,7 +70,12 @@ class PhoneField(serializers.CharField):
 
 
 class IsoDateField(serializers.Field):
-    default_error_messages = {"invalid": "scheduled_date must be a date in YYYY-MM-DD format"}
+    default_error_messages = {
+        "invalid": "scheduled_date must be a date in YYYY-MM-DD format",
+        # Well formed but not on the calendar (2026-02-30): saying "YYYY-MM-DD" would send the
+        # partner looking for a format bug they do not have.
+        "no_such_day": "scheduled_date {value} is not a real date (YYYY-MM-DD)",
+    }
 
     def to_internal_value(self, data) -> dt.date:
         if not isinstance(data, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.strip()):
@@ -78,7 +83,7 @@ class IsoDateField(serializers.Field):
         try:
             return dt.date.fromisoformat(data.strip())
         except ValueError:
-            self.fail("invalid")
+            self.fail("no_such_day", value=data.strip())
 
     def to_representation(self, value):
         return value.isoformat()
@@ -187,11 +192,15 @@ class BookingCreateApi(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def post(self, request):
+        if not isinstance(request.data, Mapping):
+            raise ApiError(
+                "The request body must be a JSON object of the booking's fields, "
+                f"not {_json_kind(request.data)}.",
+                code="malformed_body",
+            )
         account = request.auth
         try:
-            check_extra_fields(
-                account=account, data=request.data if isinstance(request.data, Mapping) else {}
-            )
+            check_extra_fields(account=account, data=request.data)
         except FieldNotAllowed as exc:
             raise ApiError(
                 exc.message, code="field_not_allowed", status_code=403, field=exc.field
@@ -245,6 +254,18 @@ class BookingCreateApi(APIView):
         except BookingError as exc:
             raise ApiError(exc.message, code=exc.code, field=exc.field) from None
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list"
 
 
 @contextmanager

@@ -82,7 +82,11 @@ ERRORS = [
         "full. Retry with scheduled_date + 1 day.",
     ),
     (400, "outside_service_area", "The address's ZIP code is outside the shop's service area."),
-    (400, "malformed_body", "The body is not valid JSON (or form data)."),
+    (
+        400,
+        "malformed_body",
+        "The body is not valid JSON (or form data), or is JSON but not an object.",
+    ),
     (404, "not_found", "The slug doesn't match any active ApplianceOps shop."),
     (404, "booking_disabled", "The shop has turned online booking off."),
     (405, "method_not_allowed", "Anything but POST."),
@@ -92,7 +96,7 @@ ERRORS = [
         401,
         "unauthorized",
         "Partner key only: the Authorization header is not Bearer <key>, or the key is unknown, "
-        "revoked or its account inactive.",
+        "revoked or its account inactive, or it was sent in an X-Api-Key header instead.",
     ),
     (
         403,

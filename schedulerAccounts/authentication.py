@@ -15,10 +15,19 @@ class SchedulerKeyAuthentication(authentication.BaseAuthentication):
     to the public limits."""
 
     keyword = "Bearer"
+    # Where other APIs take their keys. A key sent there would otherwise book on the public
+    # rules without its tag, extra fields or limits, and the partner would never know.
+    MISPLACED_KEY_HEADERS = {"HTTP_X_API_KEY": "X-Api-Key", "HTTP_API_KEY": "Api-Key"}
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request)
         if not header:
+            for meta, name in self.MISPLACED_KEY_HEADERS.items():
+                if request.META.get(meta, "").strip():
+                    raise exceptions.AuthenticationFailed(
+                        f"The {name} header is not read: send the partner key as "
+                        "'Authorization: Bearer <partner key>'."
+                    )
             return None
         parts = header.split()
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():

@@ -84,6 +84,23 @@ def test_a_wrong_or_malformed_key_is_a_401_never_the_public_rules(api_client, sh
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "meta, name", [("HTTP_X_API_KEY", "X-Api-Key"), ("HTTP_API_KEY", "Api-Key")]
+)
+def test_a_key_in_another_header_is_a_401_naming_the_right_one(
+    api_client, account_a, shop_a, meta, name
+):
+    _, key = account_a
+
+    response = api_client.post(URL, contract_body(shop_a), format="json", **{meta: key})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert name in response.json()["error"]
+    assert "Authorization: Bearer" in response.json()["error"]
+    assert not Booking.objects.exists()
+
+
 def test_a_revoked_key_is_a_401(api_client, account_a, shop_a):
     account, key = account_a
     scheduler_account_revoke_key(account=account)
