@@ -8,7 +8,7 @@ import json
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from booking import ratelimits
 from booking.api import REQUIRED_FIELDS, BookingCreateApi
@@ -151,7 +151,7 @@ def _fields() -> list[dict]:
     return rows
 
 
-@require_GET
+@require_safe
 def api_docs(request):
     endpoint = request.build_absolute_uri(reverse("api-booking-book"))
     body = example_body(dt.date.today())

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from booking.self_service import booking_for_token, can_change, open_days
 from booking.services import BookingError, booking_cancel, booking_reschedule
@@ -39,7 +39,7 @@ def _when(booking) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def manage(request, token: str):
     try:
         booking = _booking_or_gone(token)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
@@ -160,7 +160,8 @@ def _weeks(days: list[DayAvailability]) -> list[tuple[str, list[DayAvailability 
 
 
 @never_cache
-@require_GET
+# HEAD too: link checkers, mail scanners and chat previews ask with HEAD before anyone clicks.
+@require_safe
 def booking_confirmation(request, slug, token):
     shop = _get_shop_or_404(slug)
     booking = _get_booking_or_404(shop, token)
@@ -183,7 +184,7 @@ def booking_confirmation(request, slug, token):
 
 
 @never_cache
-@require_GET
+@require_safe
 def booking_calendar_file(request, slug, token):
     shop = _get_shop_or_404(slug)
     booking = _get_booking_or_404(shop, token)
@@ -195,7 +196,7 @@ def booking_calendar_file(request, slug, token):
 
 
 @never_cache
-@require_GET
+@require_safe
 def booking_availability(request, slug):
     """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked."""
     try:

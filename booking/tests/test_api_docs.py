@@ -23,6 +23,13 @@ def test_it_is_an_html_page(docs):
     assert "<h1>Partner Booking API</h1>" in docs.content.decode()
 
 
+def test_a_head_request_is_answered_like_a_get(client, db):
+    response = client.head("/api/docs")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_the_examples_use_our_host(docs):
     page = docs.content.decode()
 

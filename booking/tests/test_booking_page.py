@@ -247,6 +247,16 @@ def test_a_window_that_filled_up_meanwhile_books_the_next_time_and_says_so(clien
     assert "<strong>12:00 PM</strong>, in the afternoon" in html
 
 
+def test_link_checkers_may_ask_for_the_confirmation_and_its_calendar_file_with_head(client, shop_a):
+    location = client.post(page_url(shop_a), form_data(shop_a))["Location"]
+
+    page = client.head(location)
+    calendar_file = client.head(location + "/calendar.ics")
+
+    assert page.status_code == calendar_file.status_code == 200
+    assert calendar_file["Content-Type"].startswith("text/calendar")
+
+
 def test_the_calendar_file_has_the_shops_local_time(client, shop_b):
     data = form_data(shop_b, time_slot="pm", address="9 Oak Ave, Albany NY 12207")
     location = client.post(page_url(shop_b), data)["Location"]

@@ -48,6 +48,13 @@ def test_the_link_shows_the_booking(client, jane):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+def test_a_mail_scanner_asking_for_the_link_with_head_gets_the_page(client, jane):
+    response = client.head(url(jane))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_the_link_gives_the_shops_number_to_tap(client, jane):
     page = client.get(url(jane)).content.decode()
 
