@@ -142,10 +142,10 @@ def example_body(today: dt.date) -> dict:
     return {**CONTRACT_EXAMPLE, "scheduled_date": _example_date(today).isoformat()}
 
 
-def _fields() -> list[dict]:
+def _fields(field_notes: list[tuple[str, str]]) -> list[dict]:
     serializer_fields = BookingCreateApi.InputSerializer().fields
     rows = []
-    for name, notes in FIELD_NOTES:
+    for name, notes in field_notes:
         cap = getattr(serializer_fields[name], "max_length", None)
         rows.append({"name": name, "required": name in REQUIRED_FIELDS, "cap": cap, "notes": notes})
     return rows
@@ -159,7 +159,8 @@ def api_docs(request):
         "endpoint": endpoint,
         "host": request.build_absolute_uri("/").rstrip("/"),
         "schema_url": request.build_absolute_uri(reverse("api-schema")),
-        "fields": _fields(),
+        "fields": _fields(FIELD_NOTES),
+        "partner_fields": _fields(PARTNER_FIELD_NOTES),
         "errors": ERRORS,
         "requests_per_hour": settings.PUBLIC_REQUESTS_PER_HOUR,
         "bookings_per_hour": settings.PUBLIC_BOOKINGS_PER_HOUR,

@@ -13,7 +13,16 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from booking.api import BookingCreateApi
-from booking.api_docs import CONTRACT_EXAMPLE, FIELD_NOTES
+from booking.api_docs import CONTRACT_EXAMPLE, FIELD_NOTES, PARTNER_FIELD_NOTES
+
+# The optional `Authorization: Bearer <key>` of a scheduler account, named by the operation's
+# security requirement below.
+PARTNER_KEY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "Optional: a private partner key (ao_live_...) from the shop owner. Without "
+    "it the public rules apply.",
+}
 
 # The contract writes the path without a trailing slash; the route accepts both.
 CONTRACT_PATH = "/api/booking/book"
@@ -25,7 +34,7 @@ class BookingRequestSerializer(BookingCreateApi.InputSerializer):
     def get_fields(self):
         # The notes partners read on /api/docs, so the two descriptions cannot drift apart.
         fields = super().get_fields()
-        for name, notes in FIELD_NOTES:
+        for name, notes in FIELD_NOTES + PARTNER_FIELD_NOTES:
             fields[name].help_text = notes
         return fields
 
@@ -76,11 +85,17 @@ class BookingCreateApiSchema(OpenApiViewExtension):
                     "start with room that day (then the nearest earlier one); reassigned says so."
                 ),
                 tags=["bookings"],
-                auth=[],
+                # The key is optional: no security requirement ({}) or the partner key.
+                auth=[{}, {"partnerKey": []}],
                 request=BookingRequestSerializer,
                 responses={
                     201: BookingCreatedSerializer,
                     400: _error("Validation failure, or No availability on requested date."),
+                    401: _error("Partner key refused: malformed, unknown, revoked or inactive."),
+                    403: _error(
+                        "A partner-key field sent without the right to write it "
+                        "(field_not_allowed), or a key for another shop (forbidden)."
+                    ),
                     404: _error("No active shop has this slug, or it takes no online bookings."),
                     405: _error("Only POST."),
                     413: _error("Body too large."),
@@ -107,7 +122,11 @@ class BookingCreateApiSchema(OpenApiViewExtension):
 
 
 def contract_paths(result, generator, request, public):
-    """POSTPROCESSING_HOOKS entry: the booking path exactly as the contract writes it."""
+    """POSTPROCESSING_HOOKS entry: the booking path exactly as the contract writes it, and the
+    partner key's security scheme (the operation's `auth` names it but does not define it)."""
+    result.setdefault("components", {}).setdefault("securitySchemes", {})["partnerKey"] = (
+        PARTNER_KEY_SCHEME
+    )
     paths = result.get("paths", {})
     if CONTRACT_PATH + "/" in paths:
         paths[CONTRACT_PATH] = paths.pop(CONTRACT_PATH + "/")

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from booking.api_docs import PARTNER_FIELD_NOTES
 from conftest import screenshot
 
 
@@ -28,6 +29,16 @@ def test_a_head_request_is_answered_like_a_get(client, db):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_lists_the_fields_a_partner_key_may_write(docs):
+    page = html.unescape(docs.content.decode())
+
+    assert "Fields for a partner key" in page
+    for name, notes in PARTNER_FIELD_NOTES:
+        assert f"<code>{name}</code>" in page
+        assert notes in page
+    assert "403 field_not_allowed" in page
 
 
 def test_the_examples_use_our_host(docs):

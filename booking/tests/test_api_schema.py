@@ -46,6 +46,22 @@ def test_the_responses_include_our_extra_fields_and_the_error_shape(schema):
     assert {"201", "400", "404", "429", "500"} <= set(operation["responses"])
 
 
+def test_the_partner_key_is_described_as_an_optional_bearer_token(schema):
+    operation = schema["paths"]["/api/booking/book"]["post"]
+    scheme = schema["components"]["securitySchemes"]["partnerKey"]
+
+    assert {"type": "http", "scheme": "bearer"}.items() <= scheme.items()
+    assert operation["security"] == [{}, {"partnerKey": []}]
+    assert {"401", "403"} <= set(operation["responses"])
+
+
+def test_the_partner_key_fields_say_they_need_one(schema):
+    properties = schema["components"]["schemas"]["BookingRequest"]["properties"]
+
+    for name, _ in PARTNER_FIELD_NOTES:
+        assert properties[name]["description"].startswith("Partner key only"), name
+
+
 def test_the_schema_is_valid_openapi(tmp_path, db):
     target = tmp_path / "schema.yaml"
 
