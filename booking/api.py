@@ -18,7 +18,7 @@ from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots
 from booking.models import Booking
-from booking.phones import normalise_phone
+from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import (
     BookingDisabled,
     BookingError,
@@ -63,6 +63,10 @@ class PhoneField(serializers.CharField):
         value = super().to_internal_value(data)
         try:
             return normalise_phone(value)
+        except PhoneHasExtension:
+            raise serializers.ValidationError(
+                "phone must be a number without an extension: send the extension in issue"
+            ) from None
         except ValueError:
             raise serializers.ValidationError(
                 "phone must be a phone number, e.g. +15551234567 or (555) 123-4567"

@@ -24,7 +24,8 @@ FIELD_NOTES = [
         "phone",
         "E.164 (+15551234567) preferred. Digits-only and the usual punctuation are accepted, "
         "e.g. 5551234567 or (555) 123-4567; numbers without a country code are read as US. "
-        "Stored as E.164.",
+        "Stored as E.164, which has no room for an extension: a number with one is refused "
+        "(send the extension in issue).",
     ),
     ("email", "Used for confirmation and reminder e-mails. Checked when present."),
     ("address", "Service address. Full street address with ZIP code recommended for routing."),

@@ -10,7 +10,7 @@ from django import forms
 
 from booking import slots
 from booking.models import Booking
-from booking.phones import normalise_phone
+from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import BookingError, Customer
 
 FIRST_AVAILABLE = ""
@@ -38,7 +38,12 @@ def _required(message: str) -> dict[str, str]:
 class PhoneField(forms.CharField):
     """A phone number typed in any usual way, cleaned to E.164 as the API cleans it."""
 
-    default_error_messages = {"invalid": "Enter a phone number we can call, like (555) 123-4567."}
+    default_error_messages = {
+        "invalid": "Enter a phone number we can call, like (555) 123-4567.",
+        "extension": (
+            "Enter the number without an extension; mention the extension with the problem."
+        ),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 40)
@@ -54,6 +59,10 @@ class PhoneField(forms.CharField):
             return value
         try:
             return normalise_phone(value)
+        except PhoneHasExtension:
+            raise forms.ValidationError(
+                self.error_messages["extension"], code="extension"
+            ) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 

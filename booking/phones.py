@@ -6,6 +6,11 @@ import phonenumbers
 from django.conf import settings
 
 
+class PhoneHasExtension(ValueError):
+    """A number with an extension: E.164 has no room for it, and dropping it silently would
+    leave the technician calling a switchboard."""
+
+
 def normalise_phone(text: str) -> str:
     """E.164 for a number typed in any usual way (US when no country code); ValueError if not.
 
@@ -20,4 +25,6 @@ def normalise_phone(text: str) -> str:
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValueError(f"{text!r} is not a phone number")
+    if number.extension:
+        raise PhoneHasExtension(f"{text!r} has an extension")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

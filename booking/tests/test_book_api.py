@@ -301,6 +301,12 @@ def test_an_impossible_phone_number_is_refused(api_client, shop_a, phone):
     assert_refused(response, field="phone", says="+15551234567")
 
 
+def test_a_phone_extension_is_refused_not_dropped(api_client, shop_a):
+    response = post(api_client, contract_body(shop_a, phone="(555) 123-4567 ext 12"))
+
+    assert_refused(response, field="phone", says="without an extension")
+
+
 # --- email --------------------------------------------------------------------------------
 
 

@@ -123,6 +123,11 @@ def test_first_available_books_the_earliest_start_with_room(client, shop_a):
         ("name", "x" * 121, "Keep your name under 120 characters."),
         ("phone", "", "Enter a phone number so the technician can reach you."),
         ("phone", "12", "Enter a phone number we can call, like (555) 123-4567."),
+        (
+            "phone",
+            "555-123-4567 x12",
+            "Enter the number without an extension; mention the extension with the problem.",
+        ),
         ("email", "jane@", "Enter an e-mail address like jane@example.com, or leave it empty."),
         ("address", "", "Enter the address where the appliance is."),
         ("address", "x" * 301, "Keep the address under 300 characters."),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking.phones import normalise_phone
+from booking.phones import PhoneHasExtension, normalise_phone
 
 
 @pytest.mark.parametrize(
@@ -24,4 +24,12 @@ def test_a_number_with_a_country_code_keeps_it():
 @pytest.mark.parametrize("typed", ["", "12", "call me", "555-1234", "555-CALL"])
 def test_what_cannot_be_a_phone_number_is_refused(typed):
     with pytest.raises(ValueError):
+        normalise_phone(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["(555) 123-4567 ext 12", "555-123-4567 x204", "+15551234567;ext=9"]
+)
+def test_a_number_with_an_extension_is_refused_rather_than_cut_short(typed):
+    with pytest.raises(PhoneHasExtension):
         normalise_phone(typed)
