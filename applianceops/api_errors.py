@@ -100,10 +100,13 @@ def exception_handler(exc, context):
             status=405,
         )
     if isinstance(exc, exceptions.UnsupportedMediaType):
+        # Naming what came is what tells a partner their client sent text/plain (fetch's
+        # default for a string body) rather than that we cannot read JSON.
+        sent = context["request"].content_type.split(";")[0].strip()
         return Response(
             error_body(
-                "Unsupported Content-Type: send application/json "
-                "(or application/x-www-form-urlencoded).",
+                (f"Unsupported Content-Type {sent!r}" if sent else "No Content-Type")
+                + ": send application/json (or application/x-www-form-urlencoded).",
                 "unsupported_media_type",
             ),
             status=415,

@@ -668,10 +668,11 @@ def test_a_json_body_that_is_not_an_object_is_a_malformed_body(api_client, db, b
     assert response.json()["error"].endswith(f"not {kind}.")
 
 
-def test_an_unsupported_content_type_is_415(api_client, db):
-    response = api_client.post(URL, "slug=x", content_type="text/plain")
+def test_an_unsupported_content_type_is_415_naming_it(api_client, db):
+    response = api_client.post(URL, '{"slug": "x"}', content_type="text/plain; charset=utf-8")
 
-    assert_refused(response, status=415, code="unsupported_media_type")
+    assert_refused(response, status=415, code="unsupported_media_type", says="'text/plain'")
+    assert "send application/json" in response.json()["error"]
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
