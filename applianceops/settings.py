@@ -26,6 +26,7 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "applianceops.views.csrf_failure"
 
 # How many reverse proxies we trust to append to X-Forwarded-For (applianceops.lib.client_ip).
 NUM_PROXIES = env_int("NUM_PROXIES", default=0, minimum=0)

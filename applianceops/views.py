@@ -38,6 +38,11 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a page a customer can act on, not Django's page for developers."""
+    return render(request, "403_csrf.html", {"again": request.get_full_path()}, status=403)
+
+
 def server_error(request):
     if request.path.startswith("/api/"):
         return api_errors.json_500(request)

@@ -320,6 +320,19 @@ def test_a_post_without_the_pages_csrf_token_books_nothing(shop_a):
     assert Booking.objects.count() == 1
 
 
+def test_a_refused_csrf_check_tells_the_customer_what_to_do(shop_a):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(page_url(shop_a, "?source=yelp"), form_data(shop_a))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form was not sent" in html
+    assert "Nothing was booked" in html
+    assert f'href="{page_url(shop_a, "?source=yelp")}"' in html
+    assert not Booking.objects.exists()
+
+
 def test_a_filled_honeypot_books_nothing(client, shop_a):
     response = client.post(page_url(shop_a), form_data(shop_a, website="http://spam.example"))
 
