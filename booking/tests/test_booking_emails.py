@@ -49,7 +49,7 @@ def test_the_customer_gets_a_confirmation_with_everything_they_need(
         "Done Right Appliance",
         "(661) 555-0100",
         f"{day:%A, %B} {day.day}, {day:%Y}",
-        "9:00 AM (Morning (8-12) window)",
+        "9:00 AM, morning (8-12) window",
         "123 Main St, Lancaster CA 93534",
         "Refrigerator",
         booking.reference,
@@ -211,7 +211,7 @@ def test_a_reschedule_by_the_shop_sends_the_new_time_and_a_new_calendar_event(
     [message] = mail.outbox
     assert message.to == ["jane@example.com"]
     assert message.subject.startswith("New time: Refrigerator repair on")
-    assert "1:00 PM (Afternoon (12-5) window)" in message.body
+    assert "1:00 PM, afternoon (12-5) window" in message.body
     [(_, content, _)] = message.attachments
     [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
     starts = event.decoded("DTSTART").astimezone(shop_a.tz)
