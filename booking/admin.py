@@ -35,7 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from applianceops.lib.client_ip import client_ip
 from booking import calendar, slots
-from booking.models import Booking
+from booking.models import Booking, spoken_lookup
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -492,6 +492,12 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(spoken_lookup(search_term))
+        return results, may_have_duplicates
 
     def get_list_filter(self, request):
         filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]

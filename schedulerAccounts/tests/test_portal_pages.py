@@ -227,6 +227,19 @@ def test_the_bookings_are_searchable_by_name_phone_and_work_order(agent, shop_a,
     assert list(response.context["page"]) == [match]
 
 
+def test_the_bookings_are_searchable_by_the_reference_the_portal_shows(agent, shop_a):
+    client, account = agent
+    match = BookingFactory(shop=shop_a, account=account, customer_name="Jane Smith")
+    BookingFactory(shop=shop_a, account=account, customer_name="Bob Jones")
+    other_account = BookingFactory(shop=shop_a, customer_name="Not Ours")
+
+    found = client.get("/scheduler/bookings", {"q": match.reference}).context["page"]
+    not_ours = client.get("/scheduler/bookings", {"q": other_account.reference}).context["page"]
+
+    assert list(found) == [match]
+    assert list(not_ours) == []
+
+
 def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, shop_a):
     client, _ = agent
     client.post("/scheduler/", booking_form(shop_a))
