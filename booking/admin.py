@@ -654,13 +654,6 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             ),
         ]
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        shop_ids = self.allowed_shop_ids(request)
-        if shop_ids is not None and len(shop_ids) == 1:
-            initial.setdefault("shop", next(iter(shop_ids)))
-        return initial
-
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []

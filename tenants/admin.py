@@ -115,6 +115,14 @@ class ShopScopedAdmin:
     def has_delete_permission(self, request, obj=None):
         return self.has_shop_access(request, obj)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        shop_ids = self.allowed_shop_ids(request)
+        if self.shop_field == "shop" and shop_ids is not None and len(shop_ids) == 1:
+            # Someone at one shop has nothing to pick: a blank "---------" only earns an error.
+            initial.setdefault("shop", next(iter(shop_ids)))
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         shop_ids = self.allowed_shop_ids(request)
         if db_field.related_model is Shop and shop_ids is not None:
