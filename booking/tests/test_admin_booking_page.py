@@ -206,6 +206,14 @@ def add_data(shop, **overrides) -> dict:
     return data
 
 
+def test_the_phone_booking_form_starts_on_the_dispatchers_shop(client, bob, shop_a):
+    client.force_login(bob)
+
+    form = client.get(f"{URL}add/").context["adminform"].form
+
+    assert form.initial["shop"] == shop_a.pk
+
+
 def test_a_booking_taken_by_phone_goes_through_the_booking_service(client, bob, shop_a):
     client.force_login(bob)
 
