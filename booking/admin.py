@@ -35,6 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from applianceops.lib.client_ip import client_ip
 from booking import calendar, slots
+from booking.availability import refusal_in_words
 from booking.models import Booking, spoken_lookup
 from booking.services import (
     EDITABLE_DETAILS,
@@ -284,7 +285,8 @@ class BookingAddForm(forms.ModelForm):
             )
         except BookingError as exc:
             field = {"slug": None, "time_slot": "time_slot"}.get(exc.field, exc.field)
-            self.add_error(field if field in self.fields else None, exc.message)
+            message = refusal_in_words(exc, shop=shop, day=cleaned["scheduled_date"])
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -359,7 +361,8 @@ class BookingChangeForm(forms.ModelForm):
             hint = _full_hint(self.request, booking.shop_id)
             self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
         except BookingError as exc:
-            self.add_error(_error_field(self, exc, None), exc.message)
+            message = refusal_in_words(exc, shop=booking.shop, day=new_date)
+            self.add_error(_error_field(self, exc, None), message)
         return cleaned
 
 
@@ -849,7 +852,8 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             messages.error(request, f"{booking.customer_name} was not moved: {exc.message}. {hint}")
             return HttpResponseRedirect(back)
         except BookingError as exc:
-            messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.")
+            message = refusal_in_words(exc, shop=booking.shop, day=new_date)
+            messages.error(request, f"{booking.customer_name} was not moved: {message}.")
             return HttpResponseRedirect(back)
         after = f"{booking.scheduled_date:%a %b %d} {booking.scheduled_time:%H:%M}"
         self.log_change(request, booking, f"Moved from {before} to {after} on the calendar.")

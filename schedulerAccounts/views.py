@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits
-from booking.availability import start_seats
+from booking.availability import refusal_in_words, start_seats
 from booking.forms import customer_from
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, Job, booking_cancel, booking_create
@@ -130,7 +130,10 @@ def home(request, account):
                 form.add_error(None, exc.message)
                 status = 429
             except BookingError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                message = refusal_in_words(
+                    exc, shop=account.shop, day=form.cleaned_data["scheduled_date"]
+                )
+                form.add_error(exc.field if exc.field in form.fields else None, message)
             else:
                 messages.success(
                     request,

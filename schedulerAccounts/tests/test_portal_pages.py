@@ -122,7 +122,7 @@ def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     response = client.post("/scheduler/", booking_form(shop_a, scheduled_date=saturday.isoformat()))
 
     assert response.status_code == 200
-    assert "No availability on requested date" in response.content.decode()
+    assert "is not a working day at the shop" in response.content.decode()
     assert not Booking.objects.exists()
 
 
