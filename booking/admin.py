@@ -440,9 +440,10 @@ def csv_response(bookings, filename: str) -> StreamingHttpResponse:
         [CSV_HEADER],
         (_csv_row(b) for b in bookings.select_related("shop").iterator(chunk_size=2000)),
     )
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    # The byte-order mark is how Excel, the tool shops open this in, knows the file is UTF-8;
+    # without it José Muñoz arrives as JosÃ© MuÃ±oz.
+    lines = itertools.chain(["\ufeff"], (writer.writerow(row) for row in rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -596,7 +597,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Export selected bookings as CSV", permissions=["view"])
     def export_selected(self, request, queryset):
-        return csv_response(queryset, f"bookings-{timezone.now():%Y%m%d-%H%M}.csv")
+        return csv_response(queryset, f"bookings-{timezone.localtime():%Y%m%d-%H%M}.csv")
 
     # -- the booking page --
 
@@ -740,7 +741,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:booking_booking_changelist") + "?e=1")
-        return csv_response(changelist.queryset, f"bookings-{timezone.now():%Y%m%d-%H%M}.csv")
+        return csv_response(changelist.queryset, f"bookings-{timezone.localtime():%Y%m%d-%H%M}.csv")
 
     def calendar_view(self, request):
         if not self.has_view_permission(request):
