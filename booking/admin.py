@@ -568,7 +568,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 request, f"{verb} {done} booking{'s' if done != 1 else ''}.", messages.SUCCESS
             )
         if refused:
-            shown = "; ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
+            shown = " ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
             self.message_user(request, f"Not changed: {shown}", messages.WARNING)
 
     @admin.action(description="Confirm selected bookings", permissions=["change"])
