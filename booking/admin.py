@@ -210,7 +210,7 @@ class BookingAddForm(forms.ModelForm):
     """A job taken by phone, booked through booking_create like every other door."""
 
     time_slot = forms.CharField(
-        label="start time",
+        label="Start time",
         required=False,
         max_length=16,
         help_text="AM, PM, or a start time like 10:00. Blank: the earliest start with room. "

@@ -7,6 +7,8 @@ role is the one fact both the admin and the rest of the product read, so there i
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -173,16 +175,29 @@ class BookingSettingsForm(forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="Days the shop takes jobs. Blackout dates below close single days.",
+        error_messages={"required": "Tick at least one working day."},
     )
     appliance_types = LinesField(
         label="Appliance types",
         help_text="One per line, in the order customers see them. Keep 'Other' for the rest.",
+        error_messages={"required": "List at least one appliance type."},
     )
     service_zip_codes = LinesField(
         label="Service area ZIP codes",
         required=False,
         help_text="One five-digit ZIP per line. Leave empty to take jobs anywhere.",
     )
+
+    def clean_service_zip_codes(self):
+        zips = self.cleaned_data["service_zip_codes"]
+        wrong = [entry for entry in zips if not re.fullmatch(r"\d{5}", entry)]
+        if wrong:
+            # Name them: in a list of forty ZIPs, "Five-digit ZIP codes" alone hides the typo.
+            raise ValidationError(
+                "Not five-digit ZIP codes: %(wrong)s. Write one like 93534 per line.",
+                params={"wrong": ", ".join(wrong)},
+            )
+        return zips
 
     class Meta:
         model = BookingSettings
