@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from booking.models import Booking, SlotCounter
@@ -142,6 +144,18 @@ def test_portal_bookings_count_against_the_accounts_own_booking_limit(
     # The same bucket as the account's API key, not the agent's address.
     key_refused = api_client.post(URL, contract_body(shop_a), format="json", **bearer(key))
     assert key_refused.status_code == 429
+
+
+def test_the_window_choices_carry_the_shops_own_hours(agent, shop_a):
+    client, _ = agent
+    booking_settings = shop_a.booking_settings
+    booking_settings.first_start, booking_settings.last_start = dt.time(9), dt.time(15)
+    booking_settings.save()
+
+    choices = dict(client.get("/scheduler/").context["form"].fields["time_slot"].choices)
+
+    assert choices["am"] == "Morning (9 AM-12 PM)"
+    assert choices["pm"] == "Afternoon (12 PM-4 PM)"
 
 
 def test_the_form_offers_only_the_extra_fields_the_account_may_write(agent):
