@@ -124,7 +124,10 @@ def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     response = client.post("/scheduler/", booking_form(shop_a, scheduled_date=saturday.isoformat()))
 
     assert response.status_code == 200
-    assert "is not a working day at the shop" in response.content.decode()
+    html = response.content.decode()
+    assert "is not a working day at the shop" in html
+    # The page comes back scrolled to the form and its error, not to the availability above it.
+    assert 'action="/scheduler/#new-booking"' in html
     assert not Booking.objects.exists()
 
 
