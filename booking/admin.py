@@ -35,7 +35,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from applianceops.lib.client_ip import client_ip
 from booking import calendar, slots
-from booking.models import Booking
+from booking.availability import refusal_in_words
+from booking.models import Booking, spoken_lookup
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -209,7 +210,7 @@ class BookingAddForm(forms.ModelForm):
     """A job taken by phone, booked through booking_create like every other door."""
 
     time_slot = forms.CharField(
-        label="start time",
+        label="Start time",
         required=False,
         max_length=16,
         help_text="AM, PM, or a start time like 10:00. Blank: the earliest start with room. "
@@ -284,7 +285,8 @@ class BookingAddForm(forms.ModelForm):
             )
         except BookingError as exc:
             field = {"slug": None, "time_slot": "time_slot"}.get(exc.field, exc.field)
-            self.add_error(field if field in self.fields else None, exc.message)
+            message = refusal_in_words(exc, shop=shop, day=cleaned["scheduled_date"])
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -359,7 +361,8 @@ class BookingChangeForm(forms.ModelForm):
             hint = _full_hint(self.request, booking.shop_id)
             self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
         except BookingError as exc:
-            self.add_error(_error_field(self, exc, None), exc.message)
+            message = refusal_in_words(exc, shop=booking.shop, day=new_date)
+            self.add_error(_error_field(self, exc, None), message)
         return cleaned
 
 
@@ -437,9 +440,10 @@ def csv_response(bookings, filename: str) -> StreamingHttpResponse:
         [CSV_HEADER],
         (_csv_row(b) for b in bookings.select_related("shop").iterator(chunk_size=2000)),
     )
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    # The byte-order mark is how Excel, the tool shops open this in, knows the file is UTF-8;
+    # without it José Muñoz arrives as JosÃ© MuÃ±oz.
+    lines = itertools.chain(["\ufeff"], (writer.writerow(row) for row in rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -492,6 +496,12 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(spoken_lookup(search_term))
+        return results, may_have_duplicates
 
     def get_list_filter(self, request):
         filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
@@ -558,7 +568,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 request, f"{verb} {done} booking{'s' if done != 1 else ''}.", messages.SUCCESS
             )
         if refused:
-            shown = "; ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
+            shown = " ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
             self.message_user(request, f"Not changed: {shown}", messages.WARNING)
 
     @admin.action(description="Confirm selected bookings", permissions=["change"])
@@ -587,7 +597,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Export selected bookings as CSV", permissions=["view"])
     def export_selected(self, request, queryset):
-        return csv_response(queryset, f"bookings-{timezone.now():%Y%m%d-%H%M}.csv")
+        return csv_response(queryset, f"bookings-{timezone.localtime():%Y%m%d-%H%M}.csv")
 
     # -- the booking page --
 
@@ -647,13 +657,6 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 },
             ),
         ]
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        shop_ids = self.allowed_shop_ids(request)
-        if shop_ids is not None and len(shop_ids) == 1:
-            initial.setdefault("shop", next(iter(shop_ids)))
-        return initial
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -738,7 +741,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:booking_booking_changelist") + "?e=1")
-        return csv_response(changelist.queryset, f"bookings-{timezone.now():%Y%m%d-%H%M}.csv")
+        return csv_response(changelist.queryset, f"bookings-{timezone.localtime():%Y%m%d-%H%M}.csv")
 
     def calendar_view(self, request):
         if not self.has_view_permission(request):
@@ -850,7 +853,8 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             messages.error(request, f"{booking.customer_name} was not moved: {exc.message}. {hint}")
             return HttpResponseRedirect(back)
         except BookingError as exc:
-            messages.error(request, f"{booking.customer_name} was not moved: {exc.message}.")
+            message = refusal_in_words(exc, shop=booking.shop, day=new_date)
+            messages.error(request, f"{booking.customer_name} was not moved: {message}.")
             return HttpResponseRedirect(back)
         after = f"{booking.scheduled_date:%a %b %d} {booking.scheduled_time:%H:%M}"
         self.log_change(request, booking, f"Moved from {before} to {after} on the calendar.")

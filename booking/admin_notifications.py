@@ -48,6 +48,11 @@ class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select e-mail notification to view" reads like a chore; this is a log.
+        context = {"title": "E-mail notifications", "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
+
     def has_add_permission(self, request, obj=None):
         return False
 

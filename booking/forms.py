@@ -6,9 +6,11 @@ the page can never accept what the engine would refuse.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
-from booking import slots
+from booking import calendar, slots
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import BookingError, Customer
@@ -20,12 +22,42 @@ TIME_SLOT_CHOICES = [
     (slots.PM, Booking.Window.PM.label),
 ]
 
-# What the page shows for each choice: (value, title, when).
+# What the page shows for each choice: (value, title, when); window_options fits the times to
+# the shop's hours.
 WINDOW_OPTIONS = [
     (FIRST_AVAILABLE, "First available", "The earliest time with room on your day"),
     (slots.AM, "Morning", "Arrival between 8 AM and 12 PM"),
     (slots.PM, "Afternoon", "Arrival between 12 PM and 5 PM"),
 ]
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    suffix = "AM" if moment.hour < 12 else "PM"
+    return f"{hour} {suffix}" if not moment.minute else f"{hour}:{moment.minute:02d} {suffix}"
+
+
+def window_options(booking_settings) -> list[tuple[str, str, str]]:
+    """WINDOW_OPTIONS with the arrival times of this shop's own start times.
+
+    A shop whose first start is 9:00 must not promise a customer an 8 AM arrival.
+    """
+    starts = calendar.start_times_of(booking_settings)
+    step = dt.timedelta(minutes=booking_settings.slot_minutes)
+    options = [WINDOW_OPTIONS[0]]
+    for value, title, default in WINDOW_OPTIONS[1:]:
+        mine = [start for start in starts if slots.window_of(start) == value]
+        if not mine:
+            options.append((value, title, default))
+            continue
+        first = dt.datetime.combine(dt.date.min, mine[0])
+        end = dt.datetime.combine(dt.date.min, mine[-1]) + step
+        if value == slots.AM:
+            end = min(end, dt.datetime.combine(dt.date.min, slots.NOON))
+        options.append((value, title, f"Arrival between {_clock(first)} and {_clock(end)}"))
+    return options
+
+
 WINDOW_WORDS = {slots.AM: "morning", slots.PM: "afternoon"}
 
 HONEYPOT_ERROR = "We could not take this booking online. Please call the shop to book."

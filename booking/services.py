@@ -347,10 +347,12 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
         status=status, updated_at=timezone.now()
     )
     if not updated:
-        raise BookingError(
-            f"A {booking.get_status_display().lower()} booking cannot become {status}.",
-            code="bad_status_change",
-        )
+        booking.refresh_from_db(fields=["status"])
+        current = booking.get_status_display().lower()
+        if booking.status == status:
+            # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
+            raise BookingError(f"It is already {current}.", code="bad_status_change")
+        raise BookingError(f"A {current} booking cannot become {status}.", code="bad_status_change")
     booking.refresh_from_db()
     return booking
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
 from booking.availability import DayAvailability, shop_availability
-from booking.forms import WINDOW_OPTIONS, WINDOW_WORDS, BookingForm, customer_from
+from booking.forms import WINDOW_WORDS, BookingForm, customer_from, window_options
 from booking.ics import booking_ics
 from booking.models import Booking
 from booking.self_service import booking_token, can_change
@@ -137,7 +137,7 @@ def _render_page(request, shop: Shop, form: BookingForm):
         "selected_day": selected_day,
         "picked": next((d for d in days if d.date.isoformat() == selected_day), None),
         "selected_window": str(form["time_slot"].value() or ""),
-        "windows": WINDOW_OPTIONS,
+        "windows": window_options(shop.booking_settings),
         "action": request.get_full_path(),
     }
     return render(request, "booking/page.html", context, status=400 if form.errors else 200)

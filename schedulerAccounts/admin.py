@@ -64,6 +64,8 @@ class SchedulerAccountForm(forms.ModelForm):
     class Meta:
         model = SchedulerAccount
         fields = ["shop", "name", "is_active", *PERMISSION_FIELDS]
+        # The model's text is written for developers (it quotes the API field in backticks).
+        help_texts = {"may_override_source": "Let a source sent with a booking replace the tag."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

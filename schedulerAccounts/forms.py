@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from booking import slots
-from booking.forms import PhoneField
+from booking.forms import PhoneField, window_options
 from booking.models import Booking
 from schedulerAccounts.models import SchedulerAccount
 
@@ -68,10 +68,15 @@ class PortalBookingForm(forms.Form):
         booking_settings = account.shop.booking_settings
         self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
         starts = booking_settings.schedule().start_times()
+        # The windows' hours as the booking page words them, from this shop's start times.
+        windows = {
+            value: f"{title} ({when.removeprefix('Arrival between ').replace(' and ', '-')})"
+            for value, title, when in window_options(booking_settings)
+        }
         self.fields["time_slot"].choices = [
             ("", "First free time"),
-            (slots.AM, "Morning (8-12)"),
-            (slots.PM, "Afternoon (12-5)"),
+            (slots.AM, windows[slots.AM]),
+            (slots.PM, windows[slots.PM]),
         ] + [(f"{s:%H:%M}", f"{s:%H:%M}") for s in starts]
         self.fields["scheduled_date"].widget.attrs["min"] = account.shop.today().isoformat()
         if not account.may_override_source:

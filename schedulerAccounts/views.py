@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits
-from booking.availability import start_seats
+from booking.availability import refusal_in_words, start_seats
 from booking.forms import customer_from
-from booking.models import Booking
+from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, Job, booking_cancel, booking_create
 from schedulerAccounts.forms import (
     BookingSearchForm,
@@ -130,7 +130,10 @@ def home(request, account):
                 form.add_error(None, exc.message)
                 status = 429
             except BookingError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                message = refusal_in_words(
+                    exc, shop=account.shop, day=form.cleaned_data["scheduled_date"]
+                )
+                form.add_error(exc.field if exc.field in form.fields else None, message)
             else:
                 messages.success(
                     request,
@@ -180,7 +183,7 @@ def _book(request, account, form) -> Booking:
 
 @portal_view
 def bookings(request, account):
-    """This account's bookings, newest first, searchable by name, phone and WO#."""
+    """This account's bookings, newest first, searchable by name, phone, WO# and reference."""
     search = BookingSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     rows = Booking.objects.filter(account=account, shop=account.shop).order_by("-created_at")
@@ -189,7 +192,7 @@ def bookings(request, account):
         digits = re.sub(r"\D", "", query)
         if len(digits) >= 3:
             match |= Q(phone__contains=digits)
-        rows = rows.filter(match)
+        rows = rows.filter(match | spoken_lookup(query))
     page = Paginator(rows, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -7,6 +7,8 @@ role is the one fact both the admin and the rest of the product read, so there i
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -115,6 +117,14 @@ class ShopScopedAdmin:
     def has_delete_permission(self, request, obj=None):
         return self.has_shop_access(request, obj)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        shop_ids = self.allowed_shop_ids(request)
+        if self.shop_field == "shop" and shop_ids is not None and len(shop_ids) == 1:
+            # Someone at one shop has nothing to pick: a blank "---------" only earns an error.
+            initial.setdefault("shop", next(iter(shop_ids)))
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         shop_ids = self.allowed_shop_ids(request)
         if db_field.related_model is Shop and shop_ids is not None:
@@ -165,16 +175,29 @@ class BookingSettingsForm(forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="Days the shop takes jobs. Blackout dates below close single days.",
+        error_messages={"required": "Tick at least one working day."},
     )
     appliance_types = LinesField(
         label="Appliance types",
         help_text="One per line, in the order customers see them. Keep 'Other' for the rest.",
+        error_messages={"required": "List at least one appliance type."},
     )
     service_zip_codes = LinesField(
         label="Service area ZIP codes",
         required=False,
         help_text="One five-digit ZIP per line. Leave empty to take jobs anywhere.",
     )
+
+    def clean_service_zip_codes(self):
+        zips = self.cleaned_data["service_zip_codes"]
+        wrong = [entry for entry in zips if not re.fullmatch(r"\d{5}", entry)]
+        if wrong:
+            # Name them: in a list of forty ZIPs, "Five-digit ZIP codes" alone hides the typo.
+            raise ValidationError(
+                "Not five-digit ZIP codes: %(wrong)s. Write one like 93534 per line.",
+                params={"wrong": ", ".join(wrong)},
+            )
+        return zips
 
     class Meta:
         model = BookingSettings

@@ -67,6 +67,18 @@ def test_mark_completed_and_a_refusal_is_reported_by_name(client, alice, shop_a)
     assert "Not changed: Finished Job" in html and "already cancelled or completed" in html
 
 
+def test_confirming_a_confirmed_booking_says_it_already_is(client, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "AM", name="Early Bird")
+    client.force_login(bob)
+    run_action(client, "confirm", [booking])
+
+    response = run_action(client, "confirm", [booking])
+
+    html = response.content.decode()
+    assert "Not changed: Early Bird (2026-12-08): It is already confirmed." in html
+    assert "cannot become confirmed" not in html
+
+
 def test_a_crafted_post_cannot_touch_another_shops_bookings(client, charlie, shop_a, shop_b):
     alices = book(shop_a, TUESDAY, "09:00")
     client.force_login(charlie)

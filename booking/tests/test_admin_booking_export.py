@@ -20,7 +20,7 @@ def monday_morning(freeze_now, shop_a):
 def rows(response) -> list[dict]:
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="bookings-')
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -92,3 +92,25 @@ def test_signed_out_visitors_get_the_login_page(client, bookings):
     response = client.get(URL)
 
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_the_file_opens_in_excel_with_accents_intact(client, bob, shop_a):
+    book(shop_a, TUESDAY, "AM", name="José Muñoz")
+    client.force_login(bob)
+
+    response = client.get(URL)
+    body = b"".join(response.streaming_content)
+
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    assert body.startswith(b"\xef\xbb\xbfreference,date,time")
+    assert "José Muñoz" in body.decode("utf-8-sig")
+
+
+def test_the_file_is_named_for_the_shops_date_not_the_servers(client, bob, shop_a, freeze_now):
+    # 21:30 on Monday in Lancaster is already Tuesday in UTC.
+    freeze_now(at_shop(shop_a, MONDAY, 21, 30).astimezone(dt.UTC))
+    client.force_login(bob)
+
+    response = client.get(URL)
+
+    assert response["Content-Disposition"] == 'attachment; filename="bookings-20261207-2130.csv"'

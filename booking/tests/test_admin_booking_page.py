@@ -142,7 +142,7 @@ def test_a_past_date_is_refused_with_the_services_reason(client, alice, shop_a):
 
     response = client.post(change_url(booking), change_data(booking, scheduled_date="2026-12-01"))
 
-    assert "today or later" in form_errors(response)
+    assert "Tue Dec 1 has gone by (today is Mon Dec 7 at the shop)" in form_errors(response)
 
 
 def test_cancelling_from_the_page_frees_the_seat(client, bob, shop_a):
@@ -206,6 +206,14 @@ def add_data(shop, **overrides) -> dict:
     return data
 
 
+def test_the_phone_booking_form_starts_on_the_dispatchers_shop(client, bob, shop_a):
+    client.force_login(bob)
+
+    form = client.get(f"{URL}add/").context["adminform"].form
+
+    assert form.initial["shop"] == shop_a.pk
+
+
 def test_a_booking_taken_by_phone_goes_through_the_booking_service(client, bob, shop_a):
     client.force_login(bob)
 
@@ -225,7 +233,7 @@ def test_a_new_booking_the_rules_refuse_is_not_written(client, alice, shop_a):
 
     response = client.post(f"{URL}add/", add_data(shop_a, scheduled_date="2026-12-12"))
 
-    assert "No availability on requested date" in form_errors(response)
+    assert "Sat Dec 12 is not a working day at the shop" in form_errors(response)
     assert not Booking.objects.exists()
 
 
@@ -304,3 +312,44 @@ def test_a_crafted_post_cannot_move_a_booking_to_another_shop(client, alice, sho
     booking.refresh_from_db()
     assert booking.shop == shop_a
     assert booking.issue == "Moved?"
+
+
+def test_a_phone_booking_on_a_blackout_date_says_the_shop_is_closed(client, bob, shop_a):
+    shop_a.booking_settings.blackout_dates.create(date=TUESDAY, reason="Inventory")
+    client.force_login(bob)
+
+    response = client.post(f"{URL}add/", add_data(shop_a))
+
+    assert "Tue Dec 8 is a blackout date: the shop is closed" in form_errors(response)
+
+
+def test_a_phone_booking_beyond_the_horizon_names_the_last_day(client, bob, shop_a):
+    shop_a.booking_settings.horizon_days = 10
+    shop_a.booking_settings.save()
+    client.force_login(bob)
+
+    response = client.post(f"{URL}add/", add_data(shop_a, scheduled_date="2027-01-05"))
+
+    assert (
+        "Tue Jan 5, 2027 is too far ahead: the shop takes bookings up to Thu Dec 17"
+        in form_errors(response)
+    )
+
+
+def test_a_phone_booking_on_a_full_day_says_no_start_time_is_left(client, bob, shop_a):
+    for _ in range(18):
+        book(shop_a, TUESDAY)
+    client.force_login(bob)
+
+    response = client.post(f"{URL}add/", add_data(shop_a))
+
+    assert "No start time with room is left on Tue Dec 8" in form_errors(response)
+
+
+def test_a_phone_booking_outside_the_hours_names_the_start_time_not_a_field(client, bob, shop_a):
+    client.force_login(bob)
+
+    response = client.post(f"{URL}add/", add_data(shop_a, time_slot="19:00"))
+
+    assert "The start time must be between 08:00 and 16:00" in form_errors(response)
+    assert "time_slot" not in form_errors(response)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking.models import Booking
 from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
 
 URL = "/admin/booking/booking/"
@@ -94,6 +95,29 @@ def test_search_finds_name_phone_address_and_partner_numbers(
     client.force_login(alice)
 
     assert names(client.get(URL, {"q": query})) == expected
+
+
+@pytest.mark.parametrize("query", ["(661) 555-0123", "661-555-0123", "1 661 555 0123", "555-0123"])
+def test_search_finds_a_phone_typed_the_way_a_caller_says_it(client, bob, two_shops, query):
+    client.force_login(bob)
+
+    assert names(client.get(URL, {"q": query})) == ["Jane Smith"]
+
+
+def test_search_finds_a_booking_by_the_reference_its_customer_reads_out(client, bob, two_shops):
+    jane = Booking.objects.get(customer_name="Jane Smith")
+    client.force_login(bob)
+
+    assert names(client.get(URL, {"q": jane.reference})) == ["Jane Smith"]
+    assert names(client.get(URL, {"q": jane.reference.lower()})) == ["Jane Smith"]
+
+
+def test_charlie_cannot_find_alices_booking_by_its_reference(client, charlie, two_shops):
+    jane = Booking.objects.get(customer_name="Jane Smith")
+    client.force_login(charlie)
+
+    assert names(client.get(URL, {"q": jane.reference})) == []
+    assert names(client.get(URL, {"q": "(661) 555-0123"})) == []
 
 
 def test_filters_by_source_appliance_status_and_channel(client, alice, two_shops):

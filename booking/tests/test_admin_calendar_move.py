@@ -101,7 +101,7 @@ def test_a_move_to_a_non_working_day_says_why(client, alice, shop_a):
 
     response = move(client, booking, MONDAY + dt.timedelta(days=5), "09:00")
 
-    assert "No availability on requested date" in messages_of(response)
+    assert "Sat Dec 12 is not a working day at the shop" in messages_of(response)
     booking.refresh_from_db()
     assert booking.scheduled_date == TUESDAY
 

@@ -32,6 +32,8 @@ def test_the_owner_sees_the_email_log_of_their_shop(client, alice, logs):
 
     assert "alerts@done-right-appliance.example" in page
     assert "alerts@fix-it-fast.example" not in page
+    assert "<h1>E-mail notifications</h1>" in page
+    assert "Select e-mail notification" not in page
 
 
 def test_charlie_sees_only_his_own_shops_failures(client, charlie, logs):

@@ -37,6 +37,25 @@ def form_data(shop, **overrides) -> dict:
     return data
 
 
+def test_the_windows_promise_the_contracts_hours_by_default(client, shop_a):
+    html = client.get(page_url(shop_a)).content.decode()
+
+    assert "Arrival between 8 AM and 12 PM" in html
+    assert "Arrival between 12 PM and 5 PM" in html
+
+
+def test_the_windows_promise_only_the_shops_own_hours(client, shop_a):
+    booking_settings = shop_a.booking_settings
+    booking_settings.first_start, booking_settings.last_start = dt.time(9), dt.time(15)
+    booking_settings.save()
+
+    html = client.get(page_url(shop_a)).content.decode()
+
+    assert "Arrival between 9 AM and 12 PM" in html
+    assert "Arrival between 12 PM and 4 PM" in html
+    assert "8 AM" not in html and "5 PM" not in html
+
+
 def day_radio(html: str, day: dt.date) -> str:
     """The <input> tag of one day of the calendar."""
     start = html.index(f'id="id_scheduled_date_{day.isoformat()}"')

@@ -38,3 +38,30 @@ def test_an_owner_creates_an_account_and_sees_the_key_once(live_server, desktop_
     assert scheduler_account_for_key(key) == account
     assert account.allowed_fields == ["priority"]
     assert account.shop.slug == "done-right-appliance"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_key_buttons_look_like_the_history_pill_beside_them(
+    live_server, desktop_page, alice, account_a
+):
+    page = desktop_page
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(
+        f"{live_server.url}/admin/scheduler_accounts/scheduleraccount/{account_a[0].pk}/change/"
+    )
+    screenshot(page, "admin-scheduler-account-change")
+
+    def look(locator) -> dict:
+        return locator.evaluate(
+            "e => { const s = getComputedStyle(e); return {radius: s.borderRadius,"
+            " case: s.textTransform, background: s.backgroundColor}; }"
+        )
+
+    history = look(page.locator(".object-tools a.historylink"))
+    assert look(page.get_by_role("button", name="Issue new API key")) == history
+    assert look(page.get_by_role("button", name="Revoke API key")) == history

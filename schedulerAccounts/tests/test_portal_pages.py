@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from booking.models import Booking, SlotCounter
@@ -122,7 +124,10 @@ def test_a_refused_booking_shows_why_and_writes_nothing(agent, shop_a):
     response = client.post("/scheduler/", booking_form(shop_a, scheduled_date=saturday.isoformat()))
 
     assert response.status_code == 200
-    assert "No availability on requested date" in response.content.decode()
+    html = response.content.decode()
+    assert "is not a working day at the shop" in html
+    # The page comes back scrolled to the form and its error, not to the availability above it.
+    assert 'action="/scheduler/#new-booking"' in html
     assert not Booking.objects.exists()
 
 
@@ -142,6 +147,18 @@ def test_portal_bookings_count_against_the_accounts_own_booking_limit(
     # The same bucket as the account's API key, not the agent's address.
     key_refused = api_client.post(URL, contract_body(shop_a), format="json", **bearer(key))
     assert key_refused.status_code == 429
+
+
+def test_the_window_choices_carry_the_shops_own_hours(agent, shop_a):
+    client, _ = agent
+    booking_settings = shop_a.booking_settings
+    booking_settings.first_start, booking_settings.last_start = dt.time(9), dt.time(15)
+    booking_settings.save()
+
+    choices = dict(client.get("/scheduler/").context["form"].fields["time_slot"].choices)
+
+    assert choices["am"] == "Morning (9 AM-12 PM)"
+    assert choices["pm"] == "Afternoon (12 PM-4 PM)"
 
 
 def test_the_form_offers_only_the_extra_fields_the_account_may_write(agent):
@@ -225,6 +242,19 @@ def test_the_bookings_are_searchable_by_name_phone_and_work_order(agent, shop_a,
     response = client.get("/scheduler/bookings", {"q": query})
 
     assert list(response.context["page"]) == [match]
+
+
+def test_the_bookings_are_searchable_by_the_reference_the_portal_shows(agent, shop_a):
+    client, account = agent
+    match = BookingFactory(shop=shop_a, account=account, customer_name="Jane Smith")
+    BookingFactory(shop=shop_a, account=account, customer_name="Bob Jones")
+    other_account = BookingFactory(shop=shop_a, customer_name="Not Ours")
+
+    found = client.get("/scheduler/bookings", {"q": match.reference}).context["page"]
+    not_ours = client.get("/scheduler/bookings", {"q": other_account.reference}).context["page"]
+
+    assert list(found) == [match]
+    assert list(not_ours) == []
 
 
 def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, shop_a):

@@ -83,10 +83,14 @@ def test_saving_the_form_stores_clean_lists_and_blackouts(client, alice, shop_a)
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"service_zip_codes": "93534\r\nLancaster"}, "Five-digit ZIP codes"),
+        (
+            {"service_zip_codes": "93534\r\nLancaster, 9353"},
+            "Not five-digit ZIP codes: Lancaster, 9353.",
+        ),
         ({"first_start": "17:00"}, "The last start time must not be before the first."),
-        ({"appliance_types": "\r\n"}, "This field is required."),
+        ({"appliance_types": "\r\n"}, "List at least one appliance type."),
         ({"working_weekdays": ["9"]}, "Select a valid choice."),
+        ({"working_weekdays": []}, "Tick at least one working day."),
     ],
 )
 def test_bad_settings_are_refused_with_nothing_saved(client, alice, shop_a, overrides, message):

@@ -43,6 +43,15 @@ def test_an_owner_adds_a_dispatcher_login(client, alice, shop_a):
     assert Membership.objects.get(user=dana).shop == shop_a
 
 
+def test_the_add_form_starts_on_the_owners_only_shop(client, alice, charlie, shop_a):
+    client.force_login(alice)
+
+    form = client.get(f"{LIST}add/").context["adminform"].form
+
+    assert form.initial["shop"] == shop_a.pk
+    assert list(form.fields["shop"].queryset) == [shop_a]
+
+
 def test_a_taken_username_or_weak_password_is_refused(client, alice, bob, shop_a):
     client.force_login(alice)
 
