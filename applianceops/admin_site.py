@@ -16,7 +16,7 @@ class ApplianceOpsAdminSite(admin.AdminSite):
 
     def each_context(self, request):
         # Imported here: the admin site is built before the apps' models are ready.
-        from tenants.admin import shop_roles
+        from tenants.access import shop_roles
 
         context = super().each_context(request)
         user = request.user

@@ -50,7 +50,8 @@ from booking.services import (
     booking_set_status,
     booking_update,
 )
-from tenants.admin import BOOKING_ROLES, OWNER, ShopScopedAdmin, is_shop_owner, shop_roles
+from tenants.access import BOOKING_ROLES, OWNER, is_shop_owner, shop_roles
+from tenants.admin import ShopScopedAdmin
 from tenants.models import Shop
 
 NO_SOURCE = calendar.NO_SOURCE

@@ -11,7 +11,8 @@ from django.utils.html import format_html
 
 from booking import notifications
 from booking.models import Notification
-from tenants.admin import BOOKING_ROLES, OWNER_ONLY, ShopScopedAdmin, shop_ids_with
+from tenants.access import BOOKING_ROLES, OWNER_ONLY, shop_ids_with
+from tenants.admin import ShopScopedAdmin
 
 
 @admin.register(Notification)

@@ -18,37 +18,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tenants.access import (
+    OWNER_ONLY,
+    shop_ids_with,
+)
 from tenants.models import WEEKDAY_NAMES, BlackoutDate, BookingSettings, Membership, Shop
 from tenants.services import membership_create
-
-OWNER = Membership.Role.OWNER
-DISPATCHER = Membership.Role.DISPATCHER
-BOOKING_ROLES = frozenset({OWNER, DISPATCHER})
-OWNER_ONLY = frozenset({OWNER})
-
-
-def shop_roles(request) -> dict[int, str]:
-    """{shop id: role} for the signed-in user; one query per request, however often asked."""
-    cached = getattr(request, "_shop_roles", None)
-    if cached is None:
-        user = request.user
-        if not (user.is_authenticated and user.is_active):
-            cached = {}
-        else:
-            cached = dict(Membership.objects.filter(user=user).values_list("shop_id", "role"))
-        request._shop_roles = cached
-    return cached
-
-
-def shop_ids_with(request, roles: frozenset[str]) -> set[int] | None:
-    """Shops where the user holds one of `roles`; None means every shop (a superuser)."""
-    if request.user.is_superuser:
-        return None
-    return {shop_id for shop_id, role in shop_roles(request).items() if role in roles}
-
-
-def is_shop_owner(request, shop_id: int) -> bool:
-    return request.user.is_superuser or shop_roles(request).get(shop_id) == OWNER
 
 
 class ShopScopedAdmin:

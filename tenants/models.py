@@ -231,11 +231,6 @@ class BlackoutDate(models.Model):
         return f"{self.date:%Y-%m-%d} {self.reason}".strip()
 
 
-class MembershipQuerySet(models.QuerySet):
-    def owners(self):
-        return self.filter(role=Membership.Role.OWNER)
-
-
 class Membership(models.Model):
     """A user's place in a shop: owner (everything) or dispatcher (bookings and calendar)."""
 
@@ -248,8 +243,6 @@ class Membership(models.Model):
     )
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.DISPATCHER)
-
-    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "shop"], name="unique_membership")]

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from tenants.access import is_owner
 from tenants.models import Membership, Shop
 from tenants.tests.factories import ShopFactory, UserFactory
 
@@ -46,7 +45,7 @@ def test_it_creates_a_shop_with_its_settings_and_owner():
     frank = get_user_model().objects.get(username="frank")
     assert frank.check_password("a-long-owner-pass-42")
     assert frank.is_staff
-    assert is_owner(frank, shop)
+    assert Membership.objects.get(user=frank, shop=shop).role == Membership.Role.OWNER
     assert "Created shop Fix It Fast (fix-it-fast)" in output
     assert "/book/fix-it-fast" in output
     assert "Owner login: frank" in output
