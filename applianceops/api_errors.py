@@ -7,7 +7,6 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
-from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -116,12 +115,6 @@ def exception_handler(exc, context):
             error_body(str(exc.detail), "unauthorized"),
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
-        )
-    if isinstance(exc, Ratelimited):
-        # django-ratelimit's exception is a PermissionDenied; DRF would make it a 403.
-        return Response(
-            error_body("Rate limit exceeded. Retry after a few minutes.", "rate_limited"),
-            status=429,
         )
     if isinstance(exc, (exceptions.PermissionDenied, PermissionDenied)):
         detail = getattr(exc, "detail", "You do not have permission to do this.")

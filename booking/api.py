@@ -185,7 +185,7 @@ class BookingCreateApi(APIView):
             self.perform_authentication(request)
         finally:
             with _rate_limit_errors():
-                self.request_quota = ratelimits.count_request(request)
+                self.request_quota = ratelimits.count_request(request, account=request.auth)
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -228,7 +228,11 @@ class BookingCreateApi(APIView):
             # The body is built before the booking commits: anything failing up to there rolls
             # the booking back (a 500 then means "nothing was written", as the contract says),
             # and after the commit nothing is left to do that could fail.
-            with _rate_limit_errors(), ratelimits.booking_quota(request), transaction.atomic():
+            with (
+                _rate_limit_errors(),
+                ratelimits.booking_quota(request, account=account),
+                transaction.atomic(),
+            ):
                 booking = booking_create(
                     shop=shop,
                     customer=Customer(

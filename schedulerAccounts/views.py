@@ -156,10 +156,9 @@ def _book(request, account, form) -> Booking:
     """Book through the one booking service, within the account's own limits."""
     # The portal is the account's second door: its bookings count in the same bucket as its
     # API key's, so a portal login cannot book past what the owner allowed the key.
-    request.auth = account
-    ratelimits.count_request(request)
+    ratelimits.count_request(request, account=account)
     data = form.cleaned_data
-    with ratelimits.booking_quota(request):
+    with ratelimits.booking_quota(request, account=account):
         return booking_create(
             shop=account.shop,
             customer=customer_from(data),
