@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits, slots
+from booking import ratelimits, refusals, slots
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import (
@@ -258,9 +258,11 @@ class BookingCreateApi(APIView):
                 )
                 body = booking_response(booking)
         except BookingDisabled as exc:
-            raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
+            raise ApiError(
+                refusals.for_api(exc), code=exc.code, status_code=404, field="slug"
+            ) from None
         except BookingError as exc:
-            raise ApiError(exc.message, code=exc.code, field=exc.field) from None
+            raise ApiError(refusals.for_api(exc), code=exc.code, field=exc.field) from None
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django import forms
 
-from booking import slots
+from booking import refusals, slots
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import BookingError, Customer
@@ -197,19 +197,5 @@ class BookingForm(forms.Form):
 
     def add_booking_error(self, error: BookingError) -> None:
         """Show the booking service's refusal beside its field, in a customer's words."""
-        if error.code == "no_availability":
-            self.add_error(
-                "scheduled_date",
-                "That day filled up while you were booking. Please pick another day.",
-            )
-        elif error.field == "scheduled_date":
-            self.add_error(
-                "scheduled_date", "That day cannot be booked. Pick one of the open days."
-            )
-        elif error.field == "time_slot":
-            self.add_error("time_slot", "Choose morning, afternoon or first available.")
-        elif error.field in self.fields:
-            message = error.message[:1].upper() + error.message[1:]
-            self.add_error(error.field, message.rstrip(".") + ".")
-        else:
-            self.add_error(None, error.message)
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, refusals.for_customer(error))

@@ -11,6 +11,7 @@ from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from booking import refusals
 from booking.self_service import booking_for_token, can_change, open_days
 from booking.services import BookingError, booking_cancel, booking_reschedule
 
@@ -71,7 +72,7 @@ def cancel(request, token: str):
         try:
             booking_cancel(booking=booking, notify_shop=True)
         except BookingError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, refusals.for_customer(exc))
         else:
             messages.success(
                 request, f"Your booking is cancelled. We have let {booking.shop.name} know."
@@ -112,7 +113,7 @@ def reschedule(request, token: str):
                     booking=booking, new_date=start[0], new_time=start[1], notify_shop=True
                 )
             except BookingError as exc:
-                messages.error(request, f"That time could not be booked: {exc.message}")
+                messages.error(request, refusals.for_customer(exc))
             else:
                 messages.success(request, f"Done: your visit is now {_when(booking)}.")
                 return redirect("booking-self-service", token)

@@ -20,8 +20,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits
-from booking.availability import refusal_in_words, start_seats
+from booking import ratelimits, refusals
+from booking.availability import start_seats
 from booking.forms import customer_from
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, Job, booking_cancel, booking_create
@@ -129,10 +129,8 @@ def home(request, account):
                 form.add_error(None, exc.message)
                 status = 429
             except BookingError as exc:
-                message = refusal_in_words(
-                    exc, shop=account.shop, day=form.cleaned_data["scheduled_date"]
-                )
-                form.add_error(exc.field if exc.field in form.fields else None, message)
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, refusals.for_dispatcher(exc))
             else:
                 messages.success(
                     request,
@@ -205,7 +203,7 @@ def cancel(request, account, pk):
         # The shop did not make this change, so it hears of it, as when a customer cancels.
         booking_cancel(booking=booking, notify_shop=True)
     except BookingError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusals.for_dispatcher(exc))
     else:
         messages.success(request, f"Cancelled the booking of {booking.customer_name}.")
     return redirect(
