@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
 from booking.availability import DayAvailability, shop_availability
-from booking.forms import WINDOW_WORDS, BookingForm, customer_from, window_options
+from booking.forms import WINDOW_WORDS, BookingForm, window_choices
 from booking.ics import booking_ics
+from booking.inputs import customer_from, job_from
 from booking.models import Booking
 from booking.self_service import can_change, self_service_token
-from booking.services import BookingDisabled, BookingError, Job, booking_create
+from booking.services import BookingDisabled, BookingError, booking_create
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _book(request, shop: Shop, form: BookingForm) -> Booking:
     return booking_create(
         shop=shop,
         customer=customer_from(data),
-        job=Job(appliance_type=data["appliance_type"], issue=data["issue"]),
+        job=job_from(data),
         slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
         source=_source(request),
         channel=Booking.Channel.BOOKING_PAGE,
@@ -137,7 +138,7 @@ def _render_page(request, shop: Shop, form: BookingForm):
         "selected_day": selected_day,
         "picked": next((d for d in days if d.date.isoformat() == selected_day), None),
         "selected_window": str(form["time_slot"].value() or ""),
-        "windows": window_options(shop.booking_settings),
+        "windows": window_choices(shop.booking_settings),
         "action": request.get_full_path(),
     }
     return render(request, "booking/page.html", context, status=400 if form.errors else 200)
