@@ -66,16 +66,18 @@ def _source(request) -> str:
 
 
 def _book(request, shop: Shop, form: BookingForm) -> Booking:
+    """Book within the client's booking quota (only a booking that happens uses it)."""
     data = form.cleaned_data
-    return booking_create(
-        shop=shop,
-        customer=customer_from(data),
-        job=job_from(data),
-        slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
-        source=_source(request),
-        channel=Booking.Channel.BOOKING_PAGE,
-        client_ip=client_ip(request),
-    )
+    with ratelimits.booking_quota(request):
+        return booking_create(
+            shop=shop,
+            customer=customer_from(data),
+            job=job_from(data),
+            slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
+            source=_source(request),
+            channel=Booking.Channel.BOOKING_PAGE,
+            client_ip=client_ip(request),
+        )
 
 
 @never_cache
@@ -91,13 +93,10 @@ def booking_page(request, slug):
     )
     try:
         if form.is_bound:
-            # The same limits as the partner API, shared with it: every attempt counts, and
-            # only a booking that happened uses the booking quota.
+            # The same limits as the partner API, shared with it: every attempt counts.
             ratelimits.count_request(request)
-        if form.is_bound and form.is_valid():
-            with ratelimits.booking_quota(request):
-                booking = _book(request, shop, form)
-            return redirect(confirmation_url(booking))
+            if form.is_valid():
+                return redirect(confirmation_url(_book(request, shop, form)))
     except ratelimits.RateLimited as exc:
         return _rate_limited(request, shop, exc)
     except BookingDisabled:
@@ -200,9 +199,8 @@ def booking_calendar_file(request, slug, token):
 @require_safe
 def booking_availability(request, slug):
     """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked."""
-    try:
-        shop = _get_shop_or_404(slug)
-    except Http404:
+    shop = Shop.objects.public_by_slug(slug)
+    if shop is None:
         return JsonResponse(
             {"error": "No active shop has this slug", "code": "not_found"}, status=404
         )
@@ -215,12 +213,7 @@ def booking_availability(request, slug):
         )
     if not shop.booking_settings.booking_enabled:
         return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})
-    (availability,) = shop_availability(shop, day, day)
+    (open_day,) = shop_availability(shop, day, day)
     return JsonResponse(
-        {
-            "date": day.isoformat(),
-            "open": availability.is_open,
-            "am": availability.am,
-            "pm": availability.pm,
-        }
+        {"date": day.isoformat(), "open": open_day.is_open, "am": open_day.am, "pm": open_day.pm}
     )
