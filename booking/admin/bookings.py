@@ -151,14 +151,12 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             shown = " ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
             self.message_user(request, f"Not changed: {shown}", messages.WARNING)
 
+    def _set_status(self, request, queryset, status: str, verb: str) -> None:
+        self._each(request, queryset, verb, lambda b: booking_set_status(booking=b, status=status))
+
     @admin.action(description="Confirm selected bookings", permissions=["change"])
     def confirm(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            "Confirmed",
-            lambda b: booking_set_status(booking=b, status=Booking.Status.CONFIRMED),
-        )
+        self._set_status(request, queryset, Booking.Status.CONFIRMED, "Confirmed")
 
     @admin.action(
         description="Cancel selected bookings (frees their seats)", permissions=["change"]
@@ -168,12 +166,7 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected bookings completed", permissions=["change"])
     def mark_completed(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            "Completed",
-            lambda b: booking_set_status(booking=b, status=Booking.Status.COMPLETED),
-        )
+        self._set_status(request, queryset, Booking.Status.COMPLETED, "Completed")
 
     @admin.action(description="Export selected bookings as CSV", permissions=["view"])
     def export_selected(self, request, queryset):
