@@ -45,7 +45,7 @@ test: setup
 # Load benchmark of the booking API through gunicorn: a fresh SQLite file, plus PostgreSQL when
 # DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
 bench: setup
-	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.booking_bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
