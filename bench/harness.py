@@ -79,6 +79,7 @@ def setup(args) -> None:
     from django.db import transaction
 
     from bench import floor
+    from booking import slots
     from schedulerAccounts.services import scheduler_account_create
     from tenants.models import BlackoutDate
     from tenants.services import shop_create
@@ -87,7 +88,7 @@ def setup(args) -> None:
         shop = shop_create(
             name="Bench Appliance Repair",
             slug=args.slug,
-            jobs_per_slot=args.jobs_per_start,
+            jobs_per_start_time=args.jobs_per_start,
             weekdays=list(range(7)),
             notification_email="dispatch@bench-appliance.example.com",
         )
@@ -112,15 +113,15 @@ def setup(args) -> None:
             allowed_fields=["partner_reference", "priority"],
         )
     floor.create_table()
-    starts = len(settings.schedule().start_times())
+    starts = len(slots.start_times_of(settings))
     _emit(
         {
             "key": key,
             "first_date": first_date.isoformat(),
             "days": days,
             "starts_per_day": starts,
-            "capacity": settings.jobs_per_slot,
-            "seats": days * starts * settings.jobs_per_slot,
+            "capacity": settings.jobs_per_start_time,
+            "seats": days * starts * settings.jobs_per_start_time,
         }
     )
 
@@ -243,13 +244,13 @@ def ledger(args) -> None:
     from django.db.models import Count, Sum
 
     from bench import floor
-    from booking.models import Booking, SlotCounter
+    from booking.models import Booking, SeatCounter
 
     shop = _shop(args.slug)
-    capacity = shop.booking_settings.jobs_per_slot
-    holding = Booking.objects.active().filter(shop=shop)
+    capacity = shop.booking_settings.jobs_per_start_time
+    holding = Booking.objects.holding_seats().filter(shop=shop)
     per_start = holding.values("scheduled_date", "scheduled_time").annotate(n=Count("id"))
-    counters = SlotCounter.objects.filter(shop=shop)
+    counters = SeatCounter.objects.filter(shop=shop)
     _emit(
         {
             "bookings": Booking.objects.filter(shop=shop).count(),
