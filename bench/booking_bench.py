@@ -429,7 +429,8 @@ def _report(
     print(f"  server   {gunicorn}, DEBUG off, bench/settings.py (the project's + /bench/floor)")
     print(f"  client   {args.client_described}")
     print(
-        f"  runs     {args.pairs} pairs of {args.seconds:g} s (floor, then booking), "
+        f"  runs     {args.pairs} pair{'s' * (args.pairs > 1)} of {args.seconds:g} s "
+        "(floor, then booking), "
         f"after a {args.warmup_seconds:g} s warm-up of each"
     )
     print("  pair   floor req/s  p50 ms  p95 ms   booking req/s  p50 ms  p95 ms     R1")
@@ -552,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         version = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout
         threads = min(args.wrk_threads, args.connections)
         args.client_described = (
-            f"{version.split(' [')[0].strip() or 'wrk'}, {threads} threads, "
+            f"{version.split(' [')[0].strip() or 'wrk'}, {threads} thread{'s' * (threads > 1)}, "
             f"{args.connections} connections, bench/bookings.lua (every body differs)"
         )
 
