@@ -221,22 +221,25 @@ def profile(args) -> None:
     )
     per = args.bookings
     print(
-        f"  in-process, one booking at a time through Django's test client: "
+        f"    in-process, one booking at a time through Django's test client: "
         f"median {statistics.median(elapsed) * 1000:.1f} ms per booking "
         f"({args.bookings} bookings, no profiler)"
     )
-    print(f"  top ten places its time goes (own time, cProfile over {per} bookings):")
+    print(
+        f"    top ten places its time goes: own time under cProfile over {per} bookings "
+        "(share, ms per booking, calls per booking, where)"
+    )
     for key, row in by_own:
         print(
-            f"    {row[2] / total:6.1%}  {row[2] / per * 1000:6.2f} ms  {row[1] / per:5.1f} calls"
+            f"      {row[2] / total:6.1%}  {row[2] / per * 1000:6.2f} ms  {row[1] / per:5.1f} calls"
             f"  {_where(key)}"
         )
-    print("  own time by package:")
+    print("    own time by package:")
     for name, seconds in sorted(by_package.items(), key=lambda item: item[1], reverse=True)[:10]:
-        print(f"    {seconds / total:6.1%}  {seconds / per * 1000:6.2f} ms  {name}")
-    print("  the project's functions by time spent inside them (cumulative):")
+        print(f"      {seconds / total:6.1%}  {seconds / per * 1000:6.2f} ms  {name}")
+    print("    the project's functions by time spent inside them (cumulative):")
     for key, row in project_cumulative[:10]:
-        print(f"    {row[3] / total:6.1%}  {row[3] / per * 1000:6.2f} ms  {_where(key)}")
+        print(f"      {row[3] / total:6.1%}  {row[3] / per * 1000:6.2f} ms  {_where(key)}")
     _emit({"bookings_created": args.warmup + 2 * args.bookings})
 
 
