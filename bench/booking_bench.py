@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import urllib.error
@@ -375,6 +376,32 @@ def run_backend(backend: Backend, args, log_dir: Path) -> bool:
 # --- Report -----------------------------------------------------------------------------------
 
 
+def _say(label: str, text: str) -> None:
+    """One figure of the report: a label, then the text wrapped under itself at 100 columns."""
+    print(
+        textwrap.fill(
+            text,
+            width=100,
+            initial_indent=f"  {label:<8} ",
+            subsequent_indent=" " * 11,
+            break_on_hyphens=False,
+        )
+    )
+
+
+def _say_list(head: str, items: list[str]) -> None:
+    """A list of statements, wrapped between items so that none is split."""
+    line = " " * 11 + head
+    for number, item in enumerate(items):
+        text = item + ("," if number < len(items) - 1 else "")
+        if len(line) + 1 + len(text) > 100:
+            print(line)
+            line = " " * 13 + text
+        else:
+            line += " " + text
+    print(line)
+
+
 def _trips_line(figures: dict) -> str:
     cache_word = "Redis" if figures["cache_is_redis"] else "cache calls"
     return f"{figures['total']} ({len(figures['sql'])} SQL + {len(figures['cache'])} {cache_word})"
@@ -426,12 +453,12 @@ def _report(
     }
 
     print(f"\n== {backend.label}")
-    print(f"  server   {gunicorn}, DEBUG off, bench/settings.py (the project's + /bench/floor)")
-    print(f"  client   {args.client_described}")
-    print(
-        f"  runs     {args.pairs} pair{'s' * (args.pairs > 1)} of {args.seconds:g} s "
-        "(floor, then booking), "
-        f"after a {args.warmup_seconds:g} s warm-up of each"
+    _say("server", f"{gunicorn}, DEBUG off, bench/settings.py (the project's + /bench/floor)")
+    _say("client", args.client_described)
+    _say(
+        "runs",
+        f"{args.pairs} pair{'s' * (args.pairs > 1)} of {args.seconds:g} s (floor, then booking), "
+        f"after a {args.warmup_seconds:g} s warm-up of each",
     )
     print("  pair   floor req/s  p50 ms  p95 ms   booking req/s  p50 ms  p95 ms     R1")
     for number, (floor, booking) in enumerate(pairs, start=1):
@@ -446,16 +473,18 @@ def _report(
     ):
         p50 = statistics.median(run.p50_ms for run in runs)
         p95 = statistics.median(run.p95_ms for run in runs)
-        print(f"  {name:<8} {rate:.1f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms (run medians)")
-    print(
-        f"  R1 = booking / floor = {r1:.3f} (median of {len(ratios)} pairs; "
-        f"range {min(ratios):.3f}-{max(ratios):.3f})"
+        _say(name, f"{rate:.1f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms (medians of the runs)")
+    _say(
+        "R1",
+        f"booking / floor = {r1:.3f} (median of {len(ratios)} pairs; "
+        f"range {min(ratios):.3f}-{max(ratios):.3f})",
     )
-    print(
-        f"  round trips per booking: public {_trips_line(trips['public'])}, "
-        f"partner key {_trips_line(trips['key'])}; floor {_trips_line(trips['floor'])}"
+    _say(
+        "trips",
+        f"round trips per booking: public {_trips_line(trips['public'])}, "
+        f"partner key {_trips_line(trips['key'])}; the floor {_trips_line(trips['floor'])}",
     )
-    print(f"    public: {', '.join(trips['public']['sql'] + trips['public']['cache'])}")
+    _say_list("public:", trips["public"]["sql"] + trips["public"]["cache"])
     key_only = list(
         (
             Counter(trips["key"]["sql"] + trips["key"]["cache"])
@@ -463,31 +492,32 @@ def _report(
         ).elements()
     )
     if key_only:
-        print(f"    a key adds: {', '.join(key_only)}")
-    print(
-        f"  answers  {created} bookings created (201), {date_full} date full "
-        f"(400 no_availability, not in the rate), {other_4xx} other 4xx, {server_errors} 5xx, "
-        f"{socket_errors} socket errors"
+        _say_list("a partner key adds:", key_only)
+    _say(
+        "answers",
+        f"{created} bookings created (201), {date_full} date full (400 no_availability, "
+        f"not in the rate), {other_4xx} other 4xx, {server_errors} 5xx, "
+        f"{socket_errors} socket errors",
     )
-    print(
-        f"  ledger   {ledger['bookings']} bookings = {created} answered 201 + "
-        f"{in_process_bookings} in-process + {uncounted_bookings} in flight when a run ended"
-    )
-    print(
-        f"           {ledger['holding_seats']} hold seats, {ledger['seats_taken']} seats taken "
-        f"of {setup['seats']} offered ({setup['days']} dates x {setup['starts_per_day']} "
-        f"starts x {setup['capacity']}); over capacity: {ledger['over_capacity']} start times "
-        f"by bookings, {ledger['counters_over_capacity']} by counters"
+    _say(
+        "ledger",
+        f"{ledger['bookings']} bookings = {created} answered 201 + {in_process_bookings} "
+        f"in-process + {uncounted_bookings} in flight when a run ended; "
+        f"{ledger['holding_seats']} hold seats, {ledger['seats_taken']} seats taken of "
+        f"{setup['seats']} offered ({setup['days']} dates x {setup['starts_per_day']} starts x "
+        f"{setup['capacity']}); over capacity: {ledger['over_capacity']} start times by "
+        f"bookings, {ledger['counters_over_capacity']} by counters",
     )
     failed = [name for name, ok in checks.items() if not ok]
-    print(f"  checks   {'all passed' if not failed else 'FAILED: ' + ', '.join(failed)}")
+    _say("checks", "all passed" if not failed else "FAILED: " + ", ".join(failed))
     if date_full:
-        print(
-            f"  note     {date_full} bookings found their date full: capacity answered them. "
-            "Raise --jobs-per-start or --days so the rate measures the booking path."
+        _say(
+            "note",
+            f"{date_full} bookings found their date full: capacity answered them. "
+            "Raise --jobs-per-start or --days so the rate measures the booking path.",
         )
     if profile_text:
-        print("  profile of one public booking (in-process, same settings and database):")
+        _say("profile", "one public booking, in-process, same settings and database:")
         print(profile_text)
     return not failed
 

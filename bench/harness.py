@@ -221,13 +221,12 @@ def profile(args) -> None:
     )
     per = args.bookings
     print(
-        f"    in-process, one booking at a time through Django's test client: "
-        f"median {statistics.median(elapsed) * 1000:.1f} ms per booking "
-        f"({args.bookings} bookings, no profiler)"
+        "    in-process through Django's test client, one at a time, no profiler: "
+        f"median {statistics.median(elapsed) * 1000:.1f} ms per booking"
     )
     print(
-        f"    top ten places its time goes: own time under cProfile over {per} bookings "
-        "(share, ms per booking, calls per booking, where)"
+        f"    top ten places time goes (own time, cProfile over {per} bookings; "
+        "share, ms and calls per booking):"
     )
     for key, row in by_own:
         print(
