@@ -591,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     redis_url = os.environ.get("REDIS_URL", "")
     started = time.monotonic()
     print(
-        f"make bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start. "
+        f"make bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start.\n"
         "A shared machine is noisy: compare ratios from alternating runs, not raw rates."
     )
     ok = True
