@@ -6,7 +6,6 @@ import datetime as dt
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -25,12 +24,8 @@ from booking.availability import refusal_in_words, start_seats
 from booking.forms import customer_from
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, Job, booking_cancel, booking_create
-from schedulerAccounts.forms import (
-    BookingSearchForm,
-    PortalBookingForm,
-    PortalLoginForm,
-    portal_account,
-)
+from schedulerAccounts.access import portal_account
+from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
 from schedulerAccounts.services import (
     FieldNotAllowed,
     booking_source,
@@ -87,20 +82,6 @@ def login(request):
         "scheduler_accounts/login.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
     )
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' lockout page, for the admin's sign-in and the portal's."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    response = render(
-        request,
-        "scheduler_accounts/locked_out.html",
-        {"username": username, "minutes": minutes},
-        status=429,
-    )
-    response["Retry-After"] = str(minutes * 60)
-    return response
 
 
 @require_POST
