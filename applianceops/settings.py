@@ -161,7 +161,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "applianceops.lib.client_ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "schedulerAccounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "applianceops.views.locked_out"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"

@@ -15,11 +15,7 @@ from dataclasses import dataclass
 
 from booking import slots
 from booking.models import SeatCounter
-from booking.refusals import (
-    FULL,
-    TOO_SOON,
-    refusal_in_words,  # noqa: F401  (the admin's import, until it moves)
-)
+from booking.refusals import FULL, TOO_SOON
 from tenants.models import Shop
 
 

@@ -127,11 +127,6 @@ def for_dispatcher(error: BookingError) -> str:
     )
 
 
-def refusal_in_words(error: BookingError, *, shop=None, day: dt.date | None = None) -> str:
-    """for_dispatcher under the admin's old name; the error carries its shop's day itself now."""
-    return for_dispatcher(error)
-
-
 def _day_words(day: dt.date, today: dt.date) -> str:
     text = f"{day:%a %b} {day.day}"
     return text if day.year == today.year else f"{text}, {day.year}"

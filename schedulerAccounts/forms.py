@@ -7,18 +7,8 @@ from django.core.exceptions import ValidationError
 from booking import slots
 from booking.inputs import PhoneField, clock, window_options
 from booking.models import Booking
+from schedulerAccounts.access import portal_account
 from schedulerAccounts.models import SchedulerAccount
-
-
-def portal_account(user) -> SchedulerAccount | None:
-    """The active scheduler account a signed-in user acts for, or None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return (
-        SchedulerAccount.objects.select_related("shop", "shop__booking_settings")
-        .filter(user=user, is_active=True)
-        .first()
-    )
 
 
 class PortalLoginForm(AuthenticationForm):

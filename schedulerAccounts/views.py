@@ -6,7 +6,6 @@ import datetime as dt
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -24,12 +23,8 @@ from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, booking_cancel
-from schedulerAccounts.forms import (
-    BookingSearchForm,
-    PortalBookingForm,
-    PortalLoginForm,
-    portal_account,
-)
+from schedulerAccounts.access import portal_account
+from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
 from schedulerAccounts.services import (
     FieldNotAllowed,
     check_extra_fields,
@@ -85,20 +80,6 @@ def login(request):
         "scheduler_accounts/login.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
     )
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' lockout page, for the admin's sign-in and the portal's."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    response = render(
-        request,
-        "scheduler_accounts/locked_out.html",
-        {"username": username, "minutes": minutes},
-        status=429,
-    )
-    response["Retry-After"] = str(minutes * 60)
-    return response
 
 
 @require_POST

@@ -200,9 +200,3 @@ def test_every_reason_has_the_contracts_wording():
     }
 
     assert reasons == set(IDS)
-
-
-def test_the_admins_old_name_gives_the_dispatchers_words():
-    error = NoAvailability(refusals.BLACKOUT, **DAY_FACTS)
-
-    assert refusals.refusal_in_words(error, shop=None, day=DAY) == refusals.for_dispatcher(error)
