@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_ratelimit",
     "drf_spectacular",
     "phonenumber_field",
     "django_tasks",
@@ -133,16 +132,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded mode is one process, where the local-memory cache is shared by every thread.
-    # django-ratelimit cannot know that; with several workers, REDIS_URL is required (and
-    # check --deploy warns when DEBUG is off without it).
-    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+    # With several workers REDIS_URL is required (check --deploy warns when DEBUG is off).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Rate limits on the booking doors (booking/ratelimits.py). Scheduler accounts have their own.
 PUBLIC_REQUESTS_PER_HOUR = env_int("PUBLIC_REQUESTS_PER_HOUR", default=100, minimum=1)
 PUBLIC_BOOKINGS_PER_HOUR = env_int("PUBLIC_BOOKINGS_PER_HOUR", default=5, minimum=1)
-RATELIMIT_USE_CACHE = "default"
 
 # --- Auth, i18n, static -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

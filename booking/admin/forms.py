@@ -12,8 +12,7 @@ from django import forms
 from django.db import transaction
 
 from applianceops.lib.client_ip import client_ip
-from booking import slots
-from booking.availability import refusal_in_words
+from booking import refusals, slots
 from booking.models import Booking
 from booking.services import (
     EDITABLE_DETAILS,
@@ -145,7 +144,7 @@ class BookingAddForm(forms.ModelForm):
             )
         except BookingError as exc:
             field = {"slug": None, "time_slot": "time_slot"}.get(exc.field, exc.field)
-            message = refusal_in_words(exc, shop=shop, day=cleaned["scheduled_date"])
+            message = refusals.for_dispatcher(exc)
             self.add_error(field if field in self.fields else None, message)
         return cleaned
 
@@ -221,7 +220,7 @@ class BookingChangeForm(forms.ModelForm):
             hint = full_hint(self.request, booking.shop_id)
             self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
         except BookingError as exc:
-            message = refusal_in_words(exc, shop=booking.shop, day=new_date)
+            message = refusals.for_dispatcher(exc)
             self.add_error(_error_field(self, exc, None), message)
         return cleaned
 

@@ -19,12 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from booking import refusals
 from booking.admin import calendar_data
 from booking.admin.csv_export import csv_response
 from booking.admin.forms import NOT_OWNER_OVERBOOK, MoveForm, full_hint, start_time_choices
 from booking.admin.shops import scoped_shops, shop_for_request
 from booking.admin.source_colours import NO_SOURCE, source_colour
-from booking.availability import refusal_in_words
 from booking.models import Booking
 from booking.services import BookingError, SlotFull, booking_reschedule
 from tenants.access import is_shop_owner
@@ -315,6 +315,6 @@ def move_booking(
         hint = full_hint(request, booking.shop_id)
         return f"{booking.customer_name} was not moved: {exc.message}. {hint}"
     except BookingError as exc:
-        message = refusal_in_words(exc, shop=booking.shop, day=date)
+        message = refusals.for_dispatcher(exc)
         return f"{booking.customer_name} was not moved: {message}."
     return None

@@ -5,9 +5,7 @@ import logging
 import time
 from unittest import mock
 
-from django_ratelimit.exceptions import Ratelimited
-
-from applianceops.api_errors import exception_handler
+from booking import ratelimits
 from booking.models import Booking
 from booking.tests.test_book_api import URL, contract_body
 from booking.tests.test_booking_page import form_data, page_url
@@ -66,7 +64,7 @@ def test_the_booking_quota_comes_back_after_the_window(api_client, shop_a):
     assert book(api_client, shop_a).status_code == 429
 
     later = time.time() + 3601
-    with mock.patch("django_ratelimit.core.time.time", return_value=later):
+    with mock.patch("booking.ratelimits.time.time", return_value=later):
         assert book(api_client, shop_a).status_code == 201
 
 
@@ -162,13 +160,6 @@ def test_bookings_still_succeed_when_the_cache_is_down(api_client, shop_a, setti
     assert "RateLimit-Remaining" not in response.headers
 
 
-def test_django_ratelimits_own_exception_is_a_429_not_a_403():
-    response = exception_handler(Ratelimited(), {"view": None})
-
-    assert response.status_code == 429
-    assert response.data["code"] == "rate_limited"
-
-
 def test_a_client_over_the_request_limit_gets_no_booking_even_when_valid(
     api_client, shop_a, settings
 ):
@@ -216,3 +207,26 @@ def test_looking_at_the_booking_page_does_not_use_the_request_limit(client, shop
         assert client.get(page_url(shop_a)).status_code == 200
 
     assert client.post(page_url(shop_a), form_data(shop_a)).status_code == 302
+
+
+def test_a_failed_booking_gives_its_quota_back_to_the_hour_it_was_counted_in(rf, settings):
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 1
+    request = rf.post("/api/booking/book", REMOTE_ADDR="203.0.113.9")
+    start = time.time()
+    later = start + ratelimits.HOUR
+
+    with mock.patch("booking.ratelimits.time.time", return_value=start):
+        try:
+            with ratelimits.booking_quota(request):
+                with mock.patch("booking.ratelimits.time.time", return_value=later):
+                    raise RuntimeError("the booking failed as a new hour began")
+        except RuntimeError:
+            pass
+        with ratelimits.booking_quota(request) as usage:
+            again_this_hour = usage.count
+    with mock.patch("booking.ratelimits.time.time", return_value=later):
+        with ratelimits.booking_quota(request) as usage:
+            first_of_next_hour = usage.count
+
+    assert again_this_hour == 1
+    assert first_of_next_hour == 1
