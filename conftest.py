@@ -1,16 +1,26 @@
-"""The fixed cast: Alice owns shop A, Bob dispatches for shop A, Charlie owns shop B."""
+"""Every fixture of the suite, in one place.
+
+The fixed cast: Alice owns shop A, Bob dispatches for shop A, Charlie owns shop B; partner
+accounts at each shop; the clock; browser pages; the project under gunicorn. Plain functions
+live in each app's tests/helpers.py (applianceops/tests/helpers.py for those that know no app).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
+from applianceops.tests.helpers import gunicorn_serving
+from booking.tests.helpers import MONDAY, at_shop
+from schedulerAccounts.tests.helpers import scheduler_account
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, ShopFactory, UserFactory
 
@@ -76,20 +86,64 @@ def freeze_now():
         patcher.stop()
 
 
-def next_working_day(shop, *, days_ahead: int = 1) -> dt.date:
-    """The first Monday-Friday at least `days_ahead` days after the shop's today."""
-    day = shop.today() + dt.timedelta(days=days_ahead)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
+@pytest.fixture
+def monday_morning(freeze_now, shop_a):
+    """06:00 on MONDAY at shop A: the admin tests' fixed week starts today."""
+    return freeze_now(at_shop(shop_a, MONDAY, 6))
 
 
-# --- Browser tests ------------------------------------------------------------------------
+# --- Partner accounts -----------------------------------------------------------------------
+# Each is (account, plaintext key), with the portal login "<tag>-agent" and PORTAL_PASSWORD.
+
+
+@pytest.fixture
+def account_a(shop_a):
+    return scheduler_account(shop_a, "Acme Warranty", "acme")
+
+
+@pytest.fixture
+def account_b(shop_b):
+    return scheduler_account(shop_b, "Best Home", "best")
+
+
+@pytest.fixture
+def account_a2(shop_a):
+    """A second partner of shop A: its bookings are none of account_a's business."""
+    return scheduler_account(shop_a, "Other Partner", "other")
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gunicorn(transactional_db, tmp_path):
+    """gunicorn(workers=2, options=(), **env) -> base URL: the project served by real gunicorn
+    worker processes on this test's database (hence transactional: they see committed rows)
+    and the test's Redis, with `env` on top. Stopped when the test ends."""
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{database['NAME']}"
+    else:
+        auth = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+        host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+        database_url = f"postgres://{auth}@{host}:{port}/{database['NAME']}"
+    servers = contextlib.ExitStack()
+
+    def start(*, workers: int = 2, options: tuple[str, ...] = (), **env: str) -> str:
+        base_env = {"DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL or ""}
+        return servers.enter_context(
+            gunicorn_serving(base_env | env, workers=workers, options=options)
+        )
+
+    with servers:
+        yield start
+
+
+# --- Browser tests --------------------------------------------------------------------------
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
 # live_server fixture would otherwise refuse to run "in an async context".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -128,11 +182,3 @@ def desktop_page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     yield context.new_page()
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under artifacts/ for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -6,15 +6,10 @@ import io
 
 import pytest
 
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book
 
 URL = "/admin/booking/booking/export/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def rows(response) -> list[dict]:

@@ -7,15 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking
-from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, many_bookings
 
 URL = "/admin/booking/booking/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def names(response) -> list[str]:
