@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from applianceops.tests.helpers import gunicorn_serving
+from applianceops.tests.helpers import HOW_TO_GET_CHROMIUM, find_chromium, gunicorn_serving
 from booking.tests.helpers import MONDAY, at_shop
 from schedulerAccounts.tests.helpers import scheduler_account
 from tenants.models import Membership
@@ -144,17 +144,54 @@ def gunicorn(transactional_db, tmp_path):
 # live_server fixture would otherwise refuse to run "in an async context".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
+_chromium = pytest.StashKey[str]()
+_browser_note = pytest.StashKey[str]()
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None or "browser" in getattr(
+        item, "fixturenames", ()
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Find a Chromium once. Without one the browser tests are left out, with one line that
+    says how to get one, and the rest of the suite runs; CI sets REQUIRE_BROWSER=1 to fail."""
+    browser_tests = [item for item in items if _is_browser_test(item)]
+    if not browser_tests:
+        return
+    chromium = find_chromium()
+    wanted = os.environ.get("PLAYWRIGHT_CHROMIUM")
+    not_wanted = f"PLAYWRIGHT_CHROMIUM={wanted} is not an executable" if wanted else ""
+    if chromium:
+        config.stash[_chromium] = chromium
+        if not_wanted and chromium != wanted:
+            config.stash[_browser_note] = f"{not_wanted}: the browser tests use {chromium}"
+        return
+    missing = "no Chromium found" + (f" ({not_wanted})" if not_wanted else "")
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 and {missing}: {HOW_TO_GET_CHROMIUM}.")
+    tests, them = ("test", "it") if len(browser_tests) == 1 else ("tests", "them")
+    config.stash[_browser_note] = (
+        f"{len(browser_tests)} browser {tests} skipped, {missing}: to run {them}, "
+        f"{HOW_TO_GET_CHROMIUM}."
+    )
+    config.hook.pytest_deselected(items=browser_tests)
+    items[:] = [item for item in items if not _is_browser_test(item)]
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    return config.stash.get(_browser_note, None)
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+def browser(pytestconfig):
+    """A Chromium driven by Playwright: $PLAYWRIGHT_CHROMIUM, Debian's, or Playwright's own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=pytestconfig.stash[_chromium],
             args=[
                 "--no-sandbox",
                 "--disable-gpu",

@@ -1,5 +1,8 @@
-"""The project's test tools that know no app: keeping the browser tests' screenshots, and
-serving the project with gunicorn in processes of its own."""
+"""The project's test tools that know no app: finding a Chromium for the browser tests and
+keeping their screenshots, and serving the project with gunicorn in processes of its own.
+
+No Django import at module level: `make test` asks `find_chromium()` before Django is set up.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 
-# --- Browser tests ------------------------------------------------------------------------
+# --- A Chromium for the browser tests ------------------------------------------------------
+
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+
+HOW_TO_GET_CHROMIUM = (
+    "install one (`apt-get install chromium` or `.venv/bin/python -m playwright install "
+    "chromium`) or set PLAYWRIGHT_CHROMIUM to its path"
+)
+
+
+def _executable(path: str | os.PathLike | None) -> str | None:
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return str(path)
+    return None
+
+
+def playwright_chromium() -> str | None:
+    """The browser `playwright install chromium` downloads, if it has been downloaded."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        return None
+    try:
+        with sync_playwright() as playwright:
+            return _executable(playwright.chromium.executable_path)
+    except Error:
+        return None
+
+
+def find_chromium() -> str | None:
+    """The Chromium a user's machine has: $PLAYWRIGHT_CHROMIUM, else Debian's, else the one
+    Playwright downloaded. None when there is none."""
+    return (
+        _executable(os.environ.get("PLAYWRIGHT_CHROMIUM"))
+        or _executable(DEBIAN_CHROMIUM)
+        or playwright_chromium()
+    )
 
 
 def screenshot(page, name: str) -> Path:
