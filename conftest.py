@@ -43,25 +43,23 @@ def shop_b(db):
     return ShopFactory(name="Fix It Fast", slug="fix-it-fast", time_zone="America/New_York")
 
 
+def _member(username: str, shop, role: str):
+    return MembershipFactory(user=UserFactory(username=username), shop=shop, role=role).user
+
+
 @pytest.fixture
 def alice(shop_a):
-    return MembershipFactory(
-        user=UserFactory(username="alice"), shop=shop_a, role=Membership.Role.OWNER
-    ).user
+    return _member("alice", shop_a, Membership.Role.OWNER)
 
 
 @pytest.fixture
 def bob(shop_a):
-    return MembershipFactory(
-        user=UserFactory(username="bob"), shop=shop_a, role=Membership.Role.DISPATCHER
-    ).user
+    return _member("bob", shop_a, Membership.Role.DISPATCHER)
 
 
 @pytest.fixture
 def charlie(shop_b):
-    return MembershipFactory(
-        user=UserFactory(username="charlie"), shop=shop_b, role=Membership.Role.OWNER
-    ).user
+    return _member("charlie", shop_b, Membership.Role.OWNER)
 
 
 @pytest.fixture

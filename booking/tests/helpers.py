@@ -87,6 +87,19 @@ def book(
     )
 
 
+def book_warranty_job(shop, day: dt.date) -> Booking:
+    """Jane's AM job from the "ahs" warranty partner: WO-7781, claim CL-55, (661) 555-0123."""
+    return book(
+        shop,
+        day,
+        "AM",
+        source="ahs",
+        work_order_number="WO-7781",
+        claim_number="CL-55",
+        phone="+16615550123",
+    )
+
+
 _numbers = itertools.count(1)
 
 
@@ -166,6 +179,12 @@ def fill_starts(shop, day: dt.date, hours=range(8, 17), booked: int = 2) -> None
 BOOK_API = "/api/booking/book"
 
 
+def jane_visit(shop, **fields) -> dict:
+    """Jane's name, e-mail and address and a day three working days out, with `fields`: what
+    the public page and the portal are sent."""
+    return {**JANE, "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(), **fields}
+
+
 def contract_body(shop, **overrides) -> dict:
     """The contract's cURL body for `shop`, with a date of ours (three working days out)."""
     return {
@@ -199,15 +218,8 @@ def page_url(shop, query: str = "") -> str:
 
 def form_data(shop, **overrides) -> dict:
     """The public booking page's form as Jane fills it in."""
-    return {
-        **JANE,
-        "phone": "(555) 123-4567",
-        "appliance_type": "Refrigerator",
-        "issue": "Not cooling.",
-        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
-        "time_slot": "am",
-        "website": "",
-    } | overrides
+    typed = {"phone": "(555) 123-4567", "appliance_type": "Refrigerator", "issue": "Not cooling."}
+    return jane_visit(shop, **typed, time_slot="am", website="") | overrides
 
 
 def change_data(booking, **overrides) -> dict:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, book_warranty_job
 
 URL = "/admin/booking/booking/export/"
 pytestmark = pytest.mark.usefixtures("monday_morning")
@@ -21,16 +21,7 @@ def rows(response) -> list[dict]:
 
 @pytest.fixture
 def bookings(shop_a, shop_b):
-    book(
-        shop_a,
-        TUESDAY,
-        "AM",
-        name="Jane Smith",
-        source="ahs",
-        work_order_number="WO-7781",
-        claim_number="CL-55",
-        phone="+16615550123",
-    )
+    book_warranty_job(shop_a, TUESDAY)
     book(shop_a, TUESDAY, "14:00", name="=HYPERLINK(evil)", source="frontdoor")
     book(shop_b, TUESDAY, "AM", name="Bea Other", source="cinch")
 

@@ -5,6 +5,7 @@ import logging
 import time
 from unittest import mock
 
+import pytest
 from django_ratelimit.exceptions import Ratelimited
 
 from applianceops.api_errors import exception_handler
@@ -104,32 +105,28 @@ def test_the_limits_are_settings(api_client, shop_a, settings):
     assert api_client.post(URL, {}, format="json").headers["RateLimit-Limit"] == "3"
 
 
-def test_a_spoofed_forwarded_for_does_not_escape_the_limit_behind_one_proxy(
-    api_client, shop_a, settings
+@pytest.mark.parametrize(
+    "proxies, forwarded_for, client",
+    [
+        # A spoofed X-Forwarded-For does not escape the limit behind one proxy.
+        (1, "10.9.8.{n}, 203.0.113.7", "203.0.113.7"),
+        # Without proxies the header is ignored.
+        (0, "198.51.100.{n}", "127.0.0.1"),
+    ],
+)
+def test_a_forwarded_for_header_does_not_escape_the_limit(
+    api_client, shop_a, settings, proxies, forwarded_for, client
 ):
-    settings.NUM_PROXIES = 1
+    settings.NUM_PROXIES = proxies
     statuses = [
         post_booking(
-            api_client, contract_body(shop_a), HTTP_X_FORWARDED_FOR=f"10.9.8.{n}, 203.0.113.7"
+            api_client, contract_body(shop_a), HTTP_X_FORWARDED_FOR=forwarded_for.format(n=n)
         ).status_code
         for n in range(6)
     ]
 
     assert statuses == [201] * 5 + [429]
-    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"203.0.113.7"}
-
-
-def test_forwarded_for_is_ignored_without_proxies(api_client, shop_a, settings):
-    settings.NUM_PROXIES = 0
-    statuses = [
-        post_booking(
-            api_client, contract_body(shop_a), HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
-        ).status_code
-        for n in range(6)
-    ]
-
-    assert statuses == [201] * 5 + [429]
-    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"127.0.0.1"}
+    assert set(Booking.objects.values_list("client_ip", flat=True)) == {client}
 
 
 def test_ipv6_clients_are_limited_per_64_network(api_client, shop_a):

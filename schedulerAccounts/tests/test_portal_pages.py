@@ -10,7 +10,7 @@ from booking import slots
 from booking.models import Booking, SeatCounter
 from booking.tests.factories import BookingFactory
 from booking.tests.helpers import BOOK_API as URL
-from booking.tests.helpers import JANE, bearer, contract_body, next_working_day, run_worker
+from booking.tests.helpers import bearer, contract_body, jane_visit, next_working_day, run_worker
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
 from tenants.models import BlackoutDate
@@ -26,15 +26,8 @@ def agent(client, account_a):
 
 def booking_form(shop, **overrides) -> dict:
     """The portal's booking form as an agent fills it in for Jane."""
-    return {
-        **JANE,
-        "phone": "(661) 555-0123",
-        "appliance_type": "Washer",
-        "issue": "Leaks.",
-        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
-        "time_slot": "pm",
-        "work_order_number": "WO-5521",
-    } | overrides
+    typed = {"phone": "(661) 555-0123", "appliance_type": "Washer", "issue": "Leaks."}
+    return jane_visit(shop, **typed, time_slot="pm", work_order_number="WO-5521") | overrides
 
 
 def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
