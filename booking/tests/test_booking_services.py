@@ -19,7 +19,6 @@ from booking.services import (
 from booking.tests.helpers import book, next_working_day, seats_taken
 
 T = dt.time
-NINE = T(9)
 
 
 @pytest.fixture
