@@ -114,7 +114,7 @@ def account_a2(shop_a):
 
 
 @pytest.fixture
-def gunicorn(transactional_db, tmp_path):
+def gunicorn(transactional_db):
     """gunicorn(workers=2, options=(), **env) -> base URL: the project served by real gunicorn
     worker processes on this test's database (hence transactional: they see committed rows)
     and the test's Redis, with `env` on top. Stopped when the test ends."""
