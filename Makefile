@@ -48,10 +48,11 @@ test: setup
 	|| echo "No Chromium found, and Playwright could not download one."
 	$(BIN)/python -m pytest
 
-# Load benchmark of the booking API through gunicorn: a fresh SQLite file, plus PostgreSQL when
-# DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
+# The booking API against a floor view through gunicorn (README: Benchmark): a fresh SQLite file,
+# plus PostgreSQL + Redis when DATABASE_URL is a postgres:// URL. Not part of `make test`.
+# BENCH_ARGS="--pairs 3 --seconds 5 --profile" etc.; `python -m bench.booking_bench -h` lists them.
 bench: setup
-	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.booking_bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
