@@ -11,40 +11,15 @@ from booking.models import Booking, SeatCounter
 from booking.services import (
     BookingDisabled,
     BookingError,
-    Customer,
-    Job,
     NoAvailability,
     SlotFull,
     booking_cancel,
-    booking_create,
     booking_reschedule,
     booking_set_status,
 )
-from booking.tests.factories import seats_taken
-from conftest import next_working_day
+from booking.tests.helpers import book, next_working_day, seats_taken
 
 T = dt.time
-NINE = T(9)
-
-
-def book(
-    shop,
-    day,
-    time=NINE,
-    *,
-    address="123 Main St, Lancaster CA 93534",
-    channel=Booking.Channel.API,
-    **kwargs,
-) -> Booking:
-    return booking_create(
-        shop=shop,
-        customer=Customer(name="Jane Smith", phone="+15551234567", address=address),
-        job=Job(appliance_type="Fridge"),
-        slot_request=slots.SlotRequest(day, "", time),
-        source="",
-        channel=channel,
-        **kwargs,
-    )
 
 
 @pytest.fixture
