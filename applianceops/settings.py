@@ -236,6 +236,8 @@ if not SECURE_SSL_REDIRECT and not DEBUG:
 # Request bodies above this many bytes get a 413: a booking is well under 16 KB.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=64 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# How long an Idempotency-Key's answer is kept for replays (booking/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", default=24, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -9,6 +9,9 @@ nothing for a person; each audience's words are here:
 - `for_customer`: the booking page and the customer's self-service page.
 - `for_dispatcher`: the admin and the partner portal, where the person at the screen wants to
   know why that day is shut.
+
+The refusals themselves (BookingError and its kinds) are here too; booking.services raises
+them and the doors import them from there.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from booking.services import BookingError
+    from booking.models import Booking
 
 # Why a day has no start time to offer. Also the day's `closed_reason` on availability pages.
 PAST = "past"
@@ -37,6 +40,7 @@ START_TOO_SOON = "start_too_soon"  # a move to a start sooner than the minimum n
 START_FULL = "start_full"  # a move to a start with no seat left
 NOT_MOVABLE = "not_movable"
 NOT_CANCELLABLE = "not_cancellable"
+DUPLICATE_WORK_ORDER = "duplicate_work_order"  # the order already has a booking holding a seat
 UNKNOWN_STATUS = "unknown_status"
 ALREADY_IN_STATUS = "already_in_status"
 BAD_STATUS_CHANGE = "bad_status_change"
@@ -61,6 +65,10 @@ _API_WORDS = {
     START_FULL: "{start:%H:%M} on {day:%Y-%m-%d} is full",
     NOT_MOVABLE: "Only a scheduled or confirmed booking can be moved.",
     NOT_CANCELLABLE: "This booking is already cancelled or completed.",
+    DUPLICATE_WORK_ORDER: (
+        "Work order {work_order_number} is already booked on {day:%Y-%m-%d} at {start:%H:%M} "
+        "(reference {reference})"
+    ),
     UNKNOWN_STATUS: "Unknown status {status!r}",
     ALREADY_IN_STATUS: "It is already {current}.",
     BAD_STATUS_CHANGE: "A {current} booking cannot become {status}.",
@@ -130,3 +138,53 @@ def for_dispatcher(error: BookingError) -> str:
 def _day_words(day: dt.date, today: dt.date) -> str:
     text = f"{day:%a %b} {day.day}"
     return text if day.year == today.year else f"{text}, {day.year}"
+
+
+class BookingError(Exception):
+    """A booking rule said no, and `reason` says which (one of booking/refusals.py's).
+
+    `code` is stable for API clients, `field` names the input at fault, and `facts` are what
+    the words need (the day, the shop's today, a start time...): booking.refusals words a
+    refusal for each door. `message` is the contract's wording, as API clients read it.
+    """
+
+    code = "invalid_field"
+
+    def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
+        self.reason = reason
+        self.field = field
+        self.facts = facts
+        if code:
+            self.code = code
+        self.message = for_api(self)
+        super().__init__(self.message)
+
+
+class NoAvailability(BookingError):
+    code = "no_availability"
+
+
+class BookingDisabled(BookingError):
+    code = "booking_disabled"
+
+
+class SlotFull(BookingError):
+    code = "slot_full"
+
+
+class DuplicateWorkOrder(BookingError):
+    """The work order already has a booking that holds its seat: `booking`, which a partner
+    re-sending the order gets back instead of a second one."""
+
+    code = "duplicate_work_order"
+
+    def __init__(self, booking: Booking):
+        self.booking = booking
+        super().__init__(
+            DUPLICATE_WORK_ORDER,
+            field="work_order_number",
+            work_order_number=booking.work_order_number,
+            reference=booking.reference,
+            day=booking.scheduled_date,
+            start=booking.scheduled_time,
+        )

@@ -7,49 +7,23 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking import notifications, refusals, slots
+from booking import notifications, refusals, seats, slots
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
-from booking.models import Booking, SeatCounter
+from booking.models import Booking
+from booking.refusals import (
+    BookingDisabled,
+    BookingError,
+    DuplicateWorkOrder,
+    NoAvailability,
+    SlotFull,
+)
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
-
-
-class BookingError(Exception):
-    """A booking rule said no, and `reason` says which (one of booking/refusals.py's).
-
-    `code` is stable for API clients, `field` names the input at fault, and `facts` are what
-    the words need (the day, the shop's today, a start time...): booking.refusals words a
-    refusal for each door. `message` is the contract's wording, as API clients read it.
-    """
-
-    code = "invalid_field"
-
-    def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
-        self.reason = reason
-        self.field = field
-        self.facts = facts
-        if code:
-            self.code = code
-        self.message = refusals.for_api(self)
-        super().__init__(self.message)
-
-
-class NoAvailability(BookingError):
-    code = "no_availability"
-
-
-class BookingDisabled(BookingError):
-    code = "booking_disabled"
-
-
-class SlotFull(BookingError):
-    code = "slot_full"
 
 
 @dataclass(frozen=True)
@@ -116,38 +90,26 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
         raise _day_refused(reason, schedule, day, today)
 
 
-def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SeatCounter.objects.bulk_create(
-        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
-        ignore_conflicts=True,
-    )
+def _insert_booking(*, staff: bool, **fields) -> Booking:
+    """INSERT the booking. Staff booking by phone an order that already has an open booking
+    book a second visit on purpose: it is marked a repeat visit, which the dedupe leaves out."""
+    if not (staff and fields["work_order_number"]):
+        return Booking.objects.create(**fields)
+    try:
+        with transaction.atomic():
+            return Booking.objects.create(**fields)
+    except IntegrityError:
+        return Booking.objects.create(**fields, repeat_visit=True)
 
 
-def _take_seat(
-    shop: Shop, day: dt.date, order: list[dt.time], capacity: int, *, overbook: bool
-) -> tuple[dt.time, bool] | None:
-    """Take a seat at the first start in `order` with room: (start, overbooked), None if full.
-
-    Each try is one guarded UPDATE, so the check and the write cannot be separated by another
-    worker. With `overbook`, a full first choice is taken anyway.
-    """
-    counters = SeatCounter.objects.filter(shop=shop, date=day)
-    for start in order:
-        taken = counters.filter(start_time=start, booked__lt=capacity).update(
-            booked=F("booked") + 1
-        )
-        if taken:
-            return start, False
-        if overbook:
-            counters.filter(start_time=start).update(booked=F("booked") + 1)
-            return start, True
-    return None
-
-
-def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
-    SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
-        booked=F("booked") - 1
+def _open_booking_of_order(shop: Shop, source: str, work_order_number: str) -> Booking | None:
+    """The booking holding a seat for this work order, as the dedupe constraint sees it."""
+    if not work_order_number:
+        return None
+    return (
+        Booking.objects.holding_seats()
+        .filter(shop=shop, source=source, work_order_number=work_order_number, repeat_visit=False)
+        .first()
     )
 
 
@@ -167,7 +129,8 @@ def booking_create(
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
-    Raises BookingDisabled, BookingError (bad date, time or area) or NoAvailability.
+    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability, or
+    DuplicateWorkOrder when the (source, work order) already has a booking holding a seat.
     """
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
@@ -179,63 +142,59 @@ def booking_create(
     )
     schedule = schedule_of(booking_settings)
     now = shop.now()
-    _check_day(schedule, slot_request.date, now.date())
-    try:
-        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
-    except ValueError:
-        raise BookingError(
-            refusals.OUTSIDE_HOURS,
-            field="time_slot",
-            first_start=schedule.first_start,
-            last_start=schedule.last_start,
-        ) from None
-    open_starts = slots.open_start_times(schedule, slot_request.date, now)
-    order = slots.preference_order(open_starts, first, last)
-    if not order:
-        raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
+    order, _ = _placement(schedule, slot_request, now)
     extras = extras or Extras()
 
-    with transaction.atomic():
-        _ensure_counters(shop, slot_request.date, open_starts)
-        seat = _take_seat(
-            shop,
-            slot_request.date,
-            order,
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
-        )
-        if seat is None:
-            raise _day_refused(refusals.FULL, schedule, slot_request.date, now.date())
-        start, overbooked = seat
-        booking = Booking.objects.create(
-            shop=shop,
-            customer_name=customer.name,
-            phone=customer.phone,
-            email=customer.email,
-            address=customer.address,
-            appliance_type=appliance,
-            appliance_type_original=appliance_original,
-            issue=job.issue,
-            scheduled_date=slot_request.date,
-            scheduled_time=start,
-            window=slots.window_of(start),
-            requested_time_slot=slot_request.label,
-            duration_minutes=extras.duration_minutes,
-            source=source,
-            work_order_number=job.work_order_number,
-            claim_number=job.claim_number,
-            authorization_number=job.authorization_number,
-            partner_reference=extras.partner_reference,
-            status=extras.status,
-            priority=extras.priority,
-            channel=channel,
-            account=account,
-            dispatcher_notes=extras.dispatcher_notes,
-            overbooked=overbooked,
-            client_ip=client_ip,
-        )
-        if notify:
-            notifications.queue_booking_created(booking)
+    try:
+        with transaction.atomic():
+            seats.ensure_counters(shop, slot_request.date, order)
+            seat = seats.take_seat(
+                shop,
+                slot_request.date,
+                order,
+                booking_settings.jobs_per_start_time,
+                overbook=allow_overbook,
+            )
+            if seat is None:
+                raise _day_refused(refusals.FULL, schedule, slot_request.date, now.date())
+            start, overbooked = seat
+            booking = _insert_booking(
+                staff=channel == Booking.Channel.ADMIN,
+                shop=shop,
+                customer_name=customer.name,
+                phone=customer.phone,
+                email=customer.email,
+                address=customer.address,
+                appliance_type=appliance,
+                appliance_type_original=appliance_original,
+                issue=job.issue,
+                scheduled_date=slot_request.date,
+                scheduled_time=start,
+                window=slots.window_of(start),
+                requested_time_slot=slot_request.label,
+                duration_minutes=extras.duration_minutes,
+                source=source,
+                work_order_number=job.work_order_number,
+                claim_number=job.claim_number,
+                authorization_number=job.authorization_number,
+                partner_reference=extras.partner_reference,
+                status=extras.status,
+                priority=extras.priority,
+                channel=channel,
+                account=account,
+                dispatcher_notes=extras.dispatcher_notes,
+                overbooked=overbooked,
+                client_ip=client_ip,
+            )
+            if notify:
+                notifications.queue_booking_created(booking)
+    except IntegrityError:
+        # Only the work-order dedupe can refuse this INSERT: the seat taken just before went
+        # back with the rollback, and no e-mail was queued.
+        existing = _open_booking_of_order(shop, source, job.work_order_number)
+        if existing is None:
+            raise
+        raise DuplicateWorkOrder(existing) from None
     logger.info(
         "booking %s created for %s on %s %s via %s",
         booking.pk,
@@ -248,21 +207,28 @@ def booking_create(
 
 
 def booking_cancel(
-    *, booking: Booking, notify_customer: bool = True, notify_shop: bool = False
+    *,
+    booking: Booking,
+    reason: str = "",
+    notify_customer: bool = True,
+    notify_shop: bool = False,
 ) -> Booking:
     """Cancel a booking and give its seat back. Cancelling twice is refused.
 
-    The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
+    `reason`, if the canceller gave one, is kept on the booking and told to the shop. The
+    customer is told by e-mail; the shop too with `notify_shop` (when the shop did not cancel).
     """
     with transaction.atomic():
         cancelled = (
             Booking.objects.filter(pk=booking.pk)
             .holding_seats()
-            .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
+            .update(
+                status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+            )
         )
         if not cancelled:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+        seats.release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -270,72 +236,125 @@ def booking_cancel(
     return booking
 
 
+def _exact_start(schedule: slots.Schedule, day: dt.date, start: dt.time, now: dt.datetime):
+    """[start], once it is a start time of the shop far enough ahead on an open day."""
+    _check_day(schedule, day, now.date())
+    if start not in schedule.start_times():
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
+    if start not in slots.open_start_times(schedule, day, now):
+        raise BookingError(
+            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
+        )
+    return [start]
+
+
+def _placement(schedule: slots.Schedule, request: slots.SlotRequest, now: dt.datetime):
+    """The starts booking_create would try for `request`, best first, and the asked-for range."""
+    _check_day(schedule, request.date, now.date())
+    try:
+        first, last = slots.anchor_range(schedule, request.window, request.time)
+    except ValueError:
+        raise BookingError(
+            refusals.OUTSIDE_HOURS,
+            field="time_slot",
+            first_start=schedule.first_start,
+            last_start=schedule.last_start,
+        ) from None
+    order = slots.preference_order(slots.open_start_times(schedule, request.date, now), first, last)
+    if not order:
+        raise _day_refused(refusals.TOO_SOON, schedule, request.date, now.date())
+    return order, (first, last)
+
+
 def booking_reschedule(
     *,
     booking: Booking,
-    new_date: dt.date,
-    new_time: dt.time,
+    new_date: dt.date | None = None,
+    new_time: dt.time | None = None,
+    slot_request: slots.SlotRequest | None = None,
     allow_overbook: bool = False,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat is given back.
+    """Move a booking; the old seat is given back.
 
-    The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
-    shop too with `notify_shop` (when the customer moves it).
+    Where to, one of two ways. `new_date` and `new_time`: that exact start (the admin, the
+    customer's page); a full start is refused with SlotFull unless `allow_overbook`. Or
+    `slot_request`, placed as booking_create places a new booking (the Partner API, the
+    portal): the earliest start with room in what was asked, else the next later start with
+    room that day, then the nearest earlier one, NoAvailability when the day has none; the
+    request is recorded, so `reassigned` tells whether the move landed elsewhere. The same
+    rules as a new booking hold (working days, blackouts, notice, capacity). The customer is
+    told by e-mail; the shop too with `notify_shop` (when the shop did not move it).
     """
+    if (slot_request is None) == (new_date is None or new_time is None):
+        raise TypeError("booking_reschedule takes new_date and new_time, or slot_request")
     shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
-        return booking
-    booking_settings = shop.booking_settings
-    schedule = schedule_of(booking_settings)
+    schedule = schedule_of(shop.booking_settings)
     now = shop.now()
-    _check_day(schedule, new_date, now.date())
-    if new_time not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
-    if new_time not in slots.open_start_times(schedule, new_date, now):
-        raise BookingError(
-            refusals.START_TOO_SOON,
-            code="too_soon",
-            field="scheduled_time",
-            start=new_time,
-            day=new_date,
+    if slot_request is None:
+        if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+            return booking
+        order = _exact_start(schedule, new_date, new_time, now)
+        return _move(booking, new_date, order, allow_overbook, None, notify_customer, notify_shop)
+    order, (first, last) = _placement(schedule, slot_request, now)
+    if booking.scheduled_date == slot_request.date and first <= booking.scheduled_time <= last:
+        # Already where it was asked to be: nothing to move, only the request to remember.
+        Booking.objects.filter(pk=booking.pk).update(
+            requested_time_slot=slot_request.label, updated_at=timezone.now()
         )
+        booking.refresh_from_db()
+        return booking
+    return _move(
+        booking, slot_request.date, order, False, slot_request, notify_customer, notify_shop
+    )
+
+
+def _move(
+    booking: Booking,
+    day: dt.date,
+    order: list[dt.time],
+    allow_overbook: bool,
+    request: slots.SlotRequest | None,
+    notify_customer: bool,
+    notify_shop: bool,
+) -> Booking:
+    """Take a seat at the first start of `order` with room, give the old one back, tell people."""
+    shop = booking.shop
     with transaction.atomic():
         # Lock the row so two moves of one booking cannot both give back the same old seat.
         current = Booking.objects.select_for_update().get(pk=booking.pk)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        _ensure_counters(shop, new_date, [new_time])
-        seat = _take_seat(
-            shop,
-            new_date,
-            [new_time],
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
+        seats.ensure_counters(shop, day, order)
+        seat = seats.take_seat(
+            shop, day, order, shop.booking_settings.jobs_per_start_time, overbook=allow_overbook
         )
+        if seat is None and request is None:
+            raise SlotFull(refusals.START_FULL, field="scheduled_time", start=order[0], day=day)
         if seat is None:
-            raise SlotFull(
-                refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
-            )
-        _, overbooked = seat
-        _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
+            schedule = schedule_of(shop.booking_settings)
+            raise _day_refused(refusals.FULL, schedule, day, shop.today())
+        start, overbooked = seat
+        seats.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
+        moved = (day, start) != (current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
-            scheduled_date=new_date,
-            scheduled_time=new_time,
-            window=slots.window_of(new_time),
+            scheduled_date=day,
+            scheduled_time=start,
+            window=slots.window_of(start),
             overbooked=overbooked,
             # A reminder for the old time says nothing about the new one.
-            reminder_sent_at=None,
+            reminder_sent_at=None if moved else current.reminder_sent_at,
+            requested_time_slot=current.requested_time_slot if request is None else request.label,
             updated_at=timezone.now(),
         )
         booking.refresh_from_db()
-        notifications.queue_booking_rescheduled(
-            booking, notify_customer=notify_customer, notify_shop=notify_shop
-        )
+        if moved:
+            notifications.queue_booking_rescheduled(
+                booking, notify_customer=notify_customer, notify_shop=notify_shop
+            )
     return booking
 
 
@@ -373,7 +392,7 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
             )
         booking.refresh_from_db()
         if not booking.holds_seat:
-            _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+            seats.release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
     return booking
 
 
@@ -407,5 +426,15 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
-    booking.save(update_fields=[*changes, "updated_at"])
+    fields = [*changes, "updated_at"]
+    if not {"source", "work_order_number"} & set(changes):
+        booking.save(update_fields=fields)
+        return booking
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=fields)
+    except IntegrityError:
+        # Staff gave it the work order of another open booking: a second visit, on purpose.
+        booking.repeat_visit = True
+        booking.save(update_fields=[*fields, "repeat_visit"])
     return booking
