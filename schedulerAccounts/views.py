@@ -22,9 +22,14 @@ from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
-from booking.services import BookingError, booking_cancel
+from booking.services import BookingError, booking_cancel, booking_reschedule
 from schedulerAccounts.access import portal_account
-from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
+from schedulerAccounts.forms import (
+    BookingSearchForm,
+    PortalBookingForm,
+    PortalLoginForm,
+    PortalRescheduleForm,
+)
 from schedulerAccounts.services import (
     FieldNotAllowed,
     check_extra_fields,
@@ -110,11 +115,15 @@ def home(request, account):
         except BookingError as exc:
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, refusals.for_dispatcher(exc))
+    context = {"account": account, "form": form, "days": _days_shown(account)}
+    return render(request, "scheduler_accounts/home.html", context, status=status)
+
+
+def _days_shown(account):
+    """The shop's availability for the next two weeks, from its today."""
     now = account.shop.now()
     first, last = now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1)
-    days = start_seats(account.shop, first, last, now=now)
-    context = {"account": account, "form": form, "days": days}
-    return render(request, "scheduler_accounts/home.html", context, status=status)
+    return start_seats(account.shop, first, last, now=now)
 
 
 def _book(request, account, form) -> Booking:
@@ -171,6 +180,38 @@ def cancel(request, account, pk):
         messages.success(request, f"Cancelled the booking of {booking.customer_name}.")
     return redirect(
         _local_url(request, request.POST.get("back", ""), reverse("scheduler-bookings"))
+    )
+
+
+@portal_view
+def reschedule(request, account, pk):
+    """A new day and time for one of the account's bookings, through the booking service."""
+    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    if not booking.holds_seat:
+        messages.error(request, refusals.for_dispatcher(BookingError(refusals.NOT_MOVABLE)))
+        return redirect("scheduler-bookings")
+    form = PortalRescheduleForm(request.POST if request.method == "POST" else None, account=account)
+    if form.is_valid():
+        try:
+            # The shop did not make this change, so it hears of it, as when a customer moves it.
+            moved = booking_reschedule(
+                booking=booking, slot_request=form.slot_request(), notify_shop=True
+            )
+        except BookingError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, refusals.for_dispatcher(exc))
+        else:
+            messages.success(request, _moved_words(moved))
+            return redirect("scheduler-bookings")
+    context = {"account": account, "booking": booking, "form": form, "days": _days_shown(account)}
+    return render(request, "scheduler_accounts/reschedule.html", context)
+
+
+def _moved_words(booking: Booking) -> str:
+    moved = "Moved" if not booking.reassigned else "Moved (the time asked for was full)"
+    return (
+        f"{moved}: {booking.customer_name} is now on {booking.scheduled_date:%a %b %-d} at "
+        f"{booking.scheduled_time:%H:%M}."
     )
 
 
