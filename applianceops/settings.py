@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "booking.api_schema.contract_paths",
     ],
+    # One name for the am/pm windows wherever they appear (time_slot, window).
+    "ENUM_NAME_OVERRIDES": {"WindowEnum": "booking.api_schema.WINDOWS"},
 }
 
 LOG_LEVEL = env_choice(

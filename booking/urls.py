@@ -7,11 +7,13 @@ from booking import (  # noqa: F401
     api_bookings,
     api_docs,
     api_schema,
+    api_schema_partner,
     self_service_views,
     views,
 )
 
-# api_schema is imported for its side effect: it registers the API views' OpenAPI extensions.
+# api_schema(_partner) are imported for their side effect: they register the API views' OpenAPI
+# extensions.
 
 # Any case: a partner may print the id in capitals; the view reads it as a UUID.
 BOOKING_ID = (
