@@ -185,7 +185,10 @@ def api_docs(request):
     context = {
         "endpoint": endpoint,
         "host": request.build_absolute_uri("/").rstrip("/"),
+        "bookings_url": request.build_absolute_uri(reverse("api-booking-list")),
+        "availability_url": request.build_absolute_uri(reverse("api-booking-availability")),
         "schema_url": request.build_absolute_uri(reverse("api-schema")),
+        "key_hours": settings.IDEMPOTENCY_KEY_HOURS,
         "fields": _fields(FIELD_NOTES),
         "partner_fields": _fields(PARTNER_FIELD_NOTES),
         "errors": ERRORS,
