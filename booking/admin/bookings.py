@@ -221,7 +221,8 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
                         ("channel", "scheduler_account"),
                         "client_ip",
                         "requested_time_slot",
-                        "overbooked",
+                        ("overbooked", "repeat_visit"),
+                        "cancel_reason",
                         "reminder_sent_at",
                         ("created_at", "updated_at"),
                     ]
@@ -242,6 +243,8 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             "client_ip",
             "requested_time_slot",
             "overbooked",
+            "repeat_visit",
+            "cancel_reason",
             "reminder_sent_at",
             "created_at",
             "updated_at",

@@ -349,3 +349,15 @@ def test_these_requests_count_against_the_accounts_limit(api_client, account_a, 
     ]
 
     assert statuses == [200, 429]
+
+
+def test_the_dispatcher_sees_the_partners_reason_on_the_booking(
+    api_client, client, bob, account_a, booked
+):
+    post(api_client, f"/api/booking/{booked.pk}/cancel", account_a[1], {"reason": "Fixed it."})
+    client.force_login(bob)
+
+    page = client.get(f"/admin/booking/booking/{booked.pk}/change/").content.decode()
+
+    assert "reason for cancelling" in page.lower()
+    assert "Fixed it." in page
