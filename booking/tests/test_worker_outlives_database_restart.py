@@ -40,7 +40,9 @@ shop = Shop.objects.filter(slug="restart-shop").first() or shop_create(
 )
 booking_create(
     shop=shop,
-    customer=Customer(name="{name}", phone="+16615550199", address="1 Main St", email="c@example.com"),
+    customer=Customer(
+        name="{name}", phone="+16615550199", address="1 Main St", email="c@example.com"
+    ),
     job=Job(appliance_type="Refrigerator"),
     slot_request=slots.SlotRequest(date=shop.today() + dt.timedelta(days=3)),
     source="ahs",
