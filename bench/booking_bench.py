@@ -35,16 +35,16 @@ TIME_SLOTS = ["AM", "PM", "10:00", "", "14:00", "am", "11:30"]
 COUNT_SCRIPT = """
 import json
 from django.db.models import Count, Sum
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 slug = {slug!r}
-active = Booking.objects.active().filter(shop__slug=slug)
+active = Booking.objects.holding_seats().filter(shop__slug=slug)
 per_start = active.values("scheduled_date", "scheduled_time").annotate(n=Count("id"))
-seats = SlotCounter.objects.filter(shop__slug=slug).aggregate(total=Sum("booked"))["total"]
+seats = SeatCounter.objects.filter(shop__slug=slug).aggregate(total=Sum("booked"))["total"]
 print(json.dumps({{
     "bookings": active.count(),
     "seats_taken": seats or 0,
     "over_capacity": sum(1 for row in per_start if row["n"] > {capacity}),
-    "counter_over_capacity": SlotCounter.objects.filter(
+    "counter_over_capacity": SeatCounter.objects.filter(
         shop__slug=slug, booked__gt={capacity}).count(),
 }}))
 """
@@ -144,7 +144,7 @@ def run_backend(label: str, database_url: str, args: argparse.Namespace) -> dict
         slug,
         "--name",
         "Benchmark Appliance",
-        "--jobs-per-slot",
+        "--jobs-per-start-time",
         str(CAPACITY),
         "--weekdays",
         "mon,tue,wed,thu,fri,sat,sun",

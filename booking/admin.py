@@ -187,7 +187,7 @@ def _parse_time(value):
 
 
 def _start_time_choices(booking_settings, current: dt.time | None = None):
-    starts = calendar.start_times_of(booking_settings)
+    starts = slots.start_times_of(booking_settings)
     if current is not None and current not in starts:
         starts = sorted([*starts, current])
     return [(start.isoformat(), start.strftime("%H:%M")) for start in starts]
@@ -620,9 +620,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 ("Partner references", {"fields": PARTNER_REFERENCES}),
             ]
         schedule = [("scheduled_date", "scheduled_time")]
-        if obj.status in (Booking.Status.SCHEDULED, Booking.Status.CONFIRMED) and is_shop_owner(
-            request, obj.shop_id
-        ):
+        if obj.holds_seat and is_shop_owner(request, obj.shop_id):
             schedule.append("overbook")
         return [
             ("Customer", {"fields": CUSTOMER_FIELDS}),
@@ -676,7 +674,7 @@ class BookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
             "created_at",
             "updated_at",
         ]
-        if obj.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
+        if not obj.holds_seat:
             fixed += ["scheduled_date", "scheduled_time", "status"]
         return fixed
 

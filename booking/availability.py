@@ -14,12 +14,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from booking import slots
-from booking.models import SlotCounter
+from booking.models import SeatCounter
 from tenants.models import Shop
 
 # Why a day cannot be picked, beyond slots.day_closed_reason's own reasons.
-GONE_BY_NOTICE = "notice"
+TOO_SOON = "too_soon"
 FULL = "full"
+
+
+def schedule_of(booking_settings) -> slots.Schedule:
+    """The shop's schedule with its blackout dates (one query unless they were prefetched)."""
+    blackouts = [blackout.date for blackout in booking_settings.blackout_dates.all()]
+    return slots.Schedule.of(booking_settings, blackouts=blackouts)
 
 
 @dataclass(frozen=True)
@@ -32,14 +38,6 @@ class DayAvailability:
     @property
     def is_open(self) -> bool:
         return not self.closed_reason
-
-    def has_room(self, window: str) -> bool:
-        """Whether `window` ("am", "pm" or "" for any time) still has a start with room."""
-        if window == slots.AM:
-            return self.am
-        if window == slots.PM:
-            return self.pm
-        return self.am or self.pm
 
 
 @dataclass(frozen=True)
@@ -87,12 +85,12 @@ def start_seats(
 ) -> list[DaySeats]:
     """One entry per day from `first` to `last` inclusive, in order, with its start times."""
     booking_settings = shop.booking_settings
-    schedule = booking_settings.schedule()
-    capacity = booking_settings.jobs_per_slot
+    schedule = schedule_of(booking_settings)
+    capacity = booking_settings.jobs_per_start_time
     now = now or shop.now()
     booked = {
         (row["date"], row["start_time"]): row["booked"]
-        for row in SlotCounter.objects.filter(shop=shop, date__gte=first, date__lte=last).values(
+        for row in SeatCounter.objects.filter(shop=shop, date__gte=first, date__lte=last).values(
             "date", "start_time", "booked"
         )
     }
@@ -134,7 +132,7 @@ def _day(
         for start in slots.open_start_times(schedule, day, now)
     )
     if not starts:
-        return DaySeats(day, GONE_BY_NOTICE, starts)
+        return DaySeats(day, TOO_SOON, starts)
     return DaySeats(day, "" if any(seat.seats_left for seat in starts) else FULL, starts)
 
 
@@ -156,7 +154,7 @@ def refusal_in_words(error, *, shop: Shop, day: dt.date) -> str:
     if field != "scheduled_date":
         return message
     today = shop.today()
-    schedule = shop.booking_settings.schedule()
+    schedule = schedule_of(shop.booking_settings)
     when = _day_words(day, today)
     reason = slots.day_closed_reason(schedule, day, today)
     if reason == "past":
@@ -164,7 +162,7 @@ def refusal_in_words(error, *, shop: Shop, day: dt.date) -> str:
     if reason == "beyond_horizon":
         last = schedule.last_bookable_date(today)
         return f"{when} is too far ahead: the shop takes bookings up to {_day_words(last, today)}"
-    if reason == "non_working":
+    if reason == "non_working_day":
         return f"{when} is not a working day at the shop"
     if reason == "blackout":
         return f"{when} is a blackout date: the shop is closed"

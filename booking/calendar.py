@@ -7,8 +7,8 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass, field
 
-from booking import slots
-from booking.models import Booking, SlotCounter
+from booking.availability import schedule_of
+from booking.models import Booking, SeatCounter
 from tenants.models import Shop
 
 VIEWS = ("day", "week", "month")
@@ -158,15 +158,15 @@ def build_calendar(
 ) -> Calendar:
     """Lay `bookings` (already filtered) onto start times and days; three queries of its own."""
     booking_settings = shop.booking_settings
-    schedule = booking_settings.schedule()  # one query: blackouts
+    schedule = schedule_of(booking_settings)  # one query: blackouts
     blackout_reasons = {
         b.date: b.reason
         for b in booking_settings.blackout_dates.filter(date__range=(span.first, span.last))
     }
-    capacity = booking_settings.jobs_per_slot
+    capacity = booking_settings.jobs_per_start_time
     taken = {
         (c.date, c.start_time): c.booked
-        for c in SlotCounter.objects.filter(shop=shop, date__range=(span.first, span.last))
+        for c in SeatCounter.objects.filter(shop=shop, date__range=(span.first, span.last))
     }
     today = shop.today()
     days: list[Day] = []
@@ -233,20 +233,3 @@ def build_calendar(
         ],
         capacity=capacity,
     )
-
-
-def window_label(start: dt.time) -> str:
-    return Booking.Window(slots.window_of(start)).label
-
-
-def start_times_of(booking_settings) -> list[dt.time]:
-    """A shop's start times without the blackout query schedule() makes."""
-    return slots.Schedule(
-        first_start=booking_settings.first_start,
-        last_start=booking_settings.last_start,
-        slot_minutes=booking_settings.slot_minutes,
-        weekdays=frozenset(),
-        blackouts=frozenset(),
-        min_notice=dt.timedelta(0),
-        horizon_days=0,
-    ).start_times()

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django import forms
 
-from booking import calendar, slots
+from booking import slots
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import BookingError, Customer
@@ -42,8 +42,8 @@ def window_options(booking_settings) -> list[tuple[str, str, str]]:
 
     A shop whose first start is 9:00 must not promise a customer an 8 AM arrival.
     """
-    starts = calendar.start_times_of(booking_settings)
-    step = dt.timedelta(minutes=booking_settings.slot_minutes)
+    starts = slots.start_times_of(booking_settings)
+    step = dt.timedelta(minutes=booking_settings.minutes_between_starts)
     options = [WINDOW_OPTIONS[0]]
     for value, title, default in WINDOW_OPTIONS[1:]:
         mine = [start for start in starts if slots.window_of(start) == value]

@@ -61,7 +61,7 @@ def booking_ics(booking) -> str:
     ]
     if shop.phone:
         description.append(f"Questions: {shop.phone.as_national}")
-    status = "CANCELLED" if not booking.is_active else "CONFIRMED"
+    status = "CANCELLED" if booking.is_cancelled else "CONFIRMED"
     updated = booking.updated_at or timezone.now()
     lines = [
         "BEGIN:VCALENDAR",

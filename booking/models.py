@@ -12,14 +12,14 @@ from booking import slots
 from tenants.models import Shop
 
 
-class SlotCounter(models.Model):
+class SeatCounter(models.Model):
     """Seats taken at one start time of one shop's day.
 
     Seats are taken with a guarded UPDATE (booked < capacity) so the check and the write are one
     statement: no interleaving of workers can overbook.
     """
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="slot_counters")
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="seat_counters")
     date = models.DateField()
     start_time = models.TimeField()
     booked = models.PositiveIntegerField(default=0)
@@ -27,9 +27,9 @@ class SlotCounter(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["shop", "date", "start_time"], name="unique_slot_counter"
+                fields=["shop", "date", "start_time"], name="unique_seat_counter"
             ),
-            models.CheckConstraint(condition=Q(booked__gte=0), name="slot_booked_not_negative"),
+            models.CheckConstraint(condition=Q(booked__gte=0), name="seat_booked_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -38,6 +38,8 @@ class SlotCounter(models.Model):
 
 _REFERENCE_RE = re.compile(r"[0-9a-fA-F]{8}")
 _PHONE_TYPED_RE = re.compile(r"[\d\s().+-]+")
+# Fewer digits than this match half the phone book; a caller reads out at least the last four.
+PHONE_SEARCH_MIN_DIGITS = 4
 
 
 def spoken_lookup(term: str) -> Q:
@@ -51,15 +53,15 @@ def spoken_lookup(term: str) -> Q:
     if _REFERENCE_RE.fullmatch(term):
         found |= Q(id__istartswith=term)
     digits = re.sub(r"\D", "", term)
-    if _PHONE_TYPED_RE.fullmatch(term) and len(digits) >= 4:
+    if _PHONE_TYPED_RE.fullmatch(term) and len(digits) >= PHONE_SEARCH_MIN_DIGITS:
         found |= Q(phone__contains=digits)
     return found
 
 
 class BookingQuerySet(models.QuerySet):
-    def active(self):
-        """Bookings that hold a seat."""
-        return self.exclude(status=Booking.Status.CANCELLED)
+    def holding_seats(self):
+        """Bookings that hold a seat: scheduled or confirmed."""
+        return self.filter(status__in=Booking.SEAT_HOLDING)
 
 
 class Booking(models.Model):
@@ -82,6 +84,10 @@ class Booking(models.Model):
     class Priority(models.TextChoices):
         NORMAL = "normal", "Normal"
         URGENT = "urgent", "Urgent"
+
+    # The statuses that hold a seat at their start time. A cancelled booking gave its seat back;
+    # a completed one has used it. Only these can still be moved, cancelled or changed in status.
+    SEAT_HOLDING = (Status.SCHEDULED, Status.CONFIRMED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="bookings")
@@ -170,8 +176,12 @@ class Booking(models.Model):
         return requested != self.scheduled_time.strftime("%H:%M")
 
     @property
-    def is_active(self) -> bool:
-        return self.status != self.Status.CANCELLED
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_HOLDING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
     def window_label(self) -> str:
         return self.Window(self.window).label

@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 Status = Notification.Status
 
-ACTIVE = (Booking.Status.SCHEDULED, Booking.Status.CONFIRMED)
 # Waits after the 1st, 2nd, ... failed try; the try after the last wait is the final one.
 RETRY_DELAYS = [
     dt.timedelta(minutes=1),
@@ -139,7 +138,7 @@ def queue_due_reminders(now: dt.datetime | None = None) -> int:
     # Reminders are at most 168 hours (7 days) ahead; a day either side covers every time zone.
     candidates = (
         Booking.objects.filter(
-            status__in=ACTIVE,
+            status__in=Booking.SEAT_HOLDING,
             reminder_sent_at__isnull=True,
             scheduled_date__range=(today - dt.timedelta(days=1), today + dt.timedelta(days=8)),
         )
@@ -157,7 +156,7 @@ def queue_due_reminders(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             claimed = Booking.objects.filter(
                 pk=booking.pk,
-                status__in=ACTIVE,
+                status__in=Booking.SEAT_HOLDING,
                 reminder_sent_at__isnull=True,
                 scheduled_date=booking.scheduled_date,
                 scheduled_time=booking.scheduled_time,

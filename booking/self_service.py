@@ -19,13 +19,13 @@ DAYS_OFFERED = 5
 DAYS_SEARCHED = 31
 
 
-def booking_token(booking: Booking) -> str:
-    return tokens.booking_token(booking.pk, salt=SALT)
+def self_service_token(booking: Booking) -> str:
+    return tokens.sign_booking_id(booking.pk, salt=SALT)
 
 
 def booking_link(booking: Booking) -> str:
     """The absolute self-service address that goes into e-mails."""
-    return settings.SITE_URL + reverse("booking-self-service", args=[booking_token(booking)])
+    return settings.SITE_URL + reverse("booking-self-service", args=[self_service_token(booking)])
 
 
 def booking_for_token(token: str) -> Booking | None:
@@ -34,7 +34,7 @@ def booking_for_token(token: str) -> Booking | None:
     A link works until the end of the appointment's day on the shop's clock: after that there is
     nothing left to change, and an old link in a forwarded e-mail should reveal nothing.
     """
-    booking_id = tokens.booking_id_from_token(token, salt=SALT)
+    booking_id = tokens.unsign_booking_id(token, salt=SALT)
     if booking_id is None:
         return None
     booking = Booking.objects.select_related("shop").filter(pk=booking_id).first()
@@ -45,10 +45,7 @@ def booking_for_token(token: str) -> Booking | None:
 
 def can_change(booking: Booking) -> bool:
     """Whether the customer may still cancel or move the booking themselves."""
-    return (
-        booking.status in (Booking.Status.SCHEDULED, Booking.Status.CONFIRMED)
-        and booking.starts_at > booking.shop.now()
-    )
+    return booking.holds_seat and booking.starts_at > booking.shop.now()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from booking import notifications, slots
 from booking.appliances import match_appliance
-from booking.models import Booking, SlotCounter
+from booking.availability import schedule_of
+from booking.models import Booking, SeatCounter
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -115,8 +116,8 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
 
 def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
     # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SlotCounter.objects.bulk_create(
-        [SlotCounter(shop=shop, date=day, start_time=start) for start in starts],
+    SeatCounter.objects.bulk_create(
+        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
         ignore_conflicts=True,
     )
 
@@ -129,7 +130,7 @@ def _take_seat(
     Each try is one guarded UPDATE, so the check and the write cannot be separated by another
     worker. With `overbook`, a full first choice is taken anyway.
     """
-    counters = SlotCounter.objects.filter(shop=shop, date=day)
+    counters = SeatCounter.objects.filter(shop=shop, date=day)
     for start in order:
         taken = counters.filter(start_time=start, booked__lt=capacity).update(
             booked=F("booked") + 1
@@ -143,7 +144,7 @@ def _take_seat(
 
 
 def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
-    SlotCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
+    SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
         booked=F("booked") - 1
     )
 
@@ -174,7 +175,7 @@ def booking_create(
     appliance, appliance_original = match_appliance(
         job.appliance_type, booking_settings.appliance_types
     )
-    schedule = booking_settings.schedule()
+    schedule = schedule_of(booking_settings)
     now = shop.now()
     _check_day(schedule, slot_request.date, now.date())
     try:
@@ -193,7 +194,7 @@ def booking_create(
             shop,
             slot_request.date,
             order,
-            booking_settings.jobs_per_slot,
+            booking_settings.jobs_per_start_time,
             overbook=allow_overbook,
         )
         booking = Booking.objects.create(
@@ -246,7 +247,7 @@ def booking_cancel(
     with transaction.atomic():
         cancelled = (
             Booking.objects.filter(pk=booking.pk)
-            .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.COMPLETED])
+            .holding_seats()
             .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
         )
         if not cancelled:
@@ -277,14 +278,14 @@ def booking_reschedule(
     shop too with `notify_shop` (when the customer moves it).
     """
     shop = booking.shop
-    if not booking.is_active or booking.status == Booking.Status.COMPLETED:
+    if not booking.holds_seat:
         raise BookingError(
             "Only a scheduled or confirmed booking can be moved.", code="not_movable"
         )
     if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
         return booking
     booking_settings = shop.booking_settings
-    schedule = booking_settings.schedule()
+    schedule = schedule_of(booking_settings)
     now = shop.now()
     _check_day(schedule, new_date, now.date())
     if new_time not in schedule.start_times():
@@ -300,14 +301,18 @@ def booking_reschedule(
     with transaction.atomic():
         # Lock the row so two moves of one booking cannot both give back the same old seat.
         current = Booking.objects.select_for_update().get(pk=booking.pk)
-        if current.status in (Booking.Status.CANCELLED, Booking.Status.COMPLETED):
+        if not current.holds_seat:
             raise BookingError(
                 "Only a scheduled or confirmed booking can be moved.", code="not_movable"
             )
         _ensure_counters(shop, new_date, [new_time])
         try:
             _, overbooked = _take_seat(
-                shop, new_date, [new_time], booking_settings.jobs_per_slot, overbook=allow_overbook
+                shop,
+                new_date,
+                [new_time],
+                booking_settings.jobs_per_start_time,
+                overbook=allow_overbook,
             )
         except NoAvailability:
             raise SlotFull(
@@ -332,28 +337,37 @@ def booking_reschedule(
 
 _STATUS_MOVES = {
     Booking.Status.CONFIRMED: {Booking.Status.SCHEDULED},
-    Booking.Status.COMPLETED: {Booking.Status.SCHEDULED, Booking.Status.CONFIRMED},
+    Booking.Status.COMPLETED: set(Booking.SEAT_HOLDING),
 }
 
 
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
-    """Confirm or complete a booking; cancelling goes through booking_cancel."""
+    """Confirm or complete a booking; cancelling goes through booking_cancel.
+
+    A completed job has used its seat: the counter gives it back, so the ledger counts only
+    bookings that still hold one.
+    """
     if status == Booking.Status.CANCELLED:
         return booking_cancel(booking=booking)
     allowed_from = _STATUS_MOVES.get(status)
     if allowed_from is None:
         raise BookingError(f"Unknown status {status!r}", field="status")
-    updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-        status=status, updated_at=timezone.now()
-    )
-    if not updated:
-        booking.refresh_from_db(fields=["status"])
-        current = booking.get_status_display().lower()
-        if booking.status == status:
-            # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
-            raise BookingError(f"It is already {current}.", code="bad_status_change")
-        raise BookingError(f"A {current} booking cannot become {status}.", code="bad_status_change")
-    booking.refresh_from_db()
+    with transaction.atomic():
+        updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
+            status=status, updated_at=timezone.now()
+        )
+        if not updated:
+            booking.refresh_from_db(fields=["status"])
+            current = booking.get_status_display().lower()
+            if booking.status == status:
+                # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
+                raise BookingError(f"It is already {current}.", code="bad_status_change")
+            raise BookingError(
+                f"A {current} booking cannot become {status}.", code="bad_status_change"
+            )
+        booking.refresh_from_db()
+        if not booking.holds_seat:
+            _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
     return booking
 
 

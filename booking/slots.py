@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # The contract's windows: AM is 8am-12pm, PM 12pm-5pm. A start belongs to the window it is in.
@@ -15,26 +16,53 @@ AM, PM = "am", "pm"
 class Schedule:
     first_start: dt.time
     last_start: dt.time
-    slot_minutes: int
+    minutes_between_starts: int
     weekdays: frozenset[int]
     blackouts: frozenset[dt.date]
     min_notice: dt.timedelta
     horizon_days: int
 
+    @classmethod
+    def of(cls, booking_settings, *, blackouts: Iterable[dt.date] = ()) -> Schedule:
+        """The schedule of a shop's online-booking settings; the caller brings the blackouts."""
+        return cls(
+            first_start=booking_settings.first_start,
+            last_start=booking_settings.last_start,
+            minutes_between_starts=booking_settings.minutes_between_starts,
+            weekdays=frozenset(booking_settings.working_weekdays),
+            blackouts=frozenset(blackouts),
+            min_notice=dt.timedelta(minutes=booking_settings.min_notice_minutes),
+            horizon_days=booking_settings.horizon_days,
+        )
+
     def start_times(self) -> list[dt.time]:
         """Every start time of a working day, in order."""
-        day = dt.date(2000, 1, 1)
-        current = dt.datetime.combine(day, self.first_start)
-        last = dt.datetime.combine(day, self.last_start)
-        step = dt.timedelta(minutes=self.slot_minutes)
-        times = []
-        while current <= last:
-            times.append(current.time())
-            current += step
-        return times
+        return start_times(self.first_start, self.last_start, self.minutes_between_starts)
 
     def last_bookable_date(self, today: dt.date) -> dt.date:
         return today + dt.timedelta(days=self.horizon_days)
+
+
+def start_times(first: dt.time, last: dt.time, minutes_between: int) -> list[dt.time]:
+    """Every start time of a working day from `first` to `last`, in order."""
+    day = dt.date(2000, 1, 1)
+    current = dt.datetime.combine(day, first)
+    end = dt.datetime.combine(day, last)
+    step = dt.timedelta(minutes=minutes_between)
+    times = []
+    while current <= end:
+        times.append(current.time())
+        current += step
+    return times
+
+
+def start_times_of(booking_settings) -> list[dt.time]:
+    """A shop's start times, from its online-booking settings (no blackouts needed)."""
+    return start_times(
+        booking_settings.first_start,
+        booking_settings.last_start,
+        booking_settings.minutes_between_starts,
+    )
 
 
 @dataclass(frozen=True)
@@ -94,7 +122,7 @@ def day_closed_reason(schedule: Schedule, day: dt.date, today: dt.date) -> str:
     if day > schedule.last_bookable_date(today):
         return "beyond_horizon"
     if day.weekday() not in schedule.weekdays:
-        return "non_working"
+        return "non_working_day"
     if day in schedule.blackouts:
         return "blackout"
     return ""

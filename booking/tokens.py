@@ -11,11 +11,11 @@ import uuid
 from django.core import signing
 
 
-def booking_token(booking_id: uuid.UUID, *, salt: str) -> str:
+def sign_booking_id(booking_id: uuid.UUID, *, salt: str) -> str:
     return signing.Signer(salt=salt).sign(booking_id.hex)
 
 
-def booking_id_from_token(token: str, *, salt: str) -> uuid.UUID | None:
+def unsign_booking_id(token: str, *, salt: str) -> uuid.UUID | None:
     """The id a token carries, or None when it is forged, altered or made for another purpose."""
     try:
         return uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))

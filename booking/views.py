@@ -17,7 +17,7 @@ from booking.availability import DayAvailability, shop_availability
 from booking.forms import WINDOW_WORDS, BookingForm, customer_from, window_options
 from booking.ics import booking_ics
 from booking.models import Booking
-from booking.self_service import booking_token, can_change
+from booking.self_service import can_change, self_service_token
 from booking.services import BookingDisabled, BookingError, Job, booking_create
 from tenants.models import Shop
 
@@ -38,7 +38,7 @@ def _get_shop_or_404(slug: str) -> Shop:
 
 def confirmation_token(booking: Booking) -> str:
     """The booking's unguessable address: its id signed with the site's secret key."""
-    return tokens.booking_token(booking.pk, salt=_CONFIRMATION_SALT)
+    return tokens.sign_booking_id(booking.pk, salt=_CONFIRMATION_SALT)
 
 
 def confirmation_url(booking: Booking) -> str:
@@ -49,7 +49,7 @@ def confirmation_url(booking: Booking) -> str:
 
 
 def _get_booking_or_404(shop: Shop, token: str) -> Booking:
-    booking_id = tokens.booking_id_from_token(token, salt=_CONFIRMATION_SALT)
+    booking_id = tokens.unsign_booking_id(token, salt=_CONFIRMATION_SALT)
     # Filtering by the shop too keeps one shop's booking off another shop's pages.
     booking = Booking.objects.filter(pk=booking_id, shop=shop).first() if booking_id else None
     if booking is None:
@@ -175,7 +175,7 @@ def booking_confirmation(request, slug, token):
             "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
             # The same page the e-mails link to, for a customer who gave no e-mail address.
             "manage_url": (
-                reverse("booking-self-service", args=[booking_token(booking)])
+                reverse("booking-self-service", args=[self_service_token(booking)])
                 if can_change(booking)
                 else ""
             ),
@@ -188,7 +188,7 @@ def booking_confirmation(request, slug, token):
 def booking_calendar_file(request, slug, token):
     shop = _get_shop_or_404(slug)
     booking = _get_booking_or_404(shop, token)
-    if not booking.is_active:
+    if booking.is_cancelled:
         raise Http404("This booking was cancelled.")
     response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="repair-{booking.reference}.ics"'

@@ -67,7 +67,7 @@ class PortalBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         booking_settings = account.shop.booking_settings
         self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
-        starts = booking_settings.schedule().start_times()
+        starts = slots.start_times_of(booking_settings)
         # The windows' hours as the booking page words them, from this shop's start times.
         windows = {
             value: f"{title} ({when.removeprefix('Arrival between ').replace(' and ', '-')})"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -189,9 +188,6 @@ def bookings(request, account):
     rows = Booking.objects.filter(account=account, shop=account.shop).order_by("-created_at")
     if query:
         match = Q(customer_name__icontains=query) | Q(work_order_number__icontains=query)
-        digits = re.sub(r"\D", "", query)
-        if len(digits) >= 3:
-            match |= Q(phone__contains=digits)
         rows = rows.filter(match | spoken_lookup(query))
     page = Paginator(rows, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -181,8 +181,8 @@ class BookingSettingsForm(forms.ModelForm):
             "working_weekdays",
             "first_start",
             "last_start",
-            "slot_minutes",
-            "jobs_per_slot",
+            "minutes_between_starts",
+            "jobs_per_start_time",
             "min_notice_minutes",
             "horizon_days",
             "reminder_hours_before",
@@ -203,7 +203,7 @@ class BlackoutDateInline(ShopScopedAdmin, admin.TabularInline):
 class BookingSettingsAdmin(ShopScopedAdmin, admin.ModelAdmin):
     form = BookingSettingsForm
     inlines = [BlackoutDateInline]
-    list_display = ["shop", "booking_enabled", "jobs_per_slot", "working_days", "public_page"]
+    list_display = ["shop", "booking_enabled", "jobs_per_start_time", "working_days", "public_page"]
     list_select_related = ["shop"]
     readonly_fields = ["shop_name", "public_page"]
     fieldsets = [
@@ -214,8 +214,8 @@ class BookingSettingsAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 "fields": [
                     "working_weekdays",
                     ("first_start", "last_start"),
-                    "slot_minutes",
-                    "jobs_per_slot",
+                    "minutes_between_starts",
+                    "jobs_per_start_time",
                 ]
             },
         ),

@@ -11,8 +11,6 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from booking import slots
-
 DEFAULT_TIME_ZONE = "America/Los_Angeles"
 
 # The contract's list, in its order.
@@ -121,7 +119,7 @@ class BookingSettings(models.Model):
         default=True,
         help_text="Off: the booking page and the partner API turn customers away.",
     )
-    jobs_per_slot = models.PositiveSmallIntegerField(
+    jobs_per_start_time = models.PositiveSmallIntegerField(
         "jobs per start time",
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
@@ -129,7 +127,7 @@ class BookingSettings(models.Model):
     )
     first_start = models.TimeField("first start time", default=dt.time(8, 0))
     last_start = models.TimeField("last start time", default=dt.time(16, 0))
-    slot_minutes = models.PositiveSmallIntegerField(
+    minutes_between_starts = models.PositiveSmallIntegerField(
         "minutes between start times",
         default=60,
         validators=[MinValueValidator(15), MaxValueValidator(240)],
@@ -195,18 +193,6 @@ class BookingSettings(models.Model):
             errors["service_zip_codes"] = "Five-digit ZIP codes, e.g. 93534."
         if errors:
             raise ValidationError(errors)
-
-    def schedule(self) -> slots.Schedule:
-        """The pure description the slot engine works from (one query for blackouts)."""
-        return slots.Schedule(
-            first_start=self.first_start,
-            last_start=self.last_start,
-            slot_minutes=self.slot_minutes,
-            weekdays=frozenset(self.working_weekdays),
-            blackouts=frozenset(b.date for b in self.blackout_dates.all()),
-            min_notice=dt.timedelta(minutes=self.min_notice_minutes),
-            horizon_days=self.horizon_days,
-        )
 
     def weekday_labels(self) -> str:
         return ", ".join(WEEKDAY_NAMES[d].title() for d in sorted(self.working_weekdays))

@@ -18,7 +18,7 @@ def shop_create(
     name: str,
     slug: str,
     time_zone: str | None = None,
-    jobs_per_slot: int | None = None,
+    jobs_per_start_time: int | None = None,
     weekdays: list[int] | None = None,
     **details,
 ) -> Shop:
@@ -29,8 +29,8 @@ def shop_create(
     shop.full_clean()
     shop.save()
     booking_settings = BookingSettings(shop=shop)
-    if jobs_per_slot is not None:
-        booking_settings.jobs_per_slot = jobs_per_slot
+    if jobs_per_start_time is not None:
+        booking_settings.jobs_per_start_time = jobs_per_start_time
     if weekdays is not None:
         booking_settings.working_weekdays = sorted(set(weekdays))
     booking_settings.full_clean()

@@ -8,7 +8,7 @@ import itertools
 from django.db.models import Count
 
 from booking import slots
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from booking.services import Customer, Job, booking_create
 
 # Monday 7 December 2026; the tests' clock is pinned to 06:00 that morning at the shop.
@@ -114,9 +114,9 @@ def many_bookings(shop, first_day: dt.date, count: int, *, weekdays: int = 5) ->
         .annotate(booked=Count("pk"))
         .order_by()
     )
-    SlotCounter.objects.bulk_create(
+    SeatCounter.objects.bulk_create(
         [
-            SlotCounter(
+            SeatCounter(
                 shop=shop,
                 date=s["scheduled_date"],
                 start_time=s["scheduled_time"],

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from booking.tests.admin_helpers import MONDAY, at_shop, book
 
 URL = "/admin/booking/booking/"
@@ -25,7 +25,7 @@ def run_action(client, action: str, bookings):
 
 
 def seats(shop, start: str) -> int:
-    return SlotCounter.objects.get(
+    return SeatCounter.objects.get(
         shop=shop, date=TUESDAY, start_time=dt.time.fromisoformat(start)
     ).booked
 

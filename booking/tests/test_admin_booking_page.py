@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from booking.tests.admin_helpers import MONDAY, at_shop, book, change_data
 
 URL = "/admin/booking/booking/"
@@ -21,7 +21,7 @@ def change_url(booking) -> str:
 
 
 def seats(shop, day, start: str) -> int:
-    counter = SlotCounter.objects.filter(
+    counter = SeatCounter.objects.filter(
         shop=shop, date=day, start_time=dt.time.fromisoformat(start)
     ).first()
     return counter.booked if counter else 0

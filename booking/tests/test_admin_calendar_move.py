@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from booking.models import SlotCounter
+from booking.models import SeatCounter
 from booking.tests.admin_helpers import MONDAY, at_shop, book
 
 TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
@@ -27,7 +27,7 @@ def move(client, booking, day, start: str, **extra):
 
 
 def seats(shop, day, start: str) -> int:
-    counter = SlotCounter.objects.filter(
+    counter = SeatCounter.objects.filter(
         shop=shop, date=day, start_time=dt.time.fromisoformat(start)
     ).first()
     return counter.booked if counter else 0

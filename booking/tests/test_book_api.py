@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from booking.models import Booking, Notification, SlotCounter
+from booking.models import Booking, Notification, SeatCounter
 from booking.tests.factories import BookingFactory, fill_starts
 from conftest import next_working_day
 from tenants.tests.factories import ShopFactory
@@ -575,11 +575,11 @@ def test_a_full_day_has_no_availability(api_client, shop_a):
 
     assert_refused(response, code="no_availability")
     assert response.json()["error"] == "No availability on requested date"
-    assert not SlotCounter.objects.filter(booked__gt=2).exists()
+    assert not SeatCounter.objects.filter(booked__gt=2).exists()
 
 
 def test_capacity_is_the_shops_jobs_per_start_time(api_client, shop_a):
-    shop_a.booking_settings.jobs_per_slot = 3
+    shop_a.booking_settings.jobs_per_start_time = 3
     shop_a.booking_settings.save()
     body = contract_body(shop_a, time_slot="09:00")
 
@@ -699,7 +699,7 @@ def test_an_unexpected_failure_is_500_in_json_with_nothing_written(api_client, s
     assert response.status_code == 500
     assert response.json() == {"error": "Server error", "code": "server_error"}
     assert not Booking.objects.exists()
-    assert not SlotCounter.objects.filter(booked__gt=0).exists()
+    assert not SeatCounter.objects.filter(booked__gt=0).exists()
 
 
 def test_a_failure_while_building_the_response_writes_nothing(api_client, shop_a):
@@ -711,7 +711,7 @@ def test_a_failure_while_building_the_response_writes_nothing(api_client, shop_a
     assert response.status_code == 500
     assert response.json() == {"error": "Server error", "code": "server_error"}
     assert not Booking.objects.exists()
-    assert not SlotCounter.objects.filter(booked__gt=0).exists()
+    assert not SeatCounter.objects.filter(booked__gt=0).exists()
 
 
 def test_a_500_writes_no_e_mail_and_gives_the_booking_quota_back(

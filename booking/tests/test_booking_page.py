@@ -8,8 +8,8 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from booking.models import Booking, SlotCounter
-from booking.self_service import booking_token
+from booking.models import Booking, SeatCounter
+from booking.self_service import self_service_token
 from booking.tests.factories import BookingFactory, fill_starts
 from booking.views import confirmation_url
 from conftest import next_working_day
@@ -376,7 +376,7 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
             day = next_working_day(shop_a, days_ahead=2 + i % 20)
             hour = 8 + i % 9
             BookingFactory(shop=shop_a, scheduled_date=day, scheduled_time=dt.time(hour))
-            SlotCounter.objects.update_or_create(
+            SeatCounter.objects.update_or_create(
                 shop=shop_a, date=day, start_time=dt.time(hour), defaults={"booked": 1}
             )
 
@@ -426,11 +426,11 @@ def test_the_confirmation_links_to_the_customers_own_page_to_change_or_cancel(cl
 
     html = client.get(location).content.decode()
 
-    manage_url = f"/b/{booking_token(booking)}/"
+    manage_url = f"/b/{self_service_token(booking)}/"
     assert f'href="{manage_url}">Change or cancel</a>' in html
     manage = client.get(manage_url).content.decode()
     assert booking.reference in manage
-    assert f'href="/b/{booking_token(booking)}/cancel"' in manage
+    assert f'href="/b/{self_service_token(booking)}/cancel"' in manage
 
 
 def test_a_cancelled_bookings_confirmation_offers_no_change_link(client, shop_a):
@@ -440,7 +440,7 @@ def test_a_cancelled_bookings_confirmation_offers_no_change_link(client, shop_a)
 
     html = client.get(location).content.decode()
 
-    assert booking_token(booking) not in html
+    assert self_service_token(booking) not in html
     assert "Change or cancel" not in html
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from booking import slots
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from booking.services import (
     BookingDisabled,
     BookingError,
@@ -102,7 +102,7 @@ def test_an_address_outside_the_service_area_is_refused(shop_a, day, service_are
 
     assert exc.value.code == "outside_service_area"
     assert "90401" in exc.value.message
-    assert not SlotCounter.objects.exists()
+    assert not SeatCounter.objects.exists()
 
 
 def test_an_address_without_a_zip_is_refused_when_the_area_is_limited(shop_a, day, service_area):
@@ -146,11 +146,13 @@ def test_cancelling_twice_is_refused_and_gives_back_only_one_seat(shop_a, day):
 
 
 def test_a_completed_booking_cannot_be_cancelled(shop_a, day):
+    book(shop_a, day)
     booking = booking_set_status(booking=book(shop_a, day), status=Booking.Status.COMPLETED)
 
     with pytest.raises(BookingError):
         booking_cancel(booking=booking)
 
+    # The other booking's seat is untouched: a refused cancel gives nothing back.
     assert seats_taken(shop_a, day, T(9)) == 1
 
 
@@ -248,8 +250,8 @@ def test_a_booking_is_confirmed_then_completed(shop_a, day):
     assert booking.status == Booking.Status.CONFIRMED
     booking_set_status(booking=booking, status=Booking.Status.COMPLETED)
     assert booking.status == Booking.Status.COMPLETED
-    # Completing keeps the seat: the job happened.
-    assert seats_taken(shop_a, day, T(9)) == 1
+    # Only scheduled and confirmed bookings hold a seat: the finished job gives it back.
+    assert seats_taken(shop_a, day, T(9)) == 0
 
 
 def test_a_completed_booking_cannot_go_back_to_confirmed(shop_a, day):

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from conftest import next_working_day
 from tenants.tests.factories import ShopFactory
 
@@ -63,9 +63,9 @@ def assert_capacity_held(shop, day, results, capacity: int) -> int:
     statuses = Counter(status for status, _ in results)
     assert all(status in (201, 400) for status in statuses), results
     successes = statuses[201]
-    counters = {c.start_time: c.booked for c in SlotCounter.objects.filter(shop=shop, date=day)}
+    counters = {c.start_time: c.booked for c in SeatCounter.objects.filter(shop=shop, date=day)}
     assert max(counters.values()) <= capacity, counters
-    active = Booking.objects.active().filter(shop=shop, scheduled_date=day)
+    active = Booking.objects.holding_seats().filter(shop=shop, scheduled_date=day)
     per_start = Counter(active.values_list("scheduled_time", flat=True))
     assert max(per_start.values()) <= capacity, per_start
     assert successes == sum(counters.values()) == active.count()
@@ -79,7 +79,7 @@ def assert_capacity_held(shop, day, results, capacity: int) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_requests_for_one_start_never_overbook_it():
     shop = ShopFactory(slug="busy-shop")
-    shop.booking_settings.jobs_per_slot = 3
+    shop.booking_settings.jobs_per_start_time = 3
     shop.booking_settings.save()
     day = next_working_day(shop, days_ahead=3)
 
@@ -97,7 +97,7 @@ def test_simultaneous_requests_for_one_start_never_overbook_it():
 def test_simultaneous_requests_for_a_nearly_full_day_fill_it_exactly():
     shop = ShopFactory(slug="small-shop")
     settings = shop.booking_settings
-    settings.jobs_per_slot = 2
+    settings.jobs_per_start_time = 2
     settings.first_start, settings.last_start = dt.time(8), dt.time(12)
     settings.save()
     day = next_working_day(shop, days_ahead=3)

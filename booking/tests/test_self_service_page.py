@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail, signing
 
-from booking.models import Booking, Notification, SlotCounter
-from booking.self_service import SALT, booking_token
+from booking.models import Booking, Notification, SeatCounter
+from booking.self_service import SALT, self_service_token
 from booking.tests.notify_helpers import book, run_worker
 from conftest import screenshot
 
@@ -26,7 +26,7 @@ def jane(db, shop_a, tuesday):
 
 
 def url(booking, action=""):
-    return f"/b/{booking_token(booking)}/{action}"
+    return f"/b/{self_service_token(booking)}/{action}"
 
 
 def test_the_link_shows_the_booking(client, jane):
@@ -76,7 +76,7 @@ def test_the_customer_can_cancel_and_the_shop_is_told(
     assert "Pick another time" not in page
     jane.refresh_from_db()
     assert jane.status == Booking.Status.CANCELLED
-    assert SlotCounter.objects.get(date=WEDNESDAY, start_time=dt.time(9)).booked == 0
+    assert SeatCounter.objects.get(date=WEDNESDAY, start_time=dt.time(9)).booked == 0
     alerts = [m for m in mail.outbox if m.to == [shop_a.notification_email]]
     assert [m.subject.split(":")[0] for m in alerts] == ["Booking cancelled"]
 
@@ -92,7 +92,7 @@ def test_cancelling_needs_the_csrf_token(jane):
 
 
 def test_the_reschedule_page_offers_only_open_start_times(client, jane, shop_a):
-    SlotCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(10)).update(booked=2)
+    SeatCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(10)).update(booked=2)
 
     page = client.get(url(jane, "reschedule")).content.decode()
 
@@ -146,7 +146,7 @@ def test_the_customer_can_move_the_visit_and_the_shop_is_told(
 
 
 def test_a_full_time_is_refused_with_a_clear_message(client, jane, shop_a):
-    SlotCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(13)).update(booked=2)
+    SeatCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(13)).update(booked=2)
 
     response = client.post(url(jane, "reschedule"), {"start": "2026-12-02T13:00"})
 
@@ -173,7 +173,7 @@ def test_a_time_that_is_not_a_time_is_refused(client, jane):
     ids=["signature", "booking id", "no signature", "garbage"],
 )
 def test_an_altered_link_is_refused(client, jane, mangle):
-    response = client.get(f"/b/{mangle(booking_token(jane))}/")
+    response = client.get(f"/b/{mangle(self_service_token(jane))}/")
 
     assert response.status_code == 404
     assert "This link no longer works" in response.content.decode()
@@ -205,13 +205,13 @@ def test_charlies_booking_cannot_be_reached_with_a_link_for_alices_shop(
 ):
     theirs = book(shop_b, day=WEDNESDAY, time="10:00", email="ann@example.com")
     # Alice's signature with Charlie's booking id: the signature covers the id.
-    forged = f"{theirs.pk.hex}:{booking_token(jane).split(':')[1]}"
+    forged = f"{theirs.pk.hex}:{self_service_token(jane).split(':')[1]}"
 
     assert client.get(f"/b/{forged}/").status_code == 404
     page = client.get(url(jane)).content.decode()
     assert "Fix It Fast" not in page and "ann@example.com" not in page
     assert theirs.reference not in page
-    assert signing.Signer(salt=SALT).unsign(booking_token(jane)) == jane.pk.hex
+    assert signing.Signer(salt=SALT).unsign(self_service_token(jane)) == jane.pk.hex
 
 
 @pytest.mark.browser

@@ -18,7 +18,7 @@ def schedule(**overrides) -> slots.Schedule:
     values = dict(
         first_start=T(8),
         last_start=T(16),
-        slot_minutes=60,
+        minutes_between_starts=60,
         weekdays=frozenset(range(5)),
         blackouts=frozenset(),
         min_notice=dt.timedelta(hours=2),
@@ -37,7 +37,7 @@ def test_a_default_day_has_nine_hourly_starts():
 
 
 def test_half_hour_steps_end_at_the_last_start():
-    starts = schedule(first_start=T(8), last_start=T(10), slot_minutes=30).start_times()
+    starts = schedule(first_start=T(8), last_start=T(10), minutes_between_starts=30).start_times()
 
     assert starts == [T(8), T(8, 30), T(9), T(9, 30), T(10)]
 
@@ -129,7 +129,7 @@ def test_past_days_weekends_blackouts_and_days_beyond_the_horizon_are_closed():
     rules = schedule(blackouts=frozenset({holiday}), horizon_days=14)
 
     assert slots.day_closed_reason(rules, today - dt.timedelta(days=1), today) == "past"
-    assert slots.day_closed_reason(rules, dt.date(2026, 3, 7), today) == "non_working"
+    assert slots.day_closed_reason(rules, dt.date(2026, 3, 7), today) == "non_working_day"
     assert slots.day_closed_reason(rules, holiday, today) == "blackout"
     assert slots.day_closed_reason(rules, today + dt.timedelta(days=15), today) == (
         "beyond_horizon"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking.models import Booking, SeatCounter
 from booking.tests.test_book_api import URL, contract_body
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_revoke_key
@@ -203,7 +203,7 @@ def test_allow_overbook_books_into_a_full_start_only_with_the_right(api_client, 
     account, key = account_a
     grant(account, may_overbook=True)
     body = contract_body(shop_a, time_slot="10:00", allow_overbook=True)
-    SlotCounter.objects.create(
+    SeatCounter.objects.create(
         shop=shop_a, date=body["scheduled_date"], start_time="10:00", booked=2
     )
 
@@ -219,7 +219,7 @@ def test_without_allow_overbook_a_full_start_moves_on_as_usual(api_client, accou
     account, key = account_a
     grant(account, may_overbook=True)
     body = contract_body(shop_a, time_slot="10:00")
-    SlotCounter.objects.create(
+    SeatCounter.objects.create(
         shop=shop_a, date=body["scheduled_date"], start_time="10:00", booked=2
     )
 

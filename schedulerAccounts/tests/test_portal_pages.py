@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, SlotCounter
+from booking import slots
+from booking.models import Booking, SeatCounter
 from booking.tests.factories import BookingFactory
 from booking.tests.notify_helpers import run_worker
 from booking.tests.test_book_api import URL, contract_body
@@ -44,7 +45,7 @@ def booking_form(shop, **overrides) -> dict:
 def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
     client, _ = agent
     day = next_working_day(shop_a, days_ahead=2)
-    SlotCounter.objects.create(shop=shop_a, date=day, start_time="08:00", booked=2)
+    SeatCounter.objects.create(shop=shop_a, date=day, start_time="08:00", booked=2)
 
     response = client.get("/scheduler/")
 
@@ -64,9 +65,9 @@ def test_the_home_page_says_why_a_day_cannot_be_booked(agent, shop_a):
     client, _ = agent
     full_day = next_working_day(shop_a, days_ahead=2)
     holiday = next_working_day(shop_a, days_ahead=3)
-    starts = shop_a.booking_settings.schedule().start_times()
-    SlotCounter.objects.bulk_create(
-        SlotCounter(shop=shop_a, date=full_day, start_time=start, booked=2) for start in starts
+    starts = slots.start_times_of(shop_a.booking_settings)
+    SeatCounter.objects.bulk_create(
+        SeatCounter(shop=shop_a, date=full_day, start_time=start, booked=2) for start in starts
     )
     BlackoutDate.objects.create(settings=shop_a.booking_settings, date=holiday)
 
@@ -267,7 +268,7 @@ def test_an_agent_cancels_one_of_its_bookings_and_the_seat_comes_back(agent, sho
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
-    counter = SlotCounter.objects.get(
+    counter = SeatCounter.objects.get(
         shop=shop_a, date=booking.scheduled_date, start_time=booking.scheduled_time
     )
     assert counter.booked == 0

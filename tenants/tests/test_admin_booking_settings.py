@@ -19,8 +19,8 @@ def settings_data(**overrides) -> dict:
         "working_weekdays": ["0", "1", "2", "3", "4", "5"],
         "first_start": "07:30",
         "last_start": "15:30",
-        "slot_minutes": "90",
-        "jobs_per_slot": "3",
+        "minutes_between_starts": "90",
+        "jobs_per_start_time": "3",
         "min_notice_minutes": "240",
         "horizon_days": "30",
         "reminder_hours_before": "24",
@@ -74,7 +74,7 @@ def test_saving_the_form_stores_clean_lists_and_blackouts(client, alice, shop_a)
     assert saved.working_weekdays == [0, 1, 2, 3, 4, 5]
     assert saved.appliance_types == ["Refrigerator", "Washer", "Ice Machine", "Other"]
     assert saved.service_zip_codes == ["93534", "93535", "93536"]
-    assert (saved.first_start, saved.jobs_per_slot) == (dt.time(7, 30), 3)
+    assert (saved.first_start, saved.jobs_per_start_time) == (dt.time(7, 30), 3)
     assert list(BlackoutDate.objects.values_list("date", "reason")) == [
         (dt.date(2026, 12, 25), "Christmas")
     ]
@@ -100,7 +100,7 @@ def test_bad_settings_are_refused_with_nothing_saved(client, alice, shop_a, over
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert BookingSettings.objects.get(shop=shop_a).jobs_per_slot == 2
+    assert BookingSettings.objects.get(shop=shop_a).jobs_per_start_time == 2
     assert not BlackoutDate.objects.exists()
 
 
@@ -111,7 +111,7 @@ def test_a_dispatcher_has_no_settings(client, bob, shop_a):
     assert client.get(change_url(shop_a)).status_code == 404
     response = client.post(change_url(shop_a), settings_data())
     assert response.status_code == 404
-    assert BookingSettings.objects.get(shop=shop_a).jobs_per_slot == 2
+    assert BookingSettings.objects.get(shop=shop_a).jobs_per_start_time == 2
 
 
 def test_charlie_cannot_open_or_change_alices_settings(client, charlie, shop_a, shop_b):
@@ -120,7 +120,7 @@ def test_charlie_cannot_open_or_change_alices_settings(client, charlie, shop_a, 
     assert client.get(LIST)["Location"] == change_url(shop_b)
     assert client.get(change_url(shop_a)).status_code == 404
     client.post(change_url(shop_a), settings_data())
-    assert BookingSettings.objects.get(shop=shop_a).jobs_per_slot == 2
+    assert BookingSettings.objects.get(shop=shop_a).jobs_per_start_time == 2
 
 
 def test_a_superuser_sees_every_shops_settings(client, admin_user, shop_a, shop_b):

@@ -24,7 +24,7 @@ def test_a_superuser_creates_a_shop_with_its_booking_settings(client, admin_user
 
     assert response.status_code == 302
     shop = Shop.objects.get(slug="cool-breeze")
-    assert BookingSettings.objects.get(shop=shop).jobs_per_slot == 2
+    assert BookingSettings.objects.get(shop=shop).jobs_per_start_time == 2
 
 
 def test_a_bad_time_zone_is_refused(client, admin_user):

@@ -27,7 +27,7 @@ def test_it_creates_a_shop_with_its_settings_and_owner():
         "Fix It Fast",
         "--timezone",
         "America/New_York",
-        "--jobs-per-slot",
+        "--jobs-per-start-time",
         "3",
         "--weekdays",
         "mon,wed,sat",
@@ -40,7 +40,7 @@ def test_it_creates_a_shop_with_its_settings_and_owner():
     shop = Shop.objects.get(slug="fix-it-fast")
     assert shop.name == "Fix It Fast"
     assert shop.time_zone == "America/New_York"
-    assert shop.booking_settings.jobs_per_slot == 3
+    assert shop.booking_settings.jobs_per_start_time == 3
     assert shop.booking_settings.working_weekdays == [0, 2, 5]
     frank = get_user_model().objects.get(username="frank")
     assert frank.check_password("a-long-owner-pass-42")
@@ -56,7 +56,7 @@ def test_without_options_it_uses_the_defaults():
 
     shop = Shop.objects.get(slug="plain-shop")
     assert shop.time_zone == "America/Los_Angeles"
-    assert shop.booking_settings.jobs_per_slot == 2
+    assert shop.booking_settings.jobs_per_start_time == 2
     assert shop.booking_settings.working_weekdays == [0, 1, 2, 3, 4]
     assert not Membership.objects.exists()
 
@@ -101,9 +101,9 @@ def test_a_bad_weekday_is_refused():
     assert not Shop.objects.exists()
 
 
-def test_a_jobs_per_slot_out_of_range_is_refused():
-    with pytest.raises(CommandError, match="jobs_per_slot"):
-        create_shop("fix-it", "--name", "Fix It", "--jobs-per-slot", "0")
+def test_a_jobs_per_start_time_out_of_range_is_refused():
+    with pytest.raises(CommandError, match="jobs_per_start_time"):
+        create_shop("fix-it", "--name", "Fix It", "--jobs-per-start-time", "0")
 
     assert not Shop.objects.exists()
 

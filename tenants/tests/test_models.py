@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from booking.availability import schedule_of
 from tenants.models import DEFAULT_APPLIANCE_TYPES, BookingSettings, Shop
 from tenants.services import shop_create
 from tenants.tests.factories import ShopFactory
@@ -24,8 +25,8 @@ def test_a_new_shop_gets_the_contracts_defaults():
     assert shop.time_zone == "America/Los_Angeles"
     assert shop.is_active is True
     assert settings.booking_enabled is True
-    assert settings.jobs_per_slot == 2
-    assert settings.schedule().start_times() == [dt.time(h, 0) for h in range(8, 17)]
+    assert settings.jobs_per_start_time == 2
+    assert schedule_of(settings).start_times() == [dt.time(h, 0) for h in range(8, 17)]
     assert settings.working_weekdays == [0, 1, 2, 3, 4]
     assert settings.min_notice_minutes == 120
     assert settings.horizon_days == 60
@@ -92,7 +93,7 @@ def test_a_public_door_finds_an_active_shop_by_its_slug_in_any_case(django_asser
 
     with django_assert_num_queries(1):
         found = Shop.objects.public_by_slug("  Open-Shop ")
-        assert found.booking_settings.jobs_per_slot == 2, "settings come with the shop"
+        assert found.booking_settings.jobs_per_start_time == 2, "settings come with the shop"
 
     assert found == shop
     assert Shop.objects.public_by_slug("closed-shop") is None
@@ -165,9 +166,9 @@ def test_service_zip_codes_must_be_five_digits(zips):
 @pytest.mark.parametrize(
     "field,value",
     [
-        ("jobs_per_slot", 0),
-        ("jobs_per_slot", 51),
-        ("slot_minutes", 10),
+        ("jobs_per_start_time", 0),
+        ("jobs_per_start_time", 51),
+        ("minutes_between_starts", 10),
         ("horizon_days", 0),
         ("horizon_days", 366),
         ("min_notice_minutes", 15 * 24 * 60),
@@ -187,4 +188,4 @@ def test_blackout_dates_are_part_of_the_schedule():
     settings = _settings()
     settings.blackout_dates.create(date=dt.date(2026, 12, 25), reason="Christmas")
 
-    assert settings.schedule().blackouts == frozenset({dt.date(2026, 12, 25)})
+    assert schedule_of(settings).blackouts == frozenset({dt.date(2026, 12, 25)})

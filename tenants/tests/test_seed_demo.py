@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 
-from booking.models import Booking, Notification, SlotCounter
+from booking.models import Booking, Notification, SeatCounter
 from booking.tests.admin_helpers import MONDAY, at_shop
 from booking.tests.notify_helpers import run_worker
 from tenants.models import Membership, Shop
@@ -90,7 +90,7 @@ def test_it_fills_the_next_working_days_with_bookings_from_every_door(monday_mor
     assert bookings.exclude(work_order_number="").exists()
     assert bookings.exclude(claim_number="").exists()
     # Through booking_create: every booking holds a seat.
-    assert sum(SlotCounter.objects.values_list("booked", flat=True)) == 38
+    assert sum(SeatCounter.objects.values_list("booked", flat=True)) == 38
 
 
 def test_the_sample_bookings_send_no_emails(monday_morning, django_capture_on_commit_callbacks):

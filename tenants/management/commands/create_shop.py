@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("--name", required=True)
         parser.add_argument("--timezone", dest="time_zone")
-        parser.add_argument("--jobs-per-slot", type=int)
+        parser.add_argument("--jobs-per-start-time", type=int)
         parser.add_argument("--weekdays", help="e.g. mon,tue,wed,thu,fri")
         parser.add_argument("--owner", help="username of the owner login to create")
         parser.add_argument("--owner-password")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         slug,
         name,
         time_zone,
-        jobs_per_slot,
+        jobs_per_start_time,
         weekdays,
         owner,
         owner_password,
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     name=name,
                     slug=slug,
                     time_zone=time_zone,
-                    jobs_per_slot=jobs_per_slot,
+                    jobs_per_start_time=jobs_per_start_time,
                     weekdays=_parse_weekdays(weekdays) if weekdays else None,
                 )
                 if owner:

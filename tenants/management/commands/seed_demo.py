@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from booking import slots
+from booking.availability import schedule_of
 from booking.models import Booking
 from booking.services import BookingError, Customer, Extras, Job, booking_create
 from schedulerAccounts.models import SchedulerAccount
@@ -178,7 +179,7 @@ def seed_sample_bookings(shop: Shop, account: SchedulerAccount) -> int:
     They go through booking_create like any booking, so seats are counted, but without e-mails:
     nobody asked for these. Returns how many were made.
     """
-    schedule = shop.booking_settings.schedule()
+    schedule = schedule_of(shop.booking_settings)
     now = shop.now()
     days = [
         day
