@@ -28,12 +28,12 @@ run: setup
 	@echo "ApplianceOps is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
 	@echo "E-mails are printed here by the task worker (console backend)."
 	@echo ""
-	@# The task worker and the reminder loop run beside the server and stop with it.
-	@trap 'kill $$worker $$reminders 2>/dev/null; wait' EXIT INT TERM; \
-	export SITE_URL="$(SITE_URL)"; \
-	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	$(BIN)/python manage.py send_reminders --every 300 & reminders=$$!; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The task worker and the reminder loop run beside the server, are started again if they
+	@# exit (applianceops/supervise.py), and stop with it.
+	SITE_URL="$(SITE_URL)" $(BIN)/python -m applianceops.supervise \
+		--helper "$(BIN)/python manage.py db_worker --no-reload" \
+		--helper "$(BIN)/python manage.py send_reminders --every 300" \
+		-- $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The task worker alone (e-mails), e.g. beside a server started another way.
 worker: setup
