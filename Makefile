@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both set up everything on a fresh machine.
-.PHONY: run test setup lint worker clean bench
+.PHONY: run test setup lint worker clean bench faults
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -46,6 +46,12 @@ test: setup
 # DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
 bench: setup
 	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
+
+# Fault suite (not part of `make test`, about 6 minutes): throwaway PostgreSQL, Redis, SMTP sink,
+# gunicorn and worker on 127.0.0.1; a few hundred bookings while each of them fails in turn.
+# FAULTS_ARGS="--bookings 20 --scenarios ad" for a shorter run.
+faults: setup
+	$(BIN)/python -m faults.run $(FAULTS_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
