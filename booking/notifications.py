@@ -11,6 +11,11 @@ The flow for every e-mail:
 3. A worker (`manage.py db_worker`) runs `deliver`: it claims the row with a guarded UPDATE (so a
    duplicated task cannot send twice), renders and sends it, and on failure schedules another
    try with back-off, up to MAX_ATTEMPTS; then the row is marked failed for the owner to see.
+4. The row is marked sent the moment the mail server accepts the message (before QUIT), waiting
+   out a database restart if need be. A worker that dies while it holds a row leaves it
+   "sending"; after the lease (EMAIL_LEASE_SECONDS) send_reminders hands it to another worker.
+   Only a worker killed between the server's 250 and that mark sends an e-mail twice (README:
+   "Exactly once"); every try carries the same Message-ID.
 """
 
 from __future__ import annotations
