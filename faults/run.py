@@ -75,6 +75,7 @@ class Stack:
         self.base = f"http://127.0.0.1:{self.port}"
         self.processes: dict[str, subprocess.Popen] = {}
         self.env: dict[str, str] = {}
+        self.notes: list[str] = []
 
     def start(self) -> None:
         self.pg.start()
@@ -283,6 +284,11 @@ def kill_worker_mid_send(stack: Stack) -> None:
     deadline = time.monotonic() + 60
     while stack.sink.receiving == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
+    stack.notes.append(
+        "d: the worker was killed while the mail server held an unanswered message"
+        if stack.sink.receiving
+        else "d: the worker was killed, but not during a send (none started within 60 s)"
+    )
     stack.kill_worker()
     stack.sink.data_delay = 0.0
     time.sleep(1)
@@ -479,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
     print(f"\n{sum(r.created for r in rows)} bookings in {time.monotonic() - started:.0f} s.")
+    for note in stack.notes:
+        print(note)
     if gaps:
         print(
             "Mail server's 250 to the e-mail marked sent (the window in which a killed worker "
