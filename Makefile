@@ -39,13 +39,20 @@ run: setup
 worker: setup
 	$(BIN)/python manage.py db_worker
 
+# The browser tests drive a Chromium: PLAYWRIGHT_CHROMIUM, Debian's /usr/bin/chromium, or the one
+# Playwright downloads, fetched here when there is none. Offline the download fails: the suite then
+# leaves the browser tests out with one line saying how to get a browser, and still passes.
 test: setup
+	@$(BIN)/python -c 'import sys; from applianceops.tests.helpers import find_chromium; sys.exit(not find_chromium())' \
+	|| $(BIN)/python -m playwright install chromium >/dev/null 2>&1 \
+	|| echo "No Chromium found, and Playwright could not download one."
 	$(BIN)/python -m pytest
 
-# Load benchmark of the booking API through gunicorn: a fresh SQLite file, plus PostgreSQL when
-# DATABASE_URL is a postgres:// URL. Not part of `make test`. BENCH_ARGS="--requests 200" etc.
+# The booking API against a floor view through gunicorn (README: Benchmark): a fresh SQLite file,
+# plus PostgreSQL + Redis when DATABASE_URL is a postgres:// URL. Not part of `make test`.
+# BENCH_ARGS="--pairs 3 --seconds 5 --profile" etc.; `python -m bench.booking_bench -h` lists them.
 bench: setup
-	$(BIN)/python bench/booking_bench.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.booking_bench $(BENCH_ARGS)
 
 # Fault suite (not part of `make test`, about 6 minutes): throwaway PostgreSQL, Redis, SMTP sink,
 # gunicorn and worker on 127.0.0.1; a few hundred bookings while each of them fails in turn.

@@ -45,7 +45,8 @@ class ApplianceOpsAdminSite(admin.AdminSite):
     def today_schedule(self, request) -> dict | None:
         """Today's bookings at the first of the user's shops, on the shop's own clock."""
         # Imported here: the admin site is built before the apps' models are ready.
-        from booking.calendar import bookings_between, source_colour
+        from booking.admin.calendar_data import bookings_between
+        from booking.admin.source_colours import source_colour
         from booking.models import Booking
         from tenants.access import shops_for
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, JsonResponse
-from django_ratelimit.exceptions import Ratelimited
+from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -50,28 +48,17 @@ def error_body(message: str, code: str, **extra) -> dict:
 
 def _validation_error(exc: exceptions.ValidationError) -> Response:
     """The first failing field, in the order the serializer declares its fields."""
-    detail = exc.detail
-    field, messages = "", detail
-    if isinstance(detail, dict) and detail:
-        field, messages = next(iter(detail.items()))
-        if field == "non_field_errors":
-            # Not a field a client sent (e.g. a JSON list instead of an object).
-            field = ""
-    while isinstance(messages, (list, dict)) and messages:
-        messages = messages[0] if isinstance(messages, list) else next(iter(messages.values()))
-    message = str(messages) or "Invalid request."
-    code = getattr(messages, "code", "invalid")
-    if code == "missing_field":
-        body = error_body(message, "missing_field", field=field)
-    else:
-        if field and not message.lower().startswith(field):
-            message = f"Invalid {field}: {message}"
-        body = (
-            error_body(message, "invalid_field", field=field)
-            if field
-            else error_body(message, "invalid_request")
-        )
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    # The API's one serializer reads a JSON object (the view refuses anything else first), so
+    # every error it raises is keyed by a field the client sent.
+    field, messages = next(iter(exc.detail.items()))
+    while isinstance(messages, list):
+        messages = messages[0]
+    message = str(messages)
+    if messages.code == "missing_field":
+        return Response(error_body(message, "missing_field", field=field), status=400)
+    if not message.lower().startswith(field):
+        message = f"Invalid {field}: {message}"
+    return Response(error_body(message, "invalid_field", field=field), status=400)
 
 
 def exception_handler(exc, context):
@@ -90,10 +77,6 @@ def exception_handler(exc, context):
             ),
             status=400,
         )
-    if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("Request body too large.", "payload_too_large"), status=413)
-    if isinstance(exc, (Http404, exceptions.NotFound)):
-        return Response(error_body("Not found.", "not_found"), status=404)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return Response(
             error_body(f"Method {context['request'].method} not allowed.", "method_not_allowed"),
@@ -117,24 +100,8 @@ def exception_handler(exc, context):
             status=401,
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
-    if isinstance(exc, Ratelimited):
-        # django-ratelimit's exception is a PermissionDenied; DRF would make it a 403.
-        return Response(
-            error_body("Rate limit exceeded. Retry after a few minutes.", "rate_limited"),
-            status=429,
-        )
-    if isinstance(exc, (exceptions.PermissionDenied, PermissionDenied)):
-        detail = getattr(exc, "detail", "You do not have permission to do this.")
-        return Response(error_body(str(detail), "forbidden"), status=403)
-    if isinstance(exc, exceptions.Throttled):
-        return Response(
-            error_body("Rate limit exceeded. Retry after a few minutes.", "rate_limited"),
-            status=429,
-        )
     if isinstance(exc, exceptions.APIException):
-        return Response(
-            error_body(str(exc.detail), exc.get_codes() or "error"), status=exc.status_code
-        )
+        return Response(error_body(str(exc.detail), exc.get_codes()), status=exc.status_code)
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return Response(
         error_body("Server error", "server_error"),
@@ -148,8 +115,6 @@ _CODES_BY_STATUS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    413: "payload_too_large",
-    429: "rate_limited",
 }
 
 
@@ -181,12 +146,11 @@ class ApiJsonErrorsMiddleware:
 def json_error_for_status(status_code: int) -> JsonResponse:
     if status_code >= 500:
         return json_500(None)
-    code = _CODES_BY_STATUS.get(status_code, "error")
-    try:
-        message = HTTPStatus(status_code).phrase.capitalize() + "."
-    except ValueError:
-        message = "Request refused."
-    return JsonResponse(error_body(message, code), status=status_code)
+    # Django answers only standard statuses, so HTTPStatus knows each one's phrase.
+    message = HTTPStatus(status_code).phrase.capitalize() + "."
+    return JsonResponse(
+        error_body(message, _CODES_BY_STATUS.get(status_code, "error")), status=status_code
+    )
 
 
 def json_404(request, exception=None):

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_ratelimit",
     "drf_spectacular",
     "phonenumber_field",
     "tenants",
@@ -138,16 +137,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded mode is one process, where the local-memory cache is shared by every thread.
-    # django-ratelimit cannot know that; with several workers, REDIS_URL is required (and
-    # check --deploy warns when DEBUG is off without it).
-    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+    # With several workers REDIS_URL is required (check --deploy warns when DEBUG is off).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Rate limits on the booking doors (booking/ratelimits.py). Scheduler accounts have their own.
 PUBLIC_REQUESTS_PER_HOUR = env_int("PUBLIC_REQUESTS_PER_HOUR", default=100, minimum=1)
 PUBLIC_BOOKINGS_PER_HOUR = env_int("PUBLIC_BOOKINGS_PER_HOUR", default=5, minimum=1)
-RATELIMIT_USE_CACHE = "default"
 
 # --- Auth, i18n, static -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +166,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "applianceops.lib.client_ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "schedulerAccounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "applianceops.views.locked_out"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"

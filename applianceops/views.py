@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -41,6 +42,17 @@ def page_not_found(request, exception=None):
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a page a customer can act on, not Django's page for developers."""
     return render(request, "403_csrf.html", {"again": request.get_full_path()}, status=403)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: too many failed sign-ins, at the admin or at the portal."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    response = render(
+        request, "locked_out.html", {"username": username, "minutes": minutes}, status=429
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def server_error(request):

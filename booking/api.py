@@ -16,31 +16,22 @@ from rest_framework.views import APIView
 
 from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits, slots
+from booking import ratelimits, refusals, slots
+from booking.inputs import is_sent
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
-from booking.services import (
-    BookingDisabled,
-    BookingError,
-    Customer,
-    Job,
-    booking_create,
-)
+from booking.services import BookingDisabled, BookingError
 from schedulerAccounts.authentication import SchedulerKeyAuthentication
+from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import (
     FieldNotAllowed,
-    booking_source,
     check_extra_fields,
-    extras_from,
+    partner_booking_create,
 )
 from tenants.models import Shop
 
 # The contract's required fields, in the contract's order: the first missing one is reported.
 REQUIRED_FIELDS = ("slug", "name", "phone", "address", "appliance_type", "scheduled_date")
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(name: str, max_length: int, *, required: bool = False) -> serializers.CharField:
@@ -127,7 +118,7 @@ class BookingCreateApi(APIView):
         claim_number = _text("claim_number", 64)
         authorization_number = _text("authorization_number", 64)
         # Beyond the public schema: only a partner key with the right may send these
-        # (schedulerAccounts.services.check_extra_fields runs first).
+        # (schedulerAccounts.services.check_extra_fields refuses the others first).
         status = serializers.ChoiceField(
             choices=[Booking.Status.SCHEDULED, Booking.Status.CONFIRMED],
             required=False,
@@ -158,16 +149,10 @@ class BookingCreateApi(APIView):
         allow_overbook = serializers.BooleanField(required=False, allow_null=True)
 
         def to_internal_value(self, data):
-            if isinstance(data, Mapping):
-                for name in REQUIRED_FIELDS:
-                    if _is_blank(data.get(name)):
-                        raise serializers.ValidationError(
-                            {
-                                name: [
-                                    ErrorDetail(f"Missing required field: {name}", "missing_field")
-                                ]
-                            }
-                        )
+            for name in REQUIRED_FIELDS:
+                if not is_sent(data.get(name)):
+                    error = ErrorDetail(f"Missing required field: {name}", "missing_field")
+                    raise serializers.ValidationError({name: [error]})
             values = super().to_internal_value(data)
             # Optional fields sent as null mean the same as not sent.
             return {key: "" if value is None else value for key, value in values.items()}
@@ -185,7 +170,7 @@ class BookingCreateApi(APIView):
             self.perform_authentication(request)
         finally:
             with _rate_limit_errors():
-                self.request_quota = ratelimits.count_request(request)
+                self.request_quota = ratelimits.count_request(request, account=request.auth)
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -196,68 +181,47 @@ class BookingCreateApi(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def post(self, request):
-        if not isinstance(request.data, Mapping):
+        account = request.auth
+        data = self._validated_input(request.data, account)
+        shop = _shop_for(data["slug"], account)
+        window, time = data.get("time_slot") or ("", None)
+        # The body is built before the booking commits: anything failing up to there rolls
+        # the booking back (a 500 then means "nothing was written", as the contract says),
+        # and after the commit nothing is left to do that could fail.
+        with (
+            _refusals_in_contract_words(),
+            ratelimits.booking_quota(request, account=account),
+            transaction.atomic(),
+        ):
+            booking = partner_booking_create(
+                shop=shop,
+                account=account,
+                data=data,
+                slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
+                channel=Booking.Channel.API,
+                client_ip=client_ip(request),
+            )
+            body = booking_response(booking)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _validated_input(self, body, account) -> dict:
+        """The body's fields, refused in this order: not an object, a field the sender may not
+        write, then the first field the serializer rejects."""
+        if not isinstance(body, Mapping):
             raise ApiError(
                 "The request body must be a JSON object of the booking's fields, "
-                f"not {_json_kind(request.data)}.",
+                f"not {_json_kind(body)}.",
                 code="malformed_body",
             )
-        account = request.auth
         try:
-            check_extra_fields(account=account, data=request.data)
+            check_extra_fields(account=account, data=body)
         except FieldNotAllowed as exc:
             raise ApiError(
                 exc.message, code="field_not_allowed", status_code=403, field=exc.field
             ) from None
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.InputSerializer(data=body)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        shop = _get_shop_or_404(data["slug"])
-        if account is not None and account.shop_id != shop.pk:
-            raise ApiError(
-                "This partner key belongs to another shop; use that shop's slug or its key.",
-                code="forbidden",
-                status_code=403,
-                field="slug",
-            )
-        source = data.get("source", "").strip()
-        if account is not None:
-            source = booking_source(account=account, requested=source)
-        window, time = data.get("time_slot") or ("", None)
-        try:
-            # The body is built before the booking commits: anything failing up to there rolls
-            # the booking back (a 500 then means "nothing was written", as the contract says),
-            # and after the commit nothing is left to do that could fail.
-            with _rate_limit_errors(), ratelimits.booking_quota(request), transaction.atomic():
-                booking = booking_create(
-                    shop=shop,
-                    customer=Customer(
-                        name=data["name"].strip(),
-                        phone=data["phone"],
-                        address=data["address"].strip(),
-                        email=data.get("email", ""),
-                    ),
-                    job=Job(
-                        appliance_type=data["appliance_type"],
-                        issue=data.get("issue", ""),
-                        work_order_number=data.get("work_order_number", "").strip(),
-                        claim_number=data.get("claim_number", "").strip(),
-                        authorization_number=data.get("authorization_number", "").strip(),
-                    ),
-                    slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
-                    source=source,
-                    channel=Booking.Channel.API,
-                    client_ip=client_ip(request),
-                    account=account,
-                    extras=extras_from(data),
-                    allow_overbook=bool(data.get("allow_overbook")),
-                )
-                body = booking_response(booking)
-        except BookingDisabled as exc:
-            raise ApiError(exc.message, code=exc.code, status_code=404, field="slug") from None
-        except BookingError as exc:
-            raise ApiError(exc.message, code=exc.code, field=exc.field) from None
-        return Response(body, status=status.HTTP_201_CREATED)
+        return serializer.validated_data
 
 
 def _json_kind(value) -> str:
@@ -286,13 +250,35 @@ def _rate_limit_errors():
         ) from None
 
 
-def _get_shop_or_404(slug: str) -> Shop:
+@contextmanager
+def _refusals_in_contract_words():
+    """A refused booking (or booking quota) as the contract's error."""
+    with _rate_limit_errors():
+        try:
+            yield
+        except BookingDisabled as exc:
+            raise ApiError(
+                refusals.for_api(exc), code=exc.code, status_code=404, field="slug"
+            ) from None
+        except BookingError as exc:
+            raise ApiError(refusals.for_api(exc), code=exc.code, field=exc.field) from None
+
+
+def _shop_for(slug: str, account: SchedulerAccount | None) -> Shop:
+    """The active shop with this slug (else 404), and a partner key's own (else 403)."""
     shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         raise ApiError(
             f"No active ApplianceOps shop has the slug {slug.strip()!r}",
             code="not_found",
             status_code=404,
+            field="slug",
+        )
+    if account is not None and account.shop_id != shop.pk:
+        raise ApiError(
+            "This partner key belongs to another shop; use that shop's slug or its key.",
+            code="forbidden",
+            status_code=403,
             field="slug",
         )
     return shop

@@ -6,8 +6,4 @@ class BookingConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
-        # The e-mail log's admin lives beside the dispatch admin, not inside it.
-        from booking import (
-            admin_notifications,  # noqa: F401
-            checks,  # noqa: F401  (registers the deploy check)
-        )
+        from booking import checks  # noqa: F401  (registers the deploy check)

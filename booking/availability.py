@@ -15,11 +15,8 @@ from dataclasses import dataclass
 
 from booking import slots
 from booking.models import SeatCounter
+from booking.refusals import FULL, TOO_SOON
 from tenants.models import Shop
-
-# Why a day cannot be picked, beyond slots.day_closed_reason's own reasons.
-TOO_SOON = "too_soon"
-FULL = "full"
 
 
 def schedule_of(booking_settings) -> slots.Schedule:
@@ -134,38 +131,3 @@ def _day(
     if not starts:
         return DaySeats(day, TOO_SOON, starts)
     return DaySeats(day, "" if any(seat.seats_left for seat in starts) else FULL, starts)
-
-
-def _day_words(day: dt.date, today: dt.date) -> str:
-    text = f"{day:%a %b} {day.day}"
-    return text if day.year == today.year else f"{text}, {day.year}"
-
-
-def refusal_in_words(error, *, shop: Shop, day: dt.date) -> str:
-    """A booking service refusal about `day`, as staff and partner agents should read it.
-
-    The service words its refusals for API clients ("No availability on requested date",
-    "scheduled_date must be ..."); a person at a screen wants to know why that day is shut.
-    `error` is a booking.services.BookingError.
-    """
-    message, field = error.message, error.field
-    if field == "time_slot":
-        return "The start time" + message.removeprefix("time_slot")
-    if field != "scheduled_date":
-        return message
-    today = shop.today()
-    schedule = schedule_of(shop.booking_settings)
-    when = _day_words(day, today)
-    reason = slots.day_closed_reason(schedule, day, today)
-    if reason == "past":
-        return f"{when} has gone by (today is {_day_words(today, today)} at the shop)"
-    if reason == "beyond_horizon":
-        last = schedule.last_bookable_date(today)
-        return f"{when} is too far ahead: the shop takes bookings up to {_day_words(last, today)}"
-    if reason == "non_working_day":
-        return f"{when} is not a working day at the shop"
-    if reason == "blackout":
-        return f"{when} is a blackout date: the shop is closed"
-    if error.code == "no_availability":
-        return f"No start time with room is left on {when}"
-    return message

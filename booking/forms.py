@@ -6,14 +6,12 @@ the page can never accept what the engine would refuse.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
-from booking import slots
+from booking import refusals, slots
+from booking.inputs import PhoneField, clock, window_options
 from booking.models import Booking
-from booking.phones import PhoneHasExtension, normalise_phone
-from booking.services import BookingError, Customer
+from booking.services import BookingError
 
 FIRST_AVAILABLE = ""
 TIME_SLOT_CHOICES = [
@@ -22,40 +20,17 @@ TIME_SLOT_CHOICES = [
     (slots.PM, Booking.Window.PM.label),
 ]
 
-# What the page shows for each choice: (value, title, when); window_options fits the times to
-# the shop's hours.
-WINDOW_OPTIONS = [
-    (FIRST_AVAILABLE, "First available", "The earliest time with room on your day"),
-    (slots.AM, "Morning", "Arrival between 8 AM and 12 PM"),
-    (slots.PM, "Afternoon", "Arrival between 12 PM and 5 PM"),
-]
 
-
-def _clock(moment: dt.datetime) -> str:
-    hour = moment.hour % 12 or 12
-    suffix = "AM" if moment.hour < 12 else "PM"
-    return f"{hour} {suffix}" if not moment.minute else f"{hour}:{moment.minute:02d} {suffix}"
-
-
-def window_options(booking_settings) -> list[tuple[str, str, str]]:
-    """WINDOW_OPTIONS with the arrival times of this shop's own start times.
-
-    A shop whose first start is 9:00 must not promise a customer an 8 AM arrival.
-    """
-    starts = slots.start_times_of(booking_settings)
-    step = dt.timedelta(minutes=booking_settings.minutes_between_starts)
-    options = [WINDOW_OPTIONS[0]]
-    for value, title, default in WINDOW_OPTIONS[1:]:
-        mine = [start for start in starts if slots.window_of(start) == value]
-        if not mine:
-            options.append((value, title, default))
-            continue
-        first = dt.datetime.combine(dt.date.min, mine[0])
-        end = dt.datetime.combine(dt.date.min, mine[-1]) + step
-        if value == slots.AM:
-            end = min(end, dt.datetime.combine(dt.date.min, slots.NOON))
-        options.append((value, title, f"Arrival between {_clock(first)} and {_clock(end)}"))
-    return options
+def window_choices(booking_settings) -> list[tuple[str, str, str]]:
+    """What the page shows for each arrival choice: (value, title, when), in this shop's hours."""
+    return [(FIRST_AVAILABLE, "First available", "The earliest time with room on your day")] + [
+        (
+            window.value,
+            window.title,
+            f"Arrival between {clock(window.first_arrival)} and {clock(window.end)}",
+        )
+        for window in window_options(booking_settings)
+    ]
 
 
 WINDOW_WORDS = {slots.AM: "morning", slots.PM: "afternoon"}
@@ -65,45 +40,6 @@ HONEYPOT_ERROR = "We could not take this booking online. Please call the shop to
 
 def _required(message: str) -> dict[str, str]:
     return {"required": message}
-
-
-class PhoneField(forms.CharField):
-    """A phone number typed in any usual way, cleaned to E.164 as the API cleans it."""
-
-    default_error_messages = {
-        "invalid": "Enter a phone number we can call, like (555) 123-4567.",
-        "extension": (
-            "Enter the number without an extension; mention the extension with the problem."
-        ),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
-        try:
-            return normalise_phone(value)
-        except PhoneHasExtension:
-            raise forms.ValidationError(
-                self.error_messages["extension"], code="extension"
-            ) from None
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-def customer_from(data: dict) -> Customer:
-    """The customer a booking form's cleaned data describes, as the booking service takes it."""
-    return Customer(
-        name=data["name"], phone=data["phone"], address=data["address"], email=data["email"]
-    )
 
 
 class BookingForm(forms.Form):
@@ -197,19 +133,5 @@ class BookingForm(forms.Form):
 
     def add_booking_error(self, error: BookingError) -> None:
         """Show the booking service's refusal beside its field, in a customer's words."""
-        if error.code == "no_availability":
-            self.add_error(
-                "scheduled_date",
-                "That day filled up while you were booking. Please pick another day.",
-            )
-        elif error.field == "scheduled_date":
-            self.add_error(
-                "scheduled_date", "That day cannot be booked. Pick one of the open days."
-            )
-        elif error.field == "time_slot":
-            self.add_error("time_slot", "Choose morning, afternoon or first available.")
-        elif error.field in self.fields:
-            message = error.message[:1].upper() + error.message[1:]
-            self.add_error(error.field, message.rstrip(".") + ".")
-        else:
-            self.add_error(None, error.message)
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, refusals.for_customer(error))

@@ -1,9 +1,14 @@
-"""Per-client limits on the booking doors, counted in the shared cache by django-ratelimit.
+"""Per-client limits on the booking doors, counted in the shared cache.
 
 Two limits: every request counts against the request limit (valid or not), and only bookings
-that were created count against the booking limit. A scheduler account (request.auth, set by its
-API-key authentication) has its own limits and bucket; everyone else is counted per client IP
-(IPv6 per /64), as decided by applianceops.lib.client_ip.
+that were created count against the booking limit. A scheduler account, passed by the door that
+knows it (the API from its key, the portal from its login), has its own limits and bucket;
+everyone else is counted per client IP (IPv6 per /64), as decided by applianceops.lib.client_ip.
+
+A count is one cache entry per bucket and hour, created with `add` and moved with `incr` and
+`decr`: single atomic commands in Redis (and taken under a lock by the local-memory cache), so
+simultaneous requests are neither lost nor let under a limit. Each bucket's hour starts at an
+offset of its own, so not every client's window resets in the same second.
 
 When the cache is unreachable the limits fail open with a logged error: a shop would rather take
 a booking than show an error page.
@@ -13,18 +18,25 @@ from __future__ import annotations
 
 import logging
 import math
+import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import caches
-from django_ratelimit import core as ratelimit
+from django.core.cache import cache
 
 from applianceops.lib.client_ip import client_ip_bucket
+
+if TYPE_CHECKING:
+    from schedulerAccounts.models import SchedulerAccount
 
 logger = logging.getLogger(__name__)
 
 HOUR = 3600
+# An entry outlives its window a little, so a late give-back still finds it.
+EXPIRY_MARGIN = 60
 # The 429 body's "hint": where a partner that needs more goes (README and /api/docs quote it).
 PARTNER_KEY_HINT = (
     "Need higher limits? Ask the shop owner for a private partner key "
@@ -73,10 +85,9 @@ class RateLimited(Exception):
         return f"Rate limit exceeded. Retry after {minutes} {unit}."
 
 
-def _bucket(request) -> tuple[str, int, int]:
+def _bucket(request, account: SchedulerAccount | None) -> tuple[str, int, int]:
     """(bucket key, requests per hour, bookings per hour) for this client."""
-    account = getattr(request, "auth", None)
-    if account is not None and hasattr(account, "bookings_per_hour"):
+    if account is not None:
         return f"account:{account.pk}", account.requests_per_hour, account.bookings_per_hour
     return (
         f"ip:{client_ip_bucket(request)}",
@@ -85,59 +96,62 @@ def _bucket(request) -> tuple[str, int, int]:
     )
 
 
-def _usage(request, group: str, bucket: str, limit: int, *, increment: bool) -> Usage | None:
+def _window(group: str, bucket: str) -> tuple[str, int]:
+    """(cache key of the bucket's current hour, seconds until that hour ends)."""
+    now = int(time.time())
+    offset = zlib.crc32(bucket.encode()) % HOUR
+    start = now - (now - offset) % HOUR
+    return f"ratelimit:{group}:{bucket}:{start}", start + HOUR - now
+
+
+def _count(key: str, reset_seconds: int, limit: int) -> Usage | None:
+    """Add one to the count under `key`; None lets the request pass uncounted."""
     try:
-        usage = ratelimit.get_usage(
-            request,
-            group=group,
-            key=lambda _group, _request: bucket,
-            rate=(limit, HOUR),
-            increment=increment,
-        )
+        count = 1 if cache.add(key, 1, reset_seconds + EXPIRY_MARGIN) else cache.incr(key)
+    except ValueError:
+        # The entry expired between add and incr: its window has just ended.
+        return None
     except Exception:
         logger.exception("rate limit cache unavailable: letting the request through")
         return None
-    if usage is None or usage["time_left"] < 0:
-        return None
-    return Usage(limit=limit, count=usage["count"], reset_seconds=usage["time_left"])
+    return Usage(limit=limit, count=count, reset_seconds=reset_seconds)
 
 
-def count_request(request) -> Usage | None:
+def _give_back(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:
+        pass  # the entry is gone with its window: that count no longer limits anyone
+    except Exception:
+        logger.exception("rate limit cache unavailable: booking quota not given back")
+
+
+def count_request(request, *, account: SchedulerAccount | None = None) -> Usage | None:
     """Count this request; RateLimited when it is over the client's request limit."""
-    bucket, requests_per_hour, _ = _bucket(request)
-    usage = _usage(request, REQUESTS, bucket, requests_per_hour, increment=True)
+    bucket, requests_per_hour, _ = _bucket(request, account)
+    usage = _count(*_window(REQUESTS, bucket), requests_per_hour)
     if usage is not None and usage.exceeded:
         raise RateLimited(usage)
     return usage
 
 
-def _give_back(bucket: str, limit: int) -> None:
-    # django-ratelimit has no decrement; the key is rebuilt with its own helpers so the seat
-    # of a booking that did not happen goes back to the same window's counter.
-    try:
-        key = ratelimit._make_cache_key(
-            BOOKINGS, ratelimit._get_window(bucket, HOUR), (limit, HOUR), bucket, ratelimit.ALL
-        )
-        caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].decr(key)
-    except Exception:
-        logger.exception("rate limit cache unavailable: booking quota not given back")
-
-
 @contextmanager
-def booking_quota(request):
+def booking_quota(request, *, account: SchedulerAccount | None = None):
     """Reserve one of the client's bookings for the block; give it back if the block fails.
 
     Reserving first (an atomic increment) rather than counting after success is what stops a
-    burst of simultaneous requests from all slipping under the limit.
+    burst of simultaneous requests from all slipping under the limit. The seat goes back to the
+    hour it was counted in, even if a new hour began meanwhile.
     """
-    bucket, _, bookings_per_hour = _bucket(request)
-    usage = _usage(request, BOOKINGS, bucket, bookings_per_hour, increment=True)
+    bucket, _, bookings_per_hour = _bucket(request, account)
+    key, reset_seconds = _window(BOOKINGS, bucket)
+    usage = _count(key, reset_seconds, bookings_per_hour)
     if usage is not None and usage.exceeded:
-        _give_back(bucket, bookings_per_hour)
+        _give_back(key)
         raise RateLimited(usage)
     try:
         yield usage
     except BaseException:
         if usage is not None:
-            _give_back(bucket, bookings_per_hour)
+            _give_back(key)
         raise

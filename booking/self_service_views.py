@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,24 +12,23 @@ from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from booking import refusals
 from booking.self_service import booking_for_token, can_change, open_days
 from booking.services import BookingError, booking_cancel, booking_reschedule
 
 
-class _LinkGone(Exception):
-    pass
+def _link_view(view):
+    """Pass the view the booking its link names, or answer that the link is gone."""
 
+    @wraps(view)
+    def wrapper(request, token: str):
+        booking = booking_for_token(token)
+        if booking is None:
+            # One answer for forged, altered and expired links: none may reveal which it was.
+            return render(request, "booking/self_service/gone.html", status=404)
+        return view(request, booking, token)
 
-def _booking_or_gone(token: str):
-    booking = booking_for_token(token)
-    if booking is None:
-        raise _LinkGone
-    return booking
-
-
-def _gone(request):
-    # One answer for forged, altered and expired links: none of them may reveal which it was.
-    return render(request, "booking/self_service/gone.html", status=404)
+    return wrapper
 
 
 def _when(booking) -> str:
@@ -40,11 +40,8 @@ def _when(booking) -> str:
 
 @never_cache
 @require_safe
-def manage(request, token: str):
-    try:
-        booking = _booking_or_gone(token)
-    except _LinkGone:
-        return _gone(request)
+@_link_view
+def manage(request, booking, token: str):
     return render(
         request,
         "booking/self_service/detail.html",
@@ -59,11 +56,8 @@ def manage(request, token: str):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def cancel(request, token: str):
-    try:
-        booking = _booking_or_gone(token)
-    except _LinkGone:
-        return _gone(request)
+@_link_view
+def cancel(request, booking, token: str):
     if not can_change(booking):
         messages.error(request, "This booking can no longer be cancelled online.")
         return redirect("booking-self-service", token)
@@ -71,7 +65,7 @@ def cancel(request, token: str):
         try:
             booking_cancel(booking=booking, notify_shop=True)
         except BookingError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, refusals.for_customer(exc))
         else:
             messages.success(
                 request, f"Your booking is cancelled. We have let {booking.shop.name} know."
@@ -94,11 +88,8 @@ def _parse_start(value: str) -> tuple[dt.date, dt.time] | None:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def reschedule(request, token: str):
-    try:
-        booking = _booking_or_gone(token)
-    except _LinkGone:
-        return _gone(request)
+@_link_view
+def reschedule(request, booking, token: str):
     if not can_change(booking):
         messages.error(request, "This booking can no longer be moved online.")
         return redirect("booking-self-service", token)
@@ -112,7 +103,7 @@ def reschedule(request, token: str):
                     booking=booking, new_date=start[0], new_time=start[1], notify_shop=True
                 )
             except BookingError as exc:
-                messages.error(request, f"That time could not be booked: {exc.message}")
+                messages.error(request, refusals.for_customer(exc))
             else:
                 messages.success(request, f"Done: your visit is now {_when(booking)}.")
                 return redirect("booking-self-service", token)

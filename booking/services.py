@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from booking import notifications, slots
+from booking import notifications, refusals, slots
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
@@ -21,23 +21,27 @@ logger = logging.getLogger(__name__)
 
 
 class BookingError(Exception):
-    """A booking rule said no. `code` is stable for API clients; `field` names the input."""
+    """A booking rule said no, and `reason` says which (one of booking/refusals.py's).
+
+    `code` is stable for API clients, `field` names the input at fault, and `facts` are what
+    the words need (the day, the shop's today, a start time...): booking.refusals words a
+    refusal for each door. `message` is the contract's wording, as API clients read it.
+    """
 
     code = "invalid_field"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str = ""):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
+        self.reason = reason
         self.field = field
+        self.facts = facts
         if code:
             self.code = code
+        self.message = refusals.for_api(self)
+        super().__init__(self.message)
 
 
 class NoAvailability(BookingError):
     code = "no_availability"
-
-    def __init__(self, message: str = "No availability on requested date", **kwargs):
-        super().__init__(message, **kwargs)
 
 
 class BookingDisabled(BookingError):
@@ -84,34 +88,32 @@ def _check_service_area(zip_codes: list[str], address: str) -> None:
         return
     found = _ZIP_RE.findall(address)
     if not found:
-        raise BookingError(
-            "address must include a ZIP code so we can check the service area",
-            code="outside_service_area",
-            field="address",
-        )
+        raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
     if found[-1] not in zip_codes:
         raise BookingError(
-            f"ZIP code {found[-1]} is outside this shop's service area",
+            refusals.OUTSIDE_SERVICE_AREA,
             code="outside_service_area",
             field="address",
+            zip_code=found[-1],
         )
+
+
+def _day_refused(reason: str, schedule: slots.Schedule, day: dt.date, today: dt.date):
+    """The refusal of a whole day: a day gone or too far ahead is a bad input, else no room."""
+    error = BookingError if reason in (refusals.PAST, refusals.BEYOND_HORIZON) else NoAvailability
+    return error(
+        reason,
+        field="scheduled_date",
+        day=day,
+        today=today,
+        last_day=schedule.last_bookable_date(today),
+    )
 
 
 def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
     reason = slots.day_closed_reason(schedule, day, today)
-    if reason == "past":
-        raise BookingError(
-            f"scheduled_date must be today or later (today is {today:%Y-%m-%d} at the shop)",
-            field="scheduled_date",
-        )
-    if reason == "beyond_horizon":
-        last = schedule.last_bookable_date(today)
-        raise BookingError(
-            f"scheduled_date is too far ahead: this shop takes bookings up to {last:%Y-%m-%d}",
-            field="scheduled_date",
-        )
     if reason:
-        raise NoAvailability(field="scheduled_date")
+        raise _day_refused(reason, schedule, day, today)
 
 
 def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
@@ -134,8 +136,8 @@ def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
 
 def _take_seat(
     shop: Shop, day: dt.date, order: list[dt.time], capacity: int, *, overbook: bool
-) -> tuple[dt.time, bool]:
-    """Take a seat at the first start in `order` with room: (start, overbooked).
+) -> tuple[dt.time, bool] | None:
+    """Take a seat at the first start in `order` with room: (start, overbooked), None if full.
 
     Each try is one guarded UPDATE, so the check and the write cannot be separated by another
     worker. With `overbook`, a full first choice is taken anyway.
@@ -157,7 +159,7 @@ def _take_seat(
         if overbook:
             counters.filter(start_time=start).update(booked=F("booked") + 1)
             return start, True
-    raise NoAvailability(field="scheduled_date")
+    return None
 
 
 def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
@@ -214,7 +216,7 @@ def booking_create(
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
     if not booking_settings.booking_enabled and channel != Booking.Channel.ADMIN:
-        raise BookingDisabled(f"{shop.name} is not taking online bookings right now", field="slug")
+        raise BookingDisabled(refusals.BOOKING_DISABLED, field="slug", shop_name=shop.name)
     _check_service_area(booking_settings.service_zip_codes, customer.address)
     appliance, appliance_original = match_appliance(
         job.appliance_type, booking_settings.appliance_types
@@ -224,23 +226,31 @@ def booking_create(
     _check_day(schedule, slot_request.date, now.date())
     try:
         first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
-    except ValueError as exc:
-        raise BookingError(str(exc), field="time_slot") from None
+    except ValueError:
+        raise BookingError(
+            refusals.OUTSIDE_HOURS,
+            field="time_slot",
+            first_start=schedule.first_start,
+            last_start=schedule.last_start,
+        ) from None
     open_starts = slots.open_start_times(schedule, slot_request.date, now)
     order = slots.preference_order(open_starts, first, last)
     if not order:
-        raise NoAvailability(field="scheduled_date")
+        raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
     extras = extras or Extras()
 
     with transaction.atomic():
         _ensure_counters(shop, slot_request.date, open_starts)
-        start, overbooked = _take_seat(
+        seat = _take_seat(
             shop,
             slot_request.date,
             order,
             booking_settings.jobs_per_start_time,
             overbook=allow_overbook,
         )
+        if seat is None:
+            raise _day_refused(refusals.FULL, schedule, slot_request.date, now.date())
+        start, overbooked = seat
         booking = Booking.objects.create(
             shop=shop,
             customer_name=customer.name,
@@ -291,9 +301,7 @@ def booking_cancel(
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
-            raise BookingError(
-                "This booking is already cancelled or completed.", code="not_cancellable"
-            )
+            raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
         Booking.objects.filter(pk=current.pk).update(
             status=Booking.Status.CANCELLED, updated_at=timezone.now()
         )
@@ -323,9 +331,7 @@ def booking_reschedule(
     """
     shop = booking.shop
     if not booking.holds_seat:
-        raise BookingError(
-            "Only a scheduled or confirmed booking can be moved.", code="not_movable"
-        )
+        raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
     if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
         return booking
     booking_settings = shop.booking_settings
@@ -333,21 +339,19 @@ def booking_reschedule(
     now = shop.now()
     _check_day(schedule, new_date, now.date())
     if new_time not in schedule.start_times():
-        raise BookingError(
-            f"{new_time:%H:%M} is not one of the shop's start times", field="scheduled_time"
-        )
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
     if new_time not in slots.open_start_times(schedule, new_date, now):
         raise BookingError(
-            f"{new_time:%H:%M} on {new_date:%Y-%m-%d} is sooner than the shop's minimum notice",
+            refusals.START_TOO_SOON,
             code="too_soon",
             field="scheduled_time",
+            start=new_time,
+            day=new_date,
         )
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
-            raise BookingError(
-                "Only a scheduled or confirmed booking can be moved.", code="not_movable"
-            )
+            raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
         if (current.scheduled_date, current.scheduled_time) == (new_date, new_time):
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
@@ -356,18 +360,18 @@ def booking_reschedule(
         _lock_counters(
             shop, [(current.scheduled_date, current.scheduled_time), (new_date, new_time)]
         )
-        try:
-            _, overbooked = _take_seat(
-                shop,
-                new_date,
-                [new_time],
-                booking_settings.jobs_per_start_time,
-                overbook=allow_overbook,
-            )
-        except NoAvailability:
+        seat = _take_seat(
+            shop,
+            new_date,
+            [new_time],
+            booking_settings.jobs_per_start_time,
+            overbook=allow_overbook,
+        )
+        if seat is None:
             raise SlotFull(
-                f"{new_time:%H:%M} on {new_date:%Y-%m-%d} is full", field="scheduled_time"
-            ) from None
+                refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
+            )
+        _, overbooked = seat
         _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
@@ -401,16 +405,21 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
         return booking_cancel(booking=booking)
     allowed_from = _STATUS_MOVES.get(status)
     if allowed_from is None:
-        raise BookingError(f"Unknown status {status!r}", field="status")
+        raise BookingError(refusals.UNKNOWN_STATUS, field="status", status=status)
     with transaction.atomic():
         current = _lock(booking)
         if current.status not in allowed_from:
             now_status = current.get_status_display().lower()
             if current.status == status:
                 # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
-                raise BookingError(f"It is already {now_status}.", code="bad_status_change")
+                raise BookingError(
+                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=now_status
+                )
             raise BookingError(
-                f"A {now_status} booking cannot become {status}.", code="bad_status_change"
+                refusals.BAD_STATUS_CHANGE,
+                code="bad_status_change",
+                current=now_status,
+                status=status,
             )
         Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
         if status not in Booking.SEAT_HOLDING:

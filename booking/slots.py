@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from booking.refusals import BEYOND_HORIZON, BLACKOUT, NON_WORKING_DAY, PAST
+
 # The contract's windows: AM is 8am-12pm, PM 12pm-5pm. A start belongs to the window it is in.
 NOON = dt.time(12, 0)
 AM, PM = "am", "pm"
@@ -118,13 +120,13 @@ def parse_time_slot(text: str | None) -> tuple[str, dt.time | None]:
 def day_closed_reason(schedule: Schedule, day: dt.date, today: dt.date) -> str:
     """Why no start on `day` can be booked at all, or "" when the day is open."""
     if day < today:
-        return "past"
+        return PAST
     if day > schedule.last_bookable_date(today):
-        return "beyond_horizon"
+        return BEYOND_HORIZON
     if day.weekday() not in schedule.weekdays:
-        return "non_working_day"
+        return NON_WORKING_DAY
     if day in schedule.blackouts:
-        return "blackout"
+        return BLACKOUT
     return ""
 
 

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
 from booking.availability import DayAvailability, shop_availability
-from booking.forms import WINDOW_WORDS, BookingForm, customer_from, window_options
+from booking.forms import WINDOW_WORDS, BookingForm, window_choices
 from booking.ics import booking_ics
+from booking.inputs import customer_from, job_from
 from booking.models import Booking
 from booking.self_service import can_change, self_service_token
-from booking.services import BookingDisabled, BookingError, Job, booking_create
+from booking.services import BookingDisabled, BookingError, booking_create
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -65,16 +66,18 @@ def _source(request) -> str:
 
 
 def _book(request, shop: Shop, form: BookingForm) -> Booking:
+    """Book within the client's booking quota (only a booking that happens uses it)."""
     data = form.cleaned_data
-    return booking_create(
-        shop=shop,
-        customer=customer_from(data),
-        job=Job(appliance_type=data["appliance_type"], issue=data["issue"]),
-        slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
-        source=_source(request),
-        channel=Booking.Channel.BOOKING_PAGE,
-        client_ip=client_ip(request),
-    )
+    with ratelimits.booking_quota(request):
+        return booking_create(
+            shop=shop,
+            customer=customer_from(data),
+            job=job_from(data),
+            slot_request=slots.SlotRequest(data["scheduled_date"], data["time_slot"]),
+            source=_source(request),
+            channel=Booking.Channel.BOOKING_PAGE,
+            client_ip=client_ip(request),
+        )
 
 
 @never_cache
@@ -90,13 +93,10 @@ def booking_page(request, slug):
     )
     try:
         if form.is_bound:
-            # The same limits as the partner API, shared with it: every attempt counts, and
-            # only a booking that happened uses the booking quota.
+            # The same limits as the partner API, shared with it: every attempt counts.
             ratelimits.count_request(request)
-        if form.is_bound and form.is_valid():
-            with ratelimits.booking_quota(request):
-                booking = _book(request, shop, form)
-            return redirect(confirmation_url(booking))
+            if form.is_valid():
+                return redirect(confirmation_url(_book(request, shop, form)))
     except ratelimits.RateLimited as exc:
         return _rate_limited(request, shop, exc)
     except BookingDisabled:
@@ -137,7 +137,7 @@ def _render_page(request, shop: Shop, form: BookingForm):
         "selected_day": selected_day,
         "picked": next((d for d in days if d.date.isoformat() == selected_day), None),
         "selected_window": str(form["time_slot"].value() or ""),
-        "windows": window_options(shop.booking_settings),
+        "windows": window_choices(shop.booking_settings),
         "action": request.get_full_path(),
     }
     return render(request, "booking/page.html", context, status=400 if form.errors else 200)
@@ -199,9 +199,8 @@ def booking_calendar_file(request, slug, token):
 @require_safe
 def booking_availability(request, slug):
     """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked."""
-    try:
-        shop = _get_shop_or_404(slug)
-    except Http404:
+    shop = Shop.objects.public_by_slug(slug)
+    if shop is None:
         return JsonResponse(
             {"error": "No active shop has this slug", "code": "not_found"}, status=404
         )
@@ -214,12 +213,7 @@ def booking_availability(request, slug):
         )
     if not shop.booking_settings.booking_enabled:
         return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})
-    (availability,) = shop_availability(shop, day, day)
+    (open_day,) = shop_availability(shop, day, day)
     return JsonResponse(
-        {
-            "date": day.isoformat(),
-            "open": availability.is_open,
-            "am": availability.am,
-            "pm": availability.pm,
-        }
+        {"date": day.isoformat(), "open": open_day.is_open, "am": open_day.am, "pm": open_day.pm}
     )

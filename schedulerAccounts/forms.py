@@ -5,20 +5,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from booking import slots
-from booking.forms import PhoneField, window_options
+from booking.inputs import PhoneField, clock, window_options
 from booking.models import Booking
+from schedulerAccounts.access import portal_account
 from schedulerAccounts.models import SchedulerAccount
-
-
-def portal_account(user) -> SchedulerAccount | None:
-    """The active scheduler account a signed-in user acts for, or None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return (
-        SchedulerAccount.objects.select_related("shop", "shop__booking_settings")
-        .filter(user=user, is_active=True)
-        .first()
-    )
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -68,10 +58,9 @@ class PortalBookingForm(forms.Form):
         booking_settings = account.shop.booking_settings
         self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
         starts = slots.start_times_of(booking_settings)
-        # The windows' hours as the booking page words them, from this shop's start times.
         windows = {
-            value: f"{title} ({when.removeprefix('Arrival between ').replace(' and ', '-')})"
-            for value, title, when in window_options(booking_settings)
+            window.value: f"{window.title} ({clock(window.first_arrival)}-{clock(window.end)})"
+            for window in window_options(booking_settings)
         }
         self.fields["time_slot"].choices = [
             ("", "First free time"),

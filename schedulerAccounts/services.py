@@ -1,9 +1,10 @@
-"""Write path for scheduler accounts: keys, portal logins, and what a key may write."""
+"""Write path for scheduler accounts: keys, portal logins, and a partner's bookings on its terms."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -13,8 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from booking.inputs import customer_from, is_sent, job_from
 from booking.models import Booking
-from booking.services import Extras
+from booking.services import Extras, booking_create
+from booking.slots import SlotRequest
 from schedulerAccounts import keys
 from schedulerAccounts.models import SchedulerAccount
 from tenants.models import Shop
@@ -186,15 +189,11 @@ def _mark_used(account: SchedulerAccount) -> None:
     ).update(key_last_used_at=now)
 
 
-def is_sent(value) -> bool:
-    """A field counts as sent unless it is absent, null or blank."""
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
 def check_extra_fields(*, account: SchedulerAccount | None, data: Mapping) -> None:
     """Refuse, naming it, the first field beyond the public schema the sender may not write.
 
-    Never drop one silently: a partner who sends `priority` must learn it did not stick.
+    Never drop one silently: a partner who sends `priority` must learn it did not stick. The
+    doors call this on the input as sent, before validating it, so this refusal comes first.
     """
     for field in SchedulerAccount.EXTRA_FIELDS:
         if field in data and is_sent(data[field]):
@@ -204,20 +203,58 @@ def check_extra_fields(*, account: SchedulerAccount | None, data: Mapping) -> No
                 raise FieldNotAllowed(field, with_key=True)
 
 
-def booking_source(*, account: SchedulerAccount, requested: str) -> str:
-    """The account's tag, unless the owner lets it send its own and it did."""
-    requested = (requested or "").strip()
-    if account.may_override_source and requested:
-        return requested
-    return account.source_tag
+@dataclass(frozen=True)
+class PartnerTerms:
+    """What a partner's booking carries: its source tag, its extra fields, the overbook right."""
+
+    source: str
+    extras: Extras
+    allow_overbook: bool
 
 
-def extras_from(values: Mapping) -> Extras:
-    """Extras from validated input (fields not sent keep the public defaults)."""
-    return Extras(
-        status=values.get("status") or Booking.Status.SCHEDULED,
-        priority=values.get("priority") or Booking.Priority.NORMAL,
-        dispatcher_notes=(values.get("dispatcher_notes") or "").strip(),
-        partner_reference=(values.get("partner_reference") or "").strip(),
-        duration_minutes=values.get("duration_minutes") or None,
+def partner_booking_terms(*, account: SchedulerAccount | None, data: Mapping) -> PartnerTerms:
+    """The terms of a booking from `account` (None: the API without a key), from its input.
+
+    The account's tag, unless the owner lets it send its own and it did; without a key the
+    sender's own source. Extra fields the input does not hold keep the public defaults; the
+    input has passed check_extra_fields, so any it holds are the sender's to write.
+    """
+    source = (data.get("source") or "").strip()
+    if account is not None and not (account.may_override_source and source):
+        source = account.source_tag
+    extras = Extras(
+        status=data.get("status") or Booking.Status.SCHEDULED,
+        priority=data.get("priority") or Booking.Priority.NORMAL,
+        dispatcher_notes=(data.get("dispatcher_notes") or "").strip(),
+        partner_reference=(data.get("partner_reference") or "").strip(),
+        duration_minutes=data.get("duration_minutes") or None,
+    )
+    return PartnerTerms(source, extras, allow_overbook=bool(data.get("allow_overbook")))
+
+
+def partner_booking_create(
+    *,
+    shop: Shop,
+    account: SchedulerAccount | None,
+    data: Mapping,
+    slot_request: SlotRequest,
+    channel: str,
+    client_ip: str | None,
+) -> Booking:
+    """Book for a partner, through the API (with a key or without) or the portal.
+
+    `data` is the door's validated input: the contract's fields and any extra fields.
+    """
+    terms = partner_booking_terms(account=account, data=data)
+    return booking_create(
+        shop=shop,
+        customer=customer_from(data),
+        job=job_from(data),
+        slot_request=slot_request,
+        source=terms.source,
+        channel=channel,
+        client_ip=client_ip,
+        account=account,
+        extras=terms.extras,
+        allow_overbook=terms.allow_overbook,
     )

@@ -6,7 +6,6 @@ import datetime as dt
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -20,22 +19,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits
-from booking.availability import refusal_in_words, start_seats
-from booking.forms import customer_from
+from booking import ratelimits, refusals
+from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
-from booking.services import BookingError, Job, booking_cancel, booking_create
-from schedulerAccounts.forms import (
-    BookingSearchForm,
-    PortalBookingForm,
-    PortalLoginForm,
-    portal_account,
-)
+from booking.services import BookingError, booking_cancel
+from schedulerAccounts.access import portal_account
+from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
 from schedulerAccounts.services import (
     FieldNotAllowed,
-    booking_source,
     check_extra_fields,
-    extras_from,
+    partner_booking_create,
     scheduler_account_rotate_key,
 )
 
@@ -89,20 +82,6 @@ def login(request):
     )
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' lockout page, for the admin's sign-in and the portal's."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    response = render(
-        request,
-        "scheduler_accounts/locked_out.html",
-        {"username": username, "minutes": minutes},
-        status=429,
-    )
-    response["Retry-After"] = str(minutes * 60)
-    return response
-
-
 @require_POST
 def logout(request):
     auth_logout(request)
@@ -118,66 +97,47 @@ def home(request, account):
     if request.method == "POST":
         try:
             check_extra_fields(account=account, data=request.POST)
-        except FieldNotAllowed as exc:
-            return render(
-                request, "scheduler_accounts/forbidden.html", {"message": exc.message}, status=403
-            )
-        if form.is_valid():
-            try:
+            if form.is_valid():
                 booking = _book(request, account, form)
-            except ratelimits.RateLimited as exc:
-                form.add_error(None, exc.message)
-                status = 429
-            except BookingError as exc:
-                message = refusal_in_words(
-                    exc, shop=account.shop, day=form.cleaned_data["scheduled_date"]
-                )
-                form.add_error(exc.field if exc.field in form.fields else None, message)
-            else:
-                messages.success(
-                    request,
-                    f"Booked {booking.customer_name} on {booking.scheduled_date:%a %b %-d} at "
-                    f"{booking.scheduled_time:%H:%M} (reference {booking.reference}).",
-                )
+                messages.success(request, _booked_words(booking))
                 return redirect("scheduler-bookings")
+        except FieldNotAllowed as exc:
+            context = {"message": exc.message}
+            return render(request, "scheduler_accounts/forbidden.html", context, status=403)
+        except ratelimits.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except BookingError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, refusals.for_dispatcher(exc))
     now = account.shop.now()
-    days = start_seats(
-        account.shop, now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1), now=now
-    )
-    return render(
-        request,
-        "scheduler_accounts/home.html",
-        {"account": account, "form": form, "days": days},
-        status=status,
-    )
+    first, last = now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1)
+    days = start_seats(account.shop, first, last, now=now)
+    context = {"account": account, "form": form, "days": days}
+    return render(request, "scheduler_accounts/home.html", context, status=status)
 
 
 def _book(request, account, form) -> Booking:
-    """Book through the one booking service, within the account's own limits."""
+    """Book on the account's terms, within the account's own limits."""
     # The portal is the account's second door: its bookings count in the same bucket as its
     # API key's, so a portal login cannot book past what the owner allowed the key.
-    request.auth = account
-    ratelimits.count_request(request)
-    data = form.cleaned_data
-    with ratelimits.booking_quota(request):
-        return booking_create(
+    ratelimits.count_request(request, account=account)
+    with ratelimits.booking_quota(request, account=account):
+        return partner_booking_create(
             shop=account.shop,
-            customer=customer_from(data),
-            job=Job(
-                appliance_type=data["appliance_type"],
-                issue=data["issue"],
-                work_order_number=data["work_order_number"].strip(),
-                claim_number=data["claim_number"].strip(),
-                authorization_number=data["authorization_number"].strip(),
-            ),
-            slot_request=form.slot_request(),
-            source=booking_source(account=account, requested=data.get("source", "")),
-            channel=Booking.Channel.PORTAL,
             account=account,
+            data=form.cleaned_data,
+            slot_request=form.slot_request(),
+            channel=Booking.Channel.PORTAL,
             client_ip=client_ip(request),
-            extras=extras_from(data),
-            allow_overbook=bool(data.get("allow_overbook")),
         )
+
+
+def _booked_words(booking: Booking) -> str:
+    return (
+        f"Booked {booking.customer_name} on {booking.scheduled_date:%a %b %-d} at "
+        f"{booking.scheduled_time:%H:%M} (reference {booking.reference})."
+    )
 
 
 @portal_view
@@ -206,7 +166,7 @@ def cancel(request, account, pk):
         # The shop did not make this change, so it hears of it, as when a customer cancels.
         booking_cancel(booking=booking, notify_shop=True)
     except BookingError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusals.for_dispatcher(exc))
     else:
         messages.success(request, f"Cancelled the booking of {booking.customer_name}.")
     return redirect(

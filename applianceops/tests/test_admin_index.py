@@ -4,15 +4,11 @@ import datetime as dt
 
 import pytest
 
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.helpers import MONDAY, book
 from tenants.models import Shop
 
 URL = "/admin/"
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

@@ -67,3 +67,42 @@ def test_the_api_docs_page_stays_html(client, db):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_post_to_the_docs_page_is_a_json_405(client, db):
+    response = client.post("/api/docs")
+
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method not allowed.", "code": "method_not_allowed"}
+
+
+def test_an_api_client_that_accepts_no_json_gets_a_json_406(api_client, db):
+    response = api_client.post(URL, {}, format="json", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": "Could not satisfy the request Accept header.",
+        "code": "not_acceptable",
+    }
+
+
+def test_a_field_error_that_does_not_name_its_field_is_prefixed_with_it(api_client, db):
+    body = {
+        "slug": "any-shop",
+        "name": "Jane Smith",
+        "phone": "+15551234567",
+        "address": "123 Main St, Lancaster CA 93534",
+        "appliance_type": "Washer",
+        "scheduled_date": "2030-01-02",
+        "email": "j" * 64 + "@" + "e" * 186 + ".com",
+    }
+
+    response = api_client.post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "Invalid email: Ensure this field has no more than 254 characters.",
+        "code": "invalid_field",
+        "field": "email",
+    }

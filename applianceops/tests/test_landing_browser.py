@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import screenshot
+from applianceops.tests.helpers import screenshot
 
 
 @pytest.mark.browser

@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 
 from booking import slots
-from booking.models import Booking, SeatCounter
+from booking.models import Booking
 from tenants.tests.factories import ShopFactory
 
 
@@ -29,16 +29,3 @@ class BookingFactory(factory.django.DjangoModelFactory):
     window = factory.LazyAttribute(lambda b: slots.window_of(b.scheduled_time))
     source = "ahs"
     channel = Booking.Channel.API
-
-
-def fill_starts(shop, day: dt.date, hours=range(8, 17), booked: int = 2) -> None:
-    """Give the whole-hour starts `hours` of `day` `booked` taken seats (2 fills the default)."""
-    SeatCounter.objects.bulk_create(
-        SeatCounter(shop=shop, date=day, start_time=dt.time(hour), booked=booked) for hour in hours
-    )
-
-
-def seats_taken(shop, day: dt.date, start: dt.time) -> int:
-    """How many seats the service has counted at one start time."""
-    counter = SeatCounter.objects.filter(shop=shop, date=day, start_time=start).first()
-    return counter.booked if counter else 0

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from booking.models import Booking, SeatCounter
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.models import Booking
+from booking.tests.helpers import TUESDAY, book, seats_taken
 
 URL = "/admin/booking/booking/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def run_action(client, action: str, bookings):
@@ -22,12 +15,6 @@ def run_action(client, action: str, bookings):
         {"action": action, "_selected_action": [str(b.pk) for b in bookings], "index": 0},
         follow=True,
     )
-
-
-def seats(shop, start: str) -> int:
-    return SeatCounter.objects.get(
-        shop=shop, date=TUESDAY, start_time=dt.time.fromisoformat(start)
-    ).booked
 
 
 @pytest.mark.parametrize("user", ["alice", "bob"])
@@ -43,7 +30,7 @@ def test_owner_and_dispatcher_confirm_bookings(client, request, shop_a, user):
 
 def test_cancelling_gives_the_seat_back(client, bob, shop_a):
     booking = book(shop_a, TUESDAY, "09:00")
-    assert seats(shop_a, "09:00") == 1
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 1
     client.force_login(bob)
 
     response = run_action(client, "cancel", [booking])
@@ -51,7 +38,7 @@ def test_cancelling_gives_the_seat_back(client, bob, shop_a):
     assert "Cancelled 1 booking." in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
-    assert seats(shop_a, "09:00") == 0
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 0
 
 
 def test_mark_completed_and_a_refusal_is_reported_by_name(client, alice, shop_a):
@@ -87,7 +74,7 @@ def test_a_crafted_post_cannot_touch_another_shops_bookings(client, charlie, sho
 
     alices.refresh_from_db()
     assert alices.status == Booking.Status.SCHEDULED
-    assert seats(shop_a, "09:00") == 1
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 1
 
 
 def test_the_selection_exports_as_csv(client, bob, shop_a):

@@ -6,15 +6,10 @@ import io
 
 import pytest
 
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, book_warranty_job
 
 URL = "/admin/booking/booking/export/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def rows(response) -> list[dict]:
@@ -26,16 +21,7 @@ def rows(response) -> list[dict]:
 
 @pytest.fixture
 def bookings(shop_a, shop_b):
-    book(
-        shop_a,
-        TUESDAY,
-        "AM",
-        name="Jane Smith",
-        source="ahs",
-        work_order_number="WO-7781",
-        claim_number="CL-55",
-        phone="+16615550123",
-    )
+    book_warranty_job(shop_a, TUESDAY)
     book(shop_a, TUESDAY, "14:00", name="=HYPERLINK(evil)", source="frontdoor")
     book(shop_b, TUESDAY, "AM", name="Bea Other", source="cinch")
 

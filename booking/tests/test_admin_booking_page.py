@@ -4,27 +4,15 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, SeatCounter
-from booking.tests.admin_helpers import MONDAY, at_shop, book, change_data
+from booking.models import Booking
+from booking.tests.helpers import TUESDAY, WEDNESDAY, book, change_data, seats_taken
 
 URL = "/admin/booking/booking/"
-TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def change_url(booking) -> str:
     return f"{URL}{booking.pk}/change/"
-
-
-def seats(shop, day, start: str) -> int:
-    counter = SeatCounter.objects.filter(
-        shop=shop, date=day, start_time=dt.time.fromisoformat(start)
-    ).first()
-    return counter.booked if counter else 0
 
 
 def form_errors(response) -> str:
@@ -63,7 +51,7 @@ def test_editing_details_saves_them_and_keeps_the_seat(client, alice, shop_a):
     booking.refresh_from_db()
     assert booking.customer_name == "Jane Smith-Jones"
     assert booking.dispatcher_notes == "Gate code 42"
-    assert seats(shop_a, TUESDAY, "09:00") == 1
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 1
 
 
 def test_a_new_date_and_time_moves_the_seat_through_the_booking_service(client, bob, shop_a):
@@ -79,8 +67,8 @@ def test_a_new_date_and_time_moves_the_seat_through_the_booking_service(client, 
     booking.refresh_from_db()
     assert (booking.scheduled_date, booking.scheduled_time) == (WEDNESDAY, dt.time(14))
     assert booking.window == "pm"
-    assert seats(shop_a, TUESDAY, "09:00") == 0
-    assert seats(shop_a, WEDNESDAY, "14:00") == 1
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 0
+    assert seats_taken(shop_a, WEDNESDAY, "14:00") == 1
 
 
 def test_a_full_start_time_is_refused_on_the_form_and_nothing_is_saved(client, bob, shop_a):
@@ -98,7 +86,7 @@ def test_a_full_start_time_is_refused_on_the_form_and_nothing_is_saved(client, b
     booking.refresh_from_db()
     assert booking.scheduled_time == dt.time(9)
     assert booking.customer_name == "Jane Smith"
-    assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, TUESDAY, "10:00")) == (1, 2)
+    assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, TUESDAY, "10:00")) == (1, 2)
 
 
 def test_a_dispatcher_who_forces_overbook_is_refused(client, bob, shop_a):
@@ -114,7 +102,7 @@ def test_a_dispatcher_who_forces_overbook_is_refused(client, bob, shop_a):
     assert "Only the shop's owner can overbook." in form_errors(response)
     booking.refresh_from_db()
     assert booking.scheduled_time == dt.time(9)
-    assert seats(shop_a, TUESDAY, "10:00") == 2
+    assert seats_taken(shop_a, TUESDAY, "10:00") == 2
 
 
 def test_the_owner_may_knowingly_overbook_from_the_form(client, alice, shop_a):
@@ -133,7 +121,7 @@ def test_the_owner_may_knowingly_overbook_from_the_form(client, alice, shop_a):
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.scheduled_time == dt.time(10) and booking.overbooked
-    assert seats(shop_a, TUESDAY, "10:00") == 3
+    assert seats_taken(shop_a, TUESDAY, "10:00") == 3
 
 
 def test_a_past_date_is_refused_with_the_services_reason(client, alice, shop_a):
@@ -153,7 +141,7 @@ def test_cancelling_from_the_page_frees_the_seat(client, bob, shop_a):
 
     booking.refresh_from_db()
     assert booking.status == "cancelled"
-    assert seats(shop_a, TUESDAY, "09:00") == 0
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 0
     # A cancelled booking's time and status are history now.
     html = client.get(change_url(booking)).content.decode()
     assert 'name="scheduled_date"' not in html and 'name="status"' not in html
@@ -225,7 +213,7 @@ def test_a_booking_taken_by_phone_goes_through_the_booking_service(client, bob, 
     assert booking.scheduled_time == dt.time(12)
     assert booking.appliance_type == "Refrigerator"
     assert booking.client_ip == "203.0.113.9"
-    assert seats(shop_a, TUESDAY, "12:00") == 1
+    assert seats_taken(shop_a, TUESDAY, "12:00") == 1
 
 
 def test_a_new_booking_the_rules_refuse_is_not_written(client, alice, shop_a):
@@ -282,7 +270,7 @@ def test_the_owner_may_overbook_a_new_booking_at_an_exact_time(client, alice, sh
 
     booking = Booking.objects.get(customer_name="Phone Caller")
     assert booking.scheduled_time == dt.time(10) and booking.overbooked
-    assert seats(shop_a, TUESDAY, "10:00") == 3
+    assert seats_taken(shop_a, TUESDAY, "10:00") == 3
 
 
 def test_a_confirmed_booking_cannot_go_back_to_scheduled(client, alice, shop_a):
@@ -300,7 +288,7 @@ def test_a_confirmed_booking_cannot_go_back_to_scheduled(client, alice, shop_a):
     assert "Select a valid choice" in form_errors(response)
     booking.refresh_from_db()
     assert (booking.scheduled_time, booking.status) == (dt.time(9), "confirmed")
-    assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, TUESDAY, "14:00")) == (1, 0)
+    assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, TUESDAY, "14:00")) == (1, 0)
 
 
 def test_a_crafted_post_cannot_move_a_booking_to_another_shop(client, alice, shop_a, shop_b):

@@ -7,15 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking
-from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, book_warranty_job, many_bookings
 
 URL = "/admin/booking/booking/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def names(response) -> list[str]:
@@ -24,16 +19,7 @@ def names(response) -> list[str]:
 
 @pytest.fixture
 def two_shops(shop_a, shop_b):
-    book(
-        shop_a,
-        TUESDAY,
-        "AM",
-        name="Jane Smith",
-        source="ahs",
-        work_order_number="WO-7781",
-        claim_number="CL-55",
-        phone="+16615550123",
-    )
+    book_warranty_job(shop_a, TUESDAY)
     book(shop_a, TUESDAY, "PM", name="Raj Patel", source="frontdoor", appliance="Washer")
     book(shop_b, TUESDAY, "AM", name="Bea Other", source="cinch")
 

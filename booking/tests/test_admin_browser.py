@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.services import booking_cancel
-from booking.tests.admin_helpers import book
-from conftest import next_working_day, screenshot
+from booking.tests.helpers import book, next_working_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,16 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking
 from booking.services import booking_cancel
-from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
+from booking.tests.helpers import MONDAY, THURSDAY, TUESDAY, WEDNESDAY, book, many_bookings
 from tenants.models import BlackoutDate
 
 URL = "/admin/booking/booking/calendar/"
-TUESDAY, WEDNESDAY, THURSDAY = (MONDAY + dt.timedelta(days=n) for n in (1, 2, 3))
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def cards(html: str) -> list[str]:

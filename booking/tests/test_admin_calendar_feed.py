@@ -7,16 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.services import booking_cancel
-from booking.tests.admin_helpers import MONDAY, at_shop, book, many_bookings
+from booking.tests.helpers import MONDAY, TUESDAY, book, many_bookings
 
 URL = "/admin/booking/booking/calendar/feed/"
-TUESDAY = MONDAY + dt.timedelta(days=1)
 WEEK = {"start": MONDAY.isoformat(), "end": (MONDAY + dt.timedelta(days=6)).isoformat()}
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

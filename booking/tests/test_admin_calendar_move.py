@@ -5,16 +5,10 @@ import datetime as dt
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from booking.models import SeatCounter
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.helpers import MONDAY, TUESDAY, WEDNESDAY, book, seats_taken
 
-TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
 CALENDAR = "/admin/booking/booking/calendar/"
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def move(client, booking, day, start: str, **extra):
@@ -24,13 +18,6 @@ def move(client, booking, day, start: str, **extra):
         {"date": day.isoformat(), "time": start, "next": back, **extra},
         follow=True,
     )
-
-
-def seats(shop, day, start: str) -> int:
-    counter = SeatCounter.objects.filter(
-        shop=shop, date=day, start_time=dt.time.fromisoformat(start)
-    ).first()
-    return counter.booked if counter else 0
 
 
 def messages_of(response) -> str:
@@ -51,7 +38,10 @@ def test_a_booking_moves_into_a_free_start_time(client, bob, shop_a):
 
     booking.refresh_from_db()
     assert (booking.scheduled_date, booking.scheduled_time) == (WEDNESDAY, dt.time(14))
-    assert (seats(shop_a, TUESDAY, "09:00"), seats(shop_a, WEDNESDAY, "14:00")) == (0, 1)
+    assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, WEDNESDAY, "14:00")) == (
+        0,
+        1,
+    )
     assert "Moved Jane Smith to Wed Dec 09 14:00." in messages_of(response)
     assert response.redirect_chain[-1][0] == f"{CALENDAR}?date={WEDNESDAY.isoformat()}"
     assert LogEntry.objects.filter(object_id=str(booking.pk)).exists()
@@ -65,7 +55,7 @@ def test_a_full_start_time_is_refused_with_a_clear_message(client, bob, shop_a, 
 
     booking.refresh_from_db()
     assert booking.scheduled_time == dt.time(9)
-    assert seats(shop_a, TUESDAY, "10:00") == 2
+    assert seats_taken(shop_a, TUESDAY, "10:00") == 2
     assert "Jane Smith was not moved: 10:00 on 2026-12-08 is full." in messages_of(response)
     assert "only the owner can overbook" in messages_of(response)
 
@@ -80,7 +70,7 @@ def test_the_owner_may_knowingly_overbook(client, alice, shop_a, full_ten):
 
     booking.refresh_from_db()
     assert booking.scheduled_time == dt.time(10) and booking.overbooked
-    assert seats(shop_a, TUESDAY, "10:00") == 3
+    assert seats_taken(shop_a, TUESDAY, "10:00") == 3
     assert "(overbooked)" in messages_of(response)
 
 

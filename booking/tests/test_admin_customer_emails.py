@@ -9,16 +9,10 @@ import pytest
 from django.core import mail
 
 from booking.models import Booking
-from booking.tests.admin_helpers import MONDAY, at_shop, change_data
-from booking.tests.notify_helpers import book, run_worker
+from booking.tests.helpers import TUESDAY, WEDNESDAY, book, change_data, run_worker
 
 URL = "/admin/booking/booking/"
-TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from applianceops.tests.helpers import screenshot
 from booking.models import Notification
-from booking.tests.notify_helpers import book, run_worker
-from conftest import screenshot
+from booking.tests.helpers import book, run_worker
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from applianceops.tests.helpers import screenshot
 from booking.api_docs import PARTNER_FIELD_NOTES
-from conftest import screenshot
 
 
 @pytest.fixture

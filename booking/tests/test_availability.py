@@ -4,7 +4,8 @@ import datetime as dt
 
 from booking.availability import FULL, TOO_SOON, shop_availability, start_seats
 from booking.models import SeatCounter
-from booking.tests.factories import BookingFactory, fill_starts
+from booking.tests.factories import BookingFactory
+from booking.tests.helpers import fill_starts
 from tenants.models import BlackoutDate
 
 # Tuesday 1 December 2026, 13:00 at the shop (Los Angeles).

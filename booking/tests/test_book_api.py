@@ -8,29 +8,11 @@ from urllib.parse import urlencode
 import pytest
 
 from booking.models import Booking, Notification, SeatCounter
-from booking.tests.factories import BookingFactory, fill_starts
-from conftest import next_working_day
+from booking.tests.factories import BookingFactory
+from booking.tests.helpers import BOOK_API as URL
+from booking.tests.helpers import contract_body, fill_starts, next_working_day
+from booking.tests.helpers import post_booking as post
 from tenants.tests.factories import ShopFactory
-
-URL = "/api/booking/book"
-
-
-def contract_body(shop, **overrides):
-    """The contract's cURL body, with a date of ours."""
-    body = {
-        "slug": shop.slug,
-        "name": "Jane Smith",
-        "phone": "+15551234567",
-        "email": "jane@example.com",
-        "address": "123 Main St, Lancaster CA 93534",
-        "appliance_type": "Refrigerator",
-        "issue": "Not cooling.",
-        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
-        "time_slot": "AM",
-        "source": "ahs",
-    }
-    body.update(overrides)
-    return body
 
 
 def test_the_contract_example_books_as_written(api_client, shop_a):
@@ -84,10 +66,6 @@ def test_a_full_am_moves_to_pm(api_client, shop_a):
     assert response.status_code == 201
     assert response.json()["scheduled_time"] == "12:00:00"
     assert response.json()["reassigned"] is True
-
-
-def post(api_client, body, **kwargs):
-    return api_client.post(URL, body, format="json", **kwargs)
 
 
 def assert_refused(response, *, status=400, code="invalid_field", field=None, says=None):

@@ -9,8 +9,7 @@ from django.db import transaction
 
 from booking.models import Booking, Notification
 from booking.services import booking_cancel, booking_reschedule
-from booking.tests.notify_helpers import book, run_worker
-from conftest import next_working_day
+from booking.tests.helpers import book, next_working_day, run_worker
 
 pytestmark = pytest.mark.django_db
 

@@ -8,33 +8,13 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from booking.models import Booking, SeatCounter
+from booking.models import Booking
 from booking.self_service import self_service_token
-from booking.tests.factories import BookingFactory, fill_starts
+from booking.tests.factories import BookingFactory
+from booking.tests.helpers import fill_starts, form_data, many_bookings, next_working_day, page_url
 from booking.views import confirmation_url
-from conftest import next_working_day
 from tenants.models import BlackoutDate
 from tenants.tests.factories import ShopFactory
-
-
-def page_url(shop, query: str = "") -> str:
-    return f"/book/{shop.slug}{query}"
-
-
-def form_data(shop, **overrides) -> dict:
-    data = {
-        "name": "Jane Smith",
-        "phone": "(555) 123-4567",
-        "email": "jane@example.com",
-        "address": "123 Main St, Lancaster CA 93534",
-        "appliance_type": "Refrigerator",
-        "issue": "Not cooling.",
-        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
-        "time_slot": "am",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_windows_promise_the_contracts_hours_by_default(client, shop_a):
@@ -371,18 +351,10 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
             assert client.get(page_url(shop_a)).status_code == 200
         return len(captured)
 
-    def book(n: int) -> None:
-        for i in range(n):
-            day = next_working_day(shop_a, days_ahead=2 + i % 20)
-            hour = 8 + i % 9
-            BookingFactory(shop=shop_a, scheduled_date=day, scheduled_time=dt.time(hour))
-            SeatCounter.objects.update_or_create(
-                shop=shop_a, date=day, start_time=dt.time(hour), defaults={"booked": 1}
-            )
-
-    book(10)
+    first_day = next_working_day(shop_a, days_ahead=2)
+    many_bookings(shop_a, first_day, 10, weekdays=15)
     few = count_queries()
-    book(200)
+    many_bookings(shop_a, first_day, 200, weekdays=15)
 
     with django_assert_num_queries(few):
         client.get(page_url(shop_a))

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from applianceops.tests.helpers import screenshot
 from booking.models import Booking
-from booking.tests.factories import fill_starts
-from conftest import next_working_day, screenshot
+from booking.tests.helpers import fill_starts, next_working_day
 
 pytestmark = pytest.mark.browser
 

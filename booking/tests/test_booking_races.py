@@ -24,9 +24,7 @@ from booking.services import (
     booking_reschedule,
     booking_set_status,
 )
-from booking.tests.factories import seats_taken
-from booking.tests.test_booking_services import book
-from conftest import next_working_day
+from booking.tests.helpers import book, next_working_day, seats_taken
 
 T = dt.time
 

@@ -6,45 +6,20 @@ import datetime as dt
 
 import pytest
 
-from booking import slots
+from booking import refusals, slots
 from booking.models import Booking, SeatCounter
 from booking.services import (
     BookingDisabled,
     BookingError,
-    Customer,
-    Job,
     NoAvailability,
     SlotFull,
     booking_cancel,
-    booking_create,
     booking_reschedule,
     booking_set_status,
 )
-from booking.tests.factories import seats_taken
-from conftest import next_working_day
+from booking.tests.helpers import book, next_working_day, seats_taken
 
 T = dt.time
-NINE = T(9)
-
-
-def book(
-    shop,
-    day,
-    time=NINE,
-    *,
-    address="123 Main St, Lancaster CA 93534",
-    channel=Booking.Channel.API,
-    **kwargs,
-) -> Booking:
-    return booking_create(
-        shop=shop,
-        customer=Customer(name="Jane Smith", phone="+15551234567", address=address),
-        job=Job(appliance_type="Fridge"),
-        slot_request=slots.SlotRequest(day, "", time),
-        source="",
-        channel=channel,
-        **kwargs,
-    )
 
 
 @pytest.fixture
@@ -119,6 +94,53 @@ def test_a_staff_overbook_takes_a_full_start_anyway(shop_a, day):
     assert booking.scheduled_time == T(9)
     assert booking.overbooked is True
     assert seats_taken(shop_a, day, T(9)) == 3
+
+
+def test_a_refused_day_carries_its_reason_and_the_shops_today(shop_a, day):
+    saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
+    shop_a.booking_settings.blackout_dates.create(date=day)
+    refused = {}
+    for asked in (shop_a.today() - dt.timedelta(days=1), saturday, day):
+        with pytest.raises(BookingError) as exc:
+            book(shop_a, asked)
+        refused[asked] = (exc.value.reason, exc.value.field, exc.value.facts["today"])
+
+    today = shop_a.today()
+    assert list(refused.values()) == [
+        (refusals.PAST, "scheduled_date", today),
+        (refusals.NON_WORKING_DAY, "scheduled_date", today),
+        (refusals.BLACKOUT, "scheduled_date", today),
+    ]
+
+
+def test_a_day_with_every_start_taken_is_refused_as_full(shop_a, day):
+    capacity = shop_a.booking_settings.jobs_per_start_time
+    for start in slots.start_times_of(shop_a.booking_settings):
+        SeatCounter.objects.create(shop=shop_a, date=day, start_time=start, booked=capacity)
+
+    with pytest.raises(NoAvailability) as exc:
+        book(shop_a, day)
+
+    assert exc.value.reason == refusals.FULL
+    assert exc.value.facts["day"] == day
+
+
+def test_a_day_whose_starts_are_all_inside_the_notice_is_refused_as_too_soon(shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 3, 3, 0, 0, tzinfo=dt.UTC))  # Monday 16:00 in Lancaster
+
+    with pytest.raises(NoAvailability) as exc:
+        book(shop_a, dt.date(2026, 3, 2))
+
+    assert exc.value.reason == refusals.TOO_SOON
+
+
+def test_a_time_outside_the_shops_hours_is_refused_naming_them(shop_a, day):
+    with pytest.raises(BookingError) as exc:
+        book(shop_a, day, T(18))
+
+    assert exc.value.reason == refusals.OUTSIDE_HOURS
+    assert exc.value.field == "time_slot"
+    assert exc.value.message == "time_slot must be between 08:00 and 16:00"
 
 
 # --- booking_cancel -----------------------------------------------------------------------

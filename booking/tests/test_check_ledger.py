@@ -10,9 +10,7 @@ from django.core.management import CommandError, call_command
 
 from booking.models import Booking, SeatCounter
 from booking.services import booking_cancel
-from booking.tests.factories import seats_taken
-from booking.tests.test_booking_services import book
-from conftest import next_working_day
+from booking.tests.helpers import book, next_working_day, seats_taken
 
 NINE, TEN = dt.time(9), dt.time(10)
 

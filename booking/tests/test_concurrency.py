@@ -15,11 +15,10 @@ from django.db import connection
 from django.test import Client
 
 from booking.models import Booking, SeatCounter
-from conftest import next_working_day
+from booking.tests.helpers import BOOK_API, next_working_day
 from tenants.tests.factories import ShopFactory
 
 THREADS = 16
-URL = "/api/booking/book"
 
 
 def fire_together(bodies: list[dict]) -> list[tuple[int, dict]]:
@@ -31,7 +30,7 @@ def fire_together(bodies: list[dict]) -> list[tuple[int, dict]]:
         try:
             client = Client(REMOTE_ADDR=f"10.0.0.{index + 1}")
             barrier.wait()
-            response = client.post(URL, body, content_type="application/json")
+            response = client.post(BOOK_API, body, content_type="application/json")
             results[index] = (response.status_code, response.json())
         except Exception as exc:  # reported below: a thread must never die silently
             results[index] = (-1, {"error": repr(exc)})

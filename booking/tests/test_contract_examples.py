@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from booking.models import Booking
-from conftest import next_working_day
+from booking.tests.helpers import next_working_day
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "partner-booking-api.txt"
 CONTRACT_HOST = "https://applianceops.pro"

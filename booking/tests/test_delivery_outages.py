@@ -18,7 +18,7 @@ from booking.emails import build_message
 from booking.management.commands.db_worker import Worker
 from booking.models import Notification
 from booking.notifications import deliver, requeue_stalled
-from booking.tests.notify_helpers import book
+from booking.tests.helpers import book
 
 Status = Notification.Status
 DROPPED = OperationalError("server closed the connection unexpectedly")

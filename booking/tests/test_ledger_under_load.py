@@ -32,7 +32,7 @@ from booking.services import (
     booking_reschedule,
     booking_set_status,
 )
-from conftest import next_working_day
+from booking.tests.helpers import next_working_day
 from tenants.tests.factories import ShopFactory
 
 THREADS = 8

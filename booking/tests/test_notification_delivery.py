@@ -8,10 +8,8 @@ from django_tasks_db.models import DBTaskResult
 
 from booking.models import Booking, Notification
 from booking.notifications import MAX_ATTEMPTS, deliver, requeue_stalled
-from booking.tests.notify_helpers import book, run_worker
-from booking.tests.test_book_api import contract_body
+from booking.tests.helpers import FAILING_MAIL, book, contract_body, run_worker
 
-FAILING = "booking.tests.failing_mail.FailingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 Status = Notification.Status
 
@@ -24,7 +22,7 @@ def now(freeze_now):
 def test_a_mail_server_failure_neither_fails_the_booking_nor_loses_the_email(
     api_client, shop_a, now, settings, freeze_now, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = FAILING
+    settings.EMAIL_BACKEND = FAILING_MAIL
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post("/api/booking/book", contract_body(shop_a), format="json")
     run_worker()
@@ -58,7 +56,7 @@ def test_a_mail_server_failure_neither_fails_the_booking_nor_loses_the_email(
 def test_the_retries_back_off_and_then_give_up(
     shop_a, now, settings, freeze_now, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = FAILING
+    settings.EMAIL_BACKEND = FAILING_MAIL
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(shop_a, email="")
     alert = booking.notifications.get()

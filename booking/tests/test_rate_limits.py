@@ -5,17 +5,12 @@ import logging
 import time
 from unittest import mock
 
-from django_ratelimit.exceptions import Ratelimited
+import pytest
 
-from applianceops.api_errors import exception_handler
+from booking import ratelimits
 from booking.models import Booking
-from booking.tests.test_book_api import URL, contract_body
-from booking.tests.test_booking_page import form_data, page_url
-from conftest import next_working_day
-
-
-def book(api_client, shop, **extra):
-    return api_client.post(URL, contract_body(shop), format="json", **extra)
+from booking.tests.helpers import BOOK_API as URL
+from booking.tests.helpers import contract_body, form_data, next_working_day, page_url, post_booking
 
 
 def weekend_body(shop):
@@ -39,9 +34,9 @@ def test_the_101st_request_in_an_hour_is_refused(api_client, shop_a):
 
 
 def test_the_sixth_successful_booking_is_refused_and_books_nothing(api_client, shop_a):
-    statuses = [book(api_client, shop_a).status_code for _ in range(5)]
+    statuses = [post_booking(api_client, contract_body(shop_a)).status_code for _ in range(5)]
 
-    refused = book(api_client, shop_a)
+    refused = post_booking(api_client, contract_body(shop_a))
 
     assert statuses == [201] * 5
     assert refused.status_code == 429
@@ -53,28 +48,28 @@ def test_failed_bookings_do_not_use_the_booking_quota(api_client, shop_a):
         api_client.post(URL, weekend_body(shop_a), format="json").status_code for _ in range(4)
     ]
 
-    successes = [book(api_client, shop_a).status_code for _ in range(5)]
+    successes = [post_booking(api_client, contract_body(shop_a)).status_code for _ in range(5)]
 
     assert failures == [400] * 4
     assert successes == [201] * 5
-    assert book(api_client, shop_a).status_code == 429
+    assert post_booking(api_client, contract_body(shop_a)).status_code == 429
 
 
 def test_the_booking_quota_comes_back_after_the_window(api_client, shop_a):
     for _ in range(5):
-        assert book(api_client, shop_a).status_code == 201
-    assert book(api_client, shop_a).status_code == 429
+        assert post_booking(api_client, contract_body(shop_a)).status_code == 201
+    assert post_booking(api_client, contract_body(shop_a)).status_code == 429
 
     later = time.time() + 3601
-    with mock.patch("django_ratelimit.core.time.time", return_value=later):
-        assert book(api_client, shop_a).status_code == 201
+    with mock.patch("booking.ratelimits.time.time", return_value=later):
+        assert post_booking(api_client, contract_body(shop_a)).status_code == 201
 
 
 def test_a_429_says_when_to_retry_and_points_to_partner_keys(api_client, shop_a):
     for _ in range(5):
-        book(api_client, shop_a)
+        post_booking(api_client, contract_body(shop_a))
 
-    refused = book(api_client, shop_a)
+    refused = post_booking(api_client, contract_body(shop_a))
 
     body = refused.json()
     retry_after = int(refused.headers["Retry-After"])
@@ -87,7 +82,7 @@ def test_a_429_says_when_to_retry_and_points_to_partner_keys(api_client, shop_a)
 
 
 def test_every_api_response_carries_the_request_quota(api_client, shop_a):
-    first = book(api_client, shop_a)
+    first = post_booking(api_client, contract_body(shop_a))
     second = api_client.post(URL, {}, format="json")
     wrong_method = api_client.get(URL)
 
@@ -103,41 +98,44 @@ def test_the_limits_are_settings(api_client, shop_a, settings):
     settings.PUBLIC_BOOKINGS_PER_HOUR = 2
     settings.PUBLIC_REQUESTS_PER_HOUR = 3
 
-    statuses = [book(api_client, shop_a).status_code for _ in range(4)]
+    statuses = [post_booking(api_client, contract_body(shop_a)).status_code for _ in range(4)]
 
     assert statuses == [201, 201, 429, 429]
     assert api_client.post(URL, {}, format="json").headers["RateLimit-Limit"] == "3"
 
 
-def test_a_spoofed_forwarded_for_does_not_escape_the_limit_behind_one_proxy(
-    api_client, shop_a, settings
+@pytest.mark.parametrize(
+    "proxies, forwarded_for, client",
+    [
+        # A spoofed X-Forwarded-For does not escape the limit behind one proxy.
+        (1, "10.9.8.{n}, 203.0.113.7", "203.0.113.7"),
+        # Without proxies the header is ignored.
+        (0, "198.51.100.{n}", "127.0.0.1"),
+    ],
+)
+def test_a_forwarded_for_header_does_not_escape_the_limit(
+    api_client, shop_a, settings, proxies, forwarded_for, client
 ):
-    settings.NUM_PROXIES = 1
+    settings.NUM_PROXIES = proxies
     statuses = [
-        book(api_client, shop_a, HTTP_X_FORWARDED_FOR=f"10.9.8.{n}, 203.0.113.7").status_code
+        post_booking(
+            api_client, contract_body(shop_a), HTTP_X_FORWARDED_FOR=forwarded_for.format(n=n)
+        ).status_code
         for n in range(6)
     ]
 
     assert statuses == [201] * 5 + [429]
-    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"203.0.113.7"}
-
-
-def test_forwarded_for_is_ignored_without_proxies(api_client, shop_a, settings):
-    settings.NUM_PROXIES = 0
-    statuses = [
-        book(api_client, shop_a, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
-        for n in range(6)
-    ]
-
-    assert statuses == [201] * 5 + [429]
-    assert set(Booking.objects.values_list("client_ip", flat=True)) == {"127.0.0.1"}
+    assert set(Booking.objects.values_list("client_ip", flat=True)) == {client}
 
 
 def test_ipv6_clients_are_limited_per_64_network(api_client, shop_a):
     same_network = [
-        book(api_client, shop_a, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(6)
+        post_booking(
+            api_client, contract_body(shop_a), REMOTE_ADDR=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(6)
     ]
-    other_network = book(api_client, shop_a, REMOTE_ADDR="2001:db8:1:3::1")
+    other_network = post_booking(api_client, contract_body(shop_a), REMOTE_ADDR="2001:db8:1:3::1")
 
     assert same_network == [201] * 5 + [429]
     assert other_network.status_code == 201
@@ -154,19 +152,12 @@ def test_bookings_still_succeed_when_the_cache_is_down(api_client, shop_a, setti
     }
 
     with caplog.at_level(logging.ERROR, logger="booking.ratelimits"):
-        response = book(api_client, shop_a)
+        response = post_booking(api_client, contract_body(shop_a))
 
     assert response.status_code == 201
     assert Booking.objects.count() == 1
     assert "rate limit cache unavailable" in caplog.text
     assert "RateLimit-Remaining" not in response.headers
-
-
-def test_django_ratelimits_own_exception_is_a_429_not_a_403():
-    response = exception_handler(Ratelimited(), {"view": None})
-
-    assert response.status_code == 429
-    assert response.data["code"] == "rate_limited"
 
 
 def test_a_client_over_the_request_limit_gets_no_booking_even_when_valid(
@@ -216,3 +207,26 @@ def test_looking_at_the_booking_page_does_not_use_the_request_limit(client, shop
         assert client.get(page_url(shop_a)).status_code == 200
 
     assert client.post(page_url(shop_a), form_data(shop_a)).status_code == 302
+
+
+def test_a_failed_booking_gives_its_quota_back_to_the_hour_it_was_counted_in(rf, settings):
+    settings.PUBLIC_BOOKINGS_PER_HOUR = 1
+    request = rf.post("/api/booking/book", REMOTE_ADDR="203.0.113.9")
+    start = time.time()
+    later = start + ratelimits.HOUR
+
+    with mock.patch("booking.ratelimits.time.time", return_value=start):
+        try:
+            with ratelimits.booking_quota(request):
+                with mock.patch("booking.ratelimits.time.time", return_value=later):
+                    raise RuntimeError("the booking failed as a new hour began")
+        except RuntimeError:
+            pass
+        with ratelimits.booking_quota(request) as usage:
+            again_this_hour = usage.count
+    with mock.patch("booking.ratelimits.time.time", return_value=later):
+        with ratelimits.booking_quota(request) as usage:
+            first_of_next_hour = usage.count
+
+    assert again_this_hour == 1
+    assert first_of_next_hour == 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 from booking.models import Booking, Notification
 from booking.notifications import queue_due_reminders
 from booking.services import booking_cancel, booking_reschedule
-from booking.tests.notify_helpers import book, run_worker
+from booking.tests.helpers import book, run_worker
 from tenants.tests.factories import ShopFactory
 
 LA = "America/Los_Angeles"

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from booking import ledger, slots
 from booking.models import Booking
 from booking.services import Customer, Job, booking_create, booking_reschedule
-from conftest import next_working_day
+from booking.tests.helpers import next_working_day
 from tenants.tests.factories import ShopFactory
 
 pytestmark = pytest.mark.skipif(

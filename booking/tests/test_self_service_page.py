@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail, signing
 
+from applianceops.tests.helpers import screenshot
 from booking.models import Booking, Notification, SeatCounter
 from booking.self_service import SALT, self_service_token
-from booking.tests.notify_helpers import book, run_worker
-from conftest import screenshot
+from booking.tests.helpers import book, run_worker
 
 LA = ZoneInfo("America/Los_Angeles")
 WEDNESDAY = dt.date(2026, 12, 2)

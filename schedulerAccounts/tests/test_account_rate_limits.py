@@ -5,14 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 
 from booking.models import Booking
-from booking.tests.test_book_api import URL, contract_body
+from booking.tests.helpers import BOOK_API as URL
+from booking.tests.helpers import bearer, contract_body, post_booking
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.tests.test_book_api_with_key import bearer
-
-
-def book(api_client, shop, key=None):
-    headers = bearer(key) if key else {}
-    return api_client.post(URL, contract_body(shop, time_slot=""), format="json", **headers)
 
 
 def test_a_key_books_past_the_public_5_an_hour_then_its_own_limit_applies(
@@ -22,8 +17,11 @@ def test_a_key_books_past_the_public_5_an_hour_then_its_own_limit_applies(
     own_limit = settings.PUBLIC_BOOKINGS_PER_HOUR + 2
     SchedulerAccount.objects.filter(pk=account.pk).update(bookings_per_hour=own_limit)
 
-    statuses = [book(api_client, shop_a, key).status_code for _ in range(own_limit)]
-    refused = book(api_client, shop_a, key)
+    statuses = [
+        post_booking(api_client, contract_body(shop_a, time_slot=""), key=key).status_code
+        for _ in range(own_limit)
+    ]
+    refused = post_booking(api_client, contract_body(shop_a, time_slot=""), key=key)
 
     assert statuses == [201] * own_limit
     assert refused.status_code == 429
@@ -36,14 +34,15 @@ def test_the_keys_bookings_do_not_use_the_public_quota_of_its_address(
 ):
     _, key = account_a
     for _ in range(settings.PUBLIC_BOOKINGS_PER_HOUR + 1):
-        book(api_client, shop_a, key)
+        post_booking(api_client, contract_body(shop_a, time_slot=""), key=key)
 
     public = [
-        book(api_client, shop_a).status_code for _ in range(settings.PUBLIC_BOOKINGS_PER_HOUR)
+        post_booking(api_client, contract_body(shop_a, time_slot="")).status_code
+        for _ in range(settings.PUBLIC_BOOKINGS_PER_HOUR)
     ]
 
     assert public == [201] * settings.PUBLIC_BOOKINGS_PER_HOUR
-    assert book(api_client, shop_a).status_code == 429
+    assert post_booking(api_client, contract_body(shop_a, time_slot="")).status_code == 429
 
 
 def test_the_accounts_request_limit_applies_and_its_quota_is_reported(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import screenshot
+from applianceops.tests.helpers import screenshot
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_for_key
 

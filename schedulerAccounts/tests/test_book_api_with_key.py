@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from booking.models import Booking, SeatCounter
-from booking.tests.test_book_api import URL, contract_body
+from booking.tests.helpers import BOOK_API as URL
+from booking.tests.helpers import contract_body
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_revoke_key
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from applianceops.tests.helpers import screenshot
 from booking.models import Booking
-from conftest import next_working_day, screenshot
+from booking.tests.helpers import next_working_day
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.tests.conftest import PORTAL_PASSWORD
+from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
 
 
 @pytest.mark.browser

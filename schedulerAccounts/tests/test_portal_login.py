@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.tests.conftest import PORTAL_PASSWORD
+from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
 
 LOGIN = "/scheduler-login.html"
 

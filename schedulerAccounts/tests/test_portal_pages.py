@@ -9,12 +9,10 @@ import pytest
 from booking import slots
 from booking.models import Booking, SeatCounter
 from booking.tests.factories import BookingFactory
-from booking.tests.notify_helpers import run_worker
-from booking.tests.test_book_api import URL, contract_body
-from conftest import next_working_day
+from booking.tests.helpers import BOOK_API as URL
+from booking.tests.helpers import bearer, contract_body, jane_visit, next_working_day, run_worker
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
-from schedulerAccounts.tests.test_book_api_with_key import bearer
 from tenants.models import BlackoutDate
 
 
@@ -27,19 +25,9 @@ def agent(client, account_a):
 
 
 def booking_form(shop, **overrides) -> dict:
-    data = {
-        "name": "Jane Smith",
-        "phone": "(661) 555-0123",
-        "email": "jane@example.com",
-        "address": "123 Main St, Lancaster CA 93534",
-        "appliance_type": "Washer",
-        "issue": "Leaks.",
-        "scheduled_date": next_working_day(shop, days_ahead=3).isoformat(),
-        "time_slot": "pm",
-        "work_order_number": "WO-5521",
-    }
-    data.update(overrides)
-    return data
+    """The portal's booking form as an agent fills it in for Jane."""
+    typed = {"phone": "(661) 555-0123", "appliance_type": "Washer", "issue": "Leaks."}
+    return jane_visit(shop, **typed, time_slot="pm", work_order_number="WO-5521") | overrides
 
 
 def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):

@@ -11,8 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from booking.models import Booking, Notification, SeatCounter
-from booking.tests.admin_helpers import MONDAY, at_shop
-from booking.tests.notify_helpers import run_worker
+from booking.tests.helpers import MONDAY, at_shop, run_worker
 from tenants.models import Membership, Shop
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +64,7 @@ def test_running_it_twice_changes_nothing():
 
 @pytest.fixture
 def monday_morning(freeze_now):
+    # conftest's monday_morning would create shop A, which is the demo shop seed_demo makes.
     freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), MONDAY, 6))
 
 

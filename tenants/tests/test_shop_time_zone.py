@@ -1,23 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from booking.tests.admin_helpers import MONDAY, at_shop, book
+from booking.tests.helpers import TUESDAY, book
 from schedulerAccounts.models import SchedulerAccount
 from tenants.middleware import shop_time_zone
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, UserFactory
 
-TUESDAY = MONDAY + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def monday_morning(freeze_now, shop_a):
-    # 06:00 in Los Angeles is 14:00 UTC: the server's clock and the shop's disagree.
-    freeze_now(at_shop(shop_a, MONDAY, 6))
+# 06:00 in Los Angeles is 14:00 UTC: the server's clock and the shop's disagree.
+pytestmark = pytest.mark.usefixtures("monday_morning")
 
 
 def test_the_booking_page_says_when_it_was_booked_on_the_shops_clock(client, bob, shop_a):

@@ -2,53 +2,16 @@
 
 from __future__ import annotations
 
-import calendar as pycalendar
+import calendar
 import datetime as dt
-import zlib
 from dataclasses import dataclass, field
 
+from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
 from tenants.models import Shop
 
 VIEWS = ("day", "week", "month")
-
-# Twelve colours far enough apart to tell at a glance, each readable with white text.
-PALETTE = [
-    "#1f5fbf",  # blue
-    "#c62828",  # red
-    "#2e7d32",  # green
-    "#7b1fa2",  # purple
-    "#d35400",  # orange
-    "#00838f",  # teal
-    "#ad1457",  # magenta
-    "#6d7a00",  # olive
-    "#5d4037",  # brown
-    "#455a64",  # slate
-    "#3949ab",  # indigo
-    "#b8860b",  # dark gold
-]
-NO_SOURCE = "direct"
-# The partners a shop hears from most get colours that never clash with each other.
-KNOWN_SOURCES = {
-    "ahs": 0,
-    "frontdoor": 1,
-    "angi": 2,
-    "cinch": 3,
-    "choice": 4,
-    "homeadvisor": 5,
-    "thumbtack": 6,
-    "firstamerican": 7,
-    NO_SOURCE: 9,
-}
-
-
-def source_colour(source: str) -> str:
-    """The same source is the same colour on every page and every day."""
-    key = (source or NO_SOURCE).lower()
-    if key in KNOWN_SOURCES:
-        return PALETTE[KNOWN_SOURCES[key]]
-    return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
 
 
 @dataclass(frozen=True)
@@ -85,7 +48,7 @@ def span_for(view: str, anchor: dt.date) -> Span:
             view, anchor, monday, monday + dt.timedelta(days=6), anchor - week, anchor + week
         )
     first_of_month = anchor.replace(day=1)
-    last_of_month = first_of_month.replace(day=pycalendar.monthrange(anchor.year, anchor.month)[1])
+    last_of_month = first_of_month.replace(day=calendar.monthrange(anchor.year, anchor.month)[1])
     previous = (first_of_month - dt.timedelta(days=1)).replace(day=1)
     following = last_of_month + dt.timedelta(days=1)
     grid_first = first_of_month - dt.timedelta(days=first_of_month.weekday())

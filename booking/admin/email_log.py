@@ -1,7 +1,4 @@
-"""The e-mail log in the admin: what went out, what is waiting, what failed and why.
-
-Kept apart from booking/admin.py (the dispatch calendar); imported from BookingConfig.ready().
-"""
+"""The e-mail log in the admin: what went out, what is waiting, what failed and why."""
 
 from __future__ import annotations
 

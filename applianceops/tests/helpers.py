@@ -1,0 +1,112 @@
+"""The project's test tools that know no app: finding a Chromium for the browser tests and
+keeping their screenshots, and serving the project with gunicorn in processes of its own.
+
+No Django import at module level: `make test` asks `find_chromium()` before Django is set up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+
+# --- A Chromium for the browser tests ------------------------------------------------------
+
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+
+HOW_TO_GET_CHROMIUM = (
+    "install one (`apt-get install chromium` or `.venv/bin/python -m playwright install "
+    "chromium`) or set PLAYWRIGHT_CHROMIUM to its path"
+)
+
+
+def _executable(path: str | os.PathLike | None) -> str | None:
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return str(path)
+    return None
+
+
+def playwright_chromium() -> str | None:
+    """The browser `playwright install chromium` downloads, if it has been downloaded."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        return None
+    try:
+        with sync_playwright() as playwright:
+            return _executable(playwright.chromium.executable_path)
+    except Error:
+        return None
+
+
+def find_chromium() -> str | None:
+    """The Chromium a user's machine has: $PLAYWRIGHT_CHROMIUM, else Debian's, else the one
+    Playwright downloaded. None when there is none."""
+    return (
+        _executable(os.environ.get("PLAYWRIGHT_CHROMIUM"))
+        or _executable(DEBIAN_CHROMIUM)
+        or playwright_chromium()
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- gunicorn ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_serving(
+    env: dict[str, str], *, workers: int = 2, options: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """The project under gunicorn on a free port of 127.0.0.1, with `env` over os.environ;
+    yields its base URL once /healthz answers, stops it on the way out."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "applianceops.wsgi"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), *options],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base, process, seconds=30)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode} while starting")
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {base}/healthz within {seconds:.0f} seconds")

@@ -1,0 +1,277 @@
+"""The bookings admin: the list, its actions and the booking page.
+
+Every change to a booking goes through booking.services; this module never writes a row itself.
+The calendar, feed, move and export pages come from BookingPages (pages.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from booking.admin.csv_export import csv_response
+from booking.admin.filters import ApplianceFilter, ShopFilter, SourceFilter, WhenFilter
+from booking.admin.forms import (
+    CUSTOMER_FIELDS,
+    PARTNER_REFERENCES,
+    BookingAddForm,
+    BookingChangeForm,
+)
+from booking.admin.pages import BookingPages
+from booking.admin.source_colours import NO_SOURCE, source_colour
+from booking.models import Booking, spoken_lookup
+from booking.services import (
+    EDITABLE_DETAILS,
+    BookingError,
+    booking_cancel,
+    booking_set_status,
+    booking_update,
+)
+from tenants.access import BOOKING_ROLES, OWNER, is_shop_owner, shop_roles
+from tenants.admin import ShopScopedAdmin
+
+
+@admin.register(Booking)
+class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
+    shop_roles = BOOKING_ROLES
+    list_display_links = ["customer"]
+    search_fields = [
+        "customer_name",
+        "phone",
+        "address",
+        "work_order_number",
+        "claim_number",
+    ]
+    date_hierarchy = "scheduled_date"
+    list_select_related = ["shop"]
+    list_per_page = 100
+    # The full count is a second COUNT over every booking on each page view; not worth it.
+    show_full_result_count = False
+    ordering = ["-scheduled_date", "scheduled_time"]
+    actions = ["confirm", "cancel", "mark_completed", "export_selected"]
+    change_list_template = "admin/booking/booking/change_list.html"
+
+    # -- list --
+
+    def get_list_display(self, request):
+        columns = [
+            "date",
+            "start",
+            "window_short",
+            "customer",
+            "phone_number",
+            "appliance",
+            "source_tag",
+            "work_order_number",
+            "claim_number",
+            "authorization",
+            "status",
+            "channel",
+        ]
+        if self._many_shops(request):
+            columns.append("shop")
+        return columns
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select booking to change" is not what a dispatcher is doing here.
+        context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(spoken_lookup(search_term))
+        return results, may_have_duplicates
+
+    def get_list_filter(self, request):
+        filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
+        if self._many_shops(request):
+            filters.insert(0, ShopFilter)
+        return filters
+
+    def _many_shops(self, request) -> bool:
+        shop_ids = self.allowed_shop_ids(request)
+        return shop_ids is None or len(shop_ids) > 1
+
+    @admin.display(description="date", ordering="scheduled_date")
+    def date(self, obj):
+        return obj.scheduled_date
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj):
+        return obj.customer_name
+
+    @admin.display(description="appliance", ordering="appliance_type")
+    def appliance(self, obj):
+        return obj.appliance_type
+
+    @admin.display(description="time", ordering="scheduled_time")
+    def start(self, obj):
+        return obj.scheduled_time.strftime("%H:%M")
+
+    @admin.display(description="auth #", ordering="authorization_number")
+    def authorization(self, obj):
+        # Short: the full "authorization #" header alone would push status off a laptop screen.
+        return obj.authorization_number
+
+    @admin.display(description="window", ordering="window")
+    def window_short(self, obj):
+        return obj.window.upper()
+
+    @admin.display(description="phone", ordering="phone")
+    def phone_number(self, obj):
+        phone = obj.phone
+        return phone.as_national if phone and phone.is_valid() else str(phone)
+
+    @admin.display(description="source", ordering="source")
+    def source_tag(self, obj):
+        return format_html(
+            '<span class="source-tag" style="background:{}">{}</span>',
+            source_colour(obj.source),
+            obj.source or NO_SOURCE,
+        )
+
+    # -- actions --
+
+    def _each(self, request, queryset, verb: str, change) -> None:
+        done, refused = 0, []
+        for booking in queryset.select_related("shop"):
+            try:
+                change(booking)
+            except BookingError as exc:
+                refused.append(f"{booking.customer_name} ({booking.scheduled_date}): {exc.message}")
+            else:
+                self.log_change(request, booking, [{"changed": {"fields": ["status"]}}])
+                done += 1
+        if done:
+            self.message_user(
+                request, f"{verb} {done} booking{'s' if done != 1 else ''}.", messages.SUCCESS
+            )
+        if refused:
+            shown = " ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
+            self.message_user(request, f"Not changed: {shown}", messages.WARNING)
+
+    def _set_status(self, request, queryset, status: str, verb: str) -> None:
+        self._each(request, queryset, verb, lambda b: booking_set_status(booking=b, status=status))
+
+    @admin.action(description="Confirm selected bookings", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._set_status(request, queryset, Booking.Status.CONFIRMED, "Confirmed")
+
+    @admin.action(
+        description="Cancel selected bookings (frees their seats)", permissions=["change"]
+    )
+    def cancel(self, request, queryset):
+        self._each(request, queryset, "Cancelled", lambda b: booking_cancel(booking=b))
+
+    @admin.action(description="Mark selected bookings completed", permissions=["change"])
+    def mark_completed(self, request, queryset):
+        self._set_status(request, queryset, Booking.Status.COMPLETED, "Completed")
+
+    @admin.action(description="Export selected bookings as CSV", permissions=["view"])
+    def export_selected(self, request, queryset):
+        return csv_response(queryset)
+
+    # -- the booking page --
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = BookingAddForm if obj is None else BookingChangeForm
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            job = ["appliance_type", "issue", ("scheduled_date", "time_slot")]
+            if request.user.is_superuser or OWNER in shop_roles(request).values():
+                job.append("overbook")
+            return [
+                (None, {"fields": ["shop"]}),
+                ("Customer", {"fields": CUSTOMER_FIELDS}),
+                ("Job", {"fields": [*job, "priority", "dispatcher_notes"]}),
+                ("Partner references", {"fields": PARTNER_REFERENCES}),
+            ]
+        schedule = [("scheduled_date", "scheduled_time")]
+        if obj.holds_seat and is_shop_owner(request, obj.shop_id):
+            schedule.append("overbook")
+        return [
+            ("Customer", {"fields": CUSTOMER_FIELDS}),
+            (
+                "Job",
+                {
+                    "fields": [
+                        "shop_name",
+                        *schedule,
+                        "window",
+                        "status",
+                        "priority",
+                        ("appliance_type", "appliance_type_original"),
+                        "issue",
+                        "duration_minutes",
+                        "dispatcher_notes",
+                    ]
+                },
+            ),
+            ("Partner references", {"fields": PARTNER_REFERENCES}),
+            (
+                "History",
+                {
+                    "fields": [
+                        "reference",
+                        ("channel", "scheduler_account"),
+                        "client_ip",
+                        "requested_time_slot",
+                        "overbooked",
+                        "reminder_sent_at",
+                        ("created_at", "updated_at"),
+                    ]
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fixed = [
+            "shop_name",
+            "window",
+            "appliance_type_original",
+            "reference",
+            "channel",
+            "scheduler_account",
+            "client_ip",
+            "requested_time_slot",
+            "overbooked",
+            "reminder_sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        if not obj.holds_seat:
+            fixed += ["scheduled_date", "scheduled_time", "status"]
+        return fixed
+
+    @admin.display(description="shop")
+    def shop_name(self, obj):
+        return obj.shop.name
+
+    @admin.display(description="scheduler account")
+    def scheduler_account(self, obj):
+        # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
+        return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="reference")
+    def reference(self, obj):
+        return obj.reference
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would leak the seat and the partner's record; cancel instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        self.check_shop(request, obj)
+        if not change:
+            return  # booking_create wrote it while the form was validated
+        booking_update(
+            booking=obj,
+            **{name: getattr(obj, name) for name in form.changed_data if name in EDITABLE_DETAILS},
+        )

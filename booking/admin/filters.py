@@ -1,0 +1,116 @@
+"""The bookings list's filters: when (on the shop's clock), source, appliance and shop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+import zoneinfo
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.admin.shops import scoped_shops
+
+
+def _when_range(value: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    monday = today - dt.timedelta(days=today.weekday())
+    return {
+        "today": (today, today),
+        "tomorrow": (today + dt.timedelta(days=1), today + dt.timedelta(days=1)),
+        "this_week": (monday, monday + dt.timedelta(days=6)),
+        "next_week": (monday + dt.timedelta(days=7), monday + dt.timedelta(days=13)),
+    }[value]
+
+
+class WhenFilter(admin.SimpleListFilter):
+    """Today, tomorrow and the weeks as the shop's clock reads them, not the server's."""
+
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("this_week", "This week"),
+            ("next_week", "Next week"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in {"today", "tomorrow", "this_week", "next_week"}:
+            return queryset
+        now = timezone.now()
+        zones = (
+            scoped_shops(request, self.model_admin)
+            .order_by()
+            .values_list("time_zone", flat=True)
+            .distinct()
+        )
+        ranges = [
+            Q(
+                shop__time_zone=zone,
+                scheduled_date__range=_when_range(
+                    value, now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+                ),
+            )
+            for zone in zones
+        ]
+        if not ranges:
+            return queryset.none()
+        return queryset.filter(functools.reduce(operator.or_, ranges))
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+
+class DistinctValueFilter(admin.SimpleListFilter):
+    """The values this user's bookings actually have, in one query."""
+
+    field_name = ""
+    empty_label = ""
+
+    def lookups(self, request, model_admin):
+        values = (
+            model_admin.get_queryset(request)
+            .order_by(self.field_name)
+            .values_list(self.field_name, flat=True)
+            .distinct()
+        )
+        return [(value or "-", value or self.empty_label) for value in values]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(**{self.field_name: "" if value == "-" else value})
+
+
+class SourceFilter(DistinctValueFilter):
+    title = "source"
+    parameter_name = "source"
+    field_name = "source"
+    empty_label = "(no source)"
+
+
+class ApplianceFilter(DistinctValueFilter):
+    title = "appliance"
+    parameter_name = "appliance"
+    field_name = "appliance_type"
+    empty_label = "(none)"
+
+
+class ShopFilter(admin.SimpleListFilter):
+    title = "shop"
+    parameter_name = "shop"
+
+    def lookups(self, request, model_admin):
+        return [(str(shop.pk), shop.name) for shop in scoped_shops(request, model_admin)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(shop_id=self.value())

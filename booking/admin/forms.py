@@ -1,0 +1,231 @@
+"""The booking page's forms (a new booking, a change) and the calendar card's move form.
+
+They call the booking services while they validate, so a refusal shows on the form in the
+dispatcher's words and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db import transaction
+
+from applianceops.lib.client_ip import client_ip
+from booking import refusals, slots
+from booking.models import Booking
+from booking.services import (
+    EDITABLE_DETAILS,
+    BookingError,
+    Customer,
+    Extras,
+    Job,
+    SlotFull,
+    booking_create,
+    booking_reschedule,
+    booking_set_status,
+    booking_update,
+)
+from tenants.access import is_shop_owner
+
+# The booking page's groups, the same on the add and the change form.
+CUSTOMER_FIELDS = ["customer_name", "phone", "email", "address"]
+PARTNER_REFERENCES = [
+    "source",
+    "work_order_number",
+    "claim_number",
+    "authorization_number",
+    "partner_reference",
+]
+
+
+def _parse_time(value):
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
+
+
+def start_time_choices(booking_settings, current: dt.time | None = None):
+    """The shop's start times as choices, with `current` kept if the hours have changed."""
+    starts = slots.start_times_of(booking_settings)
+    if current is not None and current not in starts:
+        starts = sorted([*starts, current])
+    return [(start.isoformat(), start.strftime("%H:%M")) for start in starts]
+
+
+NOT_OWNER_OVERBOOK = "Only the shop's owner can overbook."
+
+
+def full_hint(request, shop_id: int) -> str:
+    """What to do about a full start time, for this user."""
+    if is_shop_owner(request, shop_id):
+        return "Pick another start time, or tick Overbook to book it anyway."
+    return "Pick another start time; only the owner can overbook."
+
+
+def _error_field(form, exc: BookingError, fallback: str | None) -> str | None:
+    return exc.field if exc.field in form.fields else fallback
+
+
+class BookingAddForm(forms.ModelForm):
+    """A job taken by phone, booked through booking_create like every other door."""
+
+    time_slot = forms.CharField(
+        label="Start time",
+        required=False,
+        max_length=16,
+        help_text="AM, PM, or a start time like 10:00. Blank: the earliest start with room. "
+        "A full choice moves to the next start with room that day.",
+    )
+    overbook = forms.BooleanField(
+        required=False,
+        label="overbook",
+        help_text="Owners only: book the asked-for start time even when it is full.",
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            "shop",
+            *CUSTOMER_FIELDS,
+            "appliance_type",
+            "issue",
+            "scheduled_date",
+            "priority",
+            "dispatcher_notes",
+            *PARTNER_REFERENCES,
+        ]
+
+    request = None  # set by BookingAdmin.get_form
+
+    def clean_time_slot(self):
+        try:
+            return slots.parse_time_slot(self.cleaned_data["time_slot"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        shop = cleaned["shop"]
+        overbook = cleaned.get("overbook", False)
+        if overbook and not is_shop_owner(self.request, shop.pk):
+            self.add_error("overbook", NOT_OWNER_OVERBOOK)
+            return cleaned
+        window, time = cleaned["time_slot"]
+        try:
+            # Written here, not in save_model, so a refusal shows on the form with nothing saved.
+            self.instance = booking_create(
+                shop=shop,
+                customer=Customer(
+                    name=cleaned["customer_name"],
+                    phone=str(cleaned["phone"]),
+                    address=cleaned["address"],
+                    email=cleaned.get("email") or "",
+                ),
+                job=Job(
+                    appliance_type=cleaned["appliance_type"],
+                    issue=cleaned.get("issue") or "",
+                    work_order_number=cleaned.get("work_order_number") or "",
+                    claim_number=cleaned.get("claim_number") or "",
+                    authorization_number=cleaned.get("authorization_number") or "",
+                ),
+                slot_request=slots.SlotRequest(
+                    date=cleaned["scheduled_date"], window=window, time=time
+                ),
+                source=cleaned.get("source") or "",
+                channel=Booking.Channel.ADMIN,
+                client_ip=client_ip(self.request),
+                extras=Extras(
+                    priority=cleaned.get("priority") or Booking.Priority.NORMAL,
+                    dispatcher_notes=cleaned.get("dispatcher_notes") or "",
+                    partner_reference=cleaned.get("partner_reference") or "",
+                ),
+                allow_overbook=overbook and time is not None,
+            )
+        except BookingError as exc:
+            field = {"slug": None, "time_slot": "time_slot"}.get(exc.field, exc.field)
+            message = refusals.for_dispatcher(exc)
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class BookingChangeForm(forms.ModelForm):
+    overbook = forms.BooleanField(
+        required=False,
+        help_text="Owners only: move into the start time even when it is full.",
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            *sorted(EDITABLE_DETAILS),
+            "scheduled_date",
+            "scheduled_time",
+            "status",
+        ]
+
+    request = None  # set by BookingAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            # Only the moves the booking service allows from here (confirmed never goes back).
+            reachable = {self.instance.status, Booking.Status.CANCELLED, Booking.Status.COMPLETED}
+            if self.instance.status == Booking.Status.SCHEDULED:
+                reachable.add(Booking.Status.CONFIRMED)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Booking.Status.choices if value in reachable
+            ]
+        if "scheduled_time" in self.fields:
+            self.fields["scheduled_time"] = forms.TypedChoiceField(
+                label="Start time",
+                choices=start_time_choices(
+                    self.instance.shop.booking_settings, self.instance.scheduled_time
+                ),
+                coerce=_parse_time,
+                help_text="Moving a booking takes a seat at the new time and frees the old one.",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        booking = self.instance
+        new_date = cleaned.get("scheduled_date", booking.scheduled_date)
+        new_time = cleaned.get("scheduled_time", booking.scheduled_time)
+        new_status = cleaned.get("status", booking.status)
+        overbook = cleaned.get("overbook", False)
+        if overbook and not is_shop_owner(self.request, booking.shop_id):
+            self.add_error("overbook", NOT_OWNER_OVERBOOK)
+            return cleaned
+        # The services write here, not in save_model, so a refusal is shown on the form;
+        # the admin's change view runs in one transaction with the detail edits saved after.
+        try:
+            # One savepoint: a refused status change undoes the move made just before it.
+            with transaction.atomic():
+                moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
+                if "email" in self.changed_data and (moved or new_status != booking.status):
+                    # The e-mail about the change goes to the address typed in this same save.
+                    booking_update(booking=booking, email=cleaned.get("email") or "")
+                if moved:
+                    booking_reschedule(
+                        booking=booking,
+                        new_date=new_date,
+                        new_time=new_time,
+                        allow_overbook=overbook,
+                    )
+                if new_status != booking.status:
+                    booking_set_status(booking=booking, status=new_status)
+        except SlotFull as exc:
+            hint = full_hint(self.request, booking.shop_id)
+            self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
+        except BookingError as exc:
+            message = refusals.for_dispatcher(exc)
+            self.add_error(_error_field(self, exc, None), message)
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField()
+    time = forms.TimeField()
+    overbook = forms.BooleanField(required=False)

@@ -1,0 +1,18 @@
+"""The scheduler-account tests' toolbox: partner accounts like the cast's, and their password.
+
+The accounts themselves are fixtures in the root conftest.py (account_a, account_b, account_a2);
+the booking API's helpers (contract_body, post_booking, bearer) are in booking/tests/helpers.py.
+"""
+
+from __future__ import annotations
+
+from schedulerAccounts.services import scheduler_account_create
+
+PORTAL_PASSWORD = "correct-horse-battery"
+
+
+def scheduler_account(shop, name: str, tag: str):
+    """(account, plaintext key) with a portal login "<tag>-agent" and no extra rights."""
+    return scheduler_account_create(
+        shop=shop, name=name, source_tag=tag, username=f"{tag}-agent", password=PORTAL_PASSWORD
+    )
