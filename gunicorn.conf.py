@@ -4,6 +4,7 @@ Threaded workers (gthread): a client that sends its headers and then trickles or
 body holds one thread, not a whole worker process. With sync workers four stalled uploads
 blocked four workers and every other client with them; here each worker has THREADS threads
 and keeps answering. Values come from the environment, so one file serves every host.
+gunicorn also reads this file by itself when it is started in the project folder.
 """
 
 from __future__ import annotations
@@ -25,9 +26,5 @@ timeout = 30
 graceful_timeout = 30
 # Idle keep-alive connections wait in the worker's event loop, not in a thread.
 keepalive = 5
-# Recycle workers now and then, staggered, so a slow leak can never take the site down.
-max_requests = 5000
-max_requests_jitter = 500
-
 accesslog = "-"
 errorlog = "-"
