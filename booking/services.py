@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from booking import notifications, refusals, slots
@@ -117,11 +117,21 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
 
 
 def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SeatCounter.objects.bulk_create(
-        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
-        ignore_conflicts=True,
+    # Only the missing ones: on PostgreSQL an INSERT ... ON CONFLICT on a row that another
+    # booking is updating waits for that booking's commit, which would queue every booking of
+    # the day behind every other. The unique constraint makes concurrent creation safe: the
+    # loser's insert is a no-op.
+    existing = set(
+        SeatCounter.objects.filter(shop=shop, date=day, start_time__in=starts).values_list(
+            "start_time", flat=True
+        )
     )
+    missing = [start for start in starts if start not in existing]
+    if missing:
+        SeatCounter.objects.bulk_create(
+            [SeatCounter(shop=shop, date=day, start_time=start) for start in missing],
+            ignore_conflicts=True,
+        )
 
 
 def _take_seat(
@@ -134,11 +144,18 @@ def _take_seat(
     """
     counters = SeatCounter.objects.filter(shop=shop, date=day)
     for start in order:
+        # PostgreSQL keeps the row lock of a guarded UPDATE that waited for another writer and
+        # then found the start full. Held while this request tries its next choice, such locks
+        # taken in each request's own order of preference deadlock two requests; rolling back
+        # to a savepoint lets go of a start that had no seat.
+        tried = transaction.savepoint()
         taken = counters.filter(start_time=start, booked__lt=capacity).update(
             booked=F("booked") + 1
         )
         if taken:
+            transaction.savepoint_commit(tried)
             return start, False
+        transaction.savepoint_rollback(tried)
         if overbook:
             counters.filter(start_time=start).update(booked=F("booked") + 1)
             return start, True
@@ -149,6 +166,33 @@ def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
     SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
         booked=F("booked") - 1
     )
+
+
+def _lock_counters(shop: Shop, starts: list[tuple[dt.date, dt.time]]) -> None:
+    """Lock the counters of several starts, always in (date, start) order.
+
+    A move gives one seat back and takes another. Two moves in opposite directions that each
+    updated one counter first would wait for each other's: PostgreSQL would call it a deadlock
+    and fail one of them.
+    """
+    at = Q()
+    for day, start in starts:
+        at |= Q(date=day, start_time=start)
+    list(
+        SeatCounter.objects.select_for_update().filter(at, shop=shop).order_by("date", "start_time")
+    )
+
+
+def _lock(booking: Booking) -> Booking:
+    """The booking as it is now, its row locked until the caller's transaction ends.
+
+    Every change of where a booking holds its seat, or whether it holds one, starts here and
+    acts on what this returns, never on the object the request loaded: a cancel and a
+    reschedule of one booking at the same instant would otherwise both give back the old seat.
+    PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
+    so there it is the re-read that matters.
+    """
+    return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
 def booking_create(
@@ -255,14 +299,14 @@ def booking_cancel(
     The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
     """
     with transaction.atomic():
-        cancelled = (
-            Booking.objects.filter(pk=booking.pk)
-            .holding_seats()
-            .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
-        )
-        if not cancelled:
+        current = _lock(booking)
+        if not current.holds_seat:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED, updated_at=timezone.now()
+        )
+        # The seat it holds now: a move committed since the request loaded it took another.
+        _release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -305,11 +349,17 @@ def booking_reschedule(
             day=new_date,
         )
     with transaction.atomic():
-        # Lock the row so two moves of one booking cannot both give back the same old seat.
-        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+        if (current.scheduled_date, current.scheduled_time) == (new_date, new_time):
+            # Another request moved it here meanwhile: nothing left to do.
+            booking.refresh_from_db()
+            return booking
         _ensure_counters(shop, new_date, [new_time])
+        _lock_counters(
+            shop, [(current.scheduled_date, current.scheduled_time), (new_date, new_time)]
+        )
         seat = _take_seat(
             shop,
             new_date,
@@ -357,23 +407,24 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
     if allowed_from is None:
         raise BookingError(refusals.UNKNOWN_STATUS, field="status", status=status)
     with transaction.atomic():
-        updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-            status=status, updated_at=timezone.now()
-        )
-        if not updated:
-            booking.refresh_from_db(fields=["status"])
-            current = booking.get_status_display().lower()
-            if booking.status == status:
+        current = _lock(booking)
+        if current.status not in allowed_from:
+            now_status = current.get_status_display().lower()
+            if current.status == status:
                 # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
                 raise BookingError(
-                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=current
+                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=now_status
                 )
             raise BookingError(
-                refusals.BAD_STATUS_CHANGE, code="bad_status_change", current=current, status=status
+                refusals.BAD_STATUS_CHANGE,
+                code="bad_status_change",
+                current=now_status,
+                status=status,
             )
+        Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+        if status not in Booking.SEAT_HOLDING:
+            _release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
-        if not booking.holds_seat:
-            _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
     return booking
 
 
