@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from unittest import mock
 from urllib.parse import urlencode
@@ -174,6 +175,23 @@ def test_a_form_encoded_body_books_too(api_client, shop_a):
 
     assert response.status_code == 201, response.json()
     assert Booking.objects.get().phone == "+15551234567"
+
+
+def test_a_json_object_sent_as_form_data_books_as_the_json_it_is(api_client, shop_a):
+    # curl -d '{...}' without a Content-Type header labels the JSON as form data.
+    body = json.dumps(contract_body(shop_a), indent=2)
+
+    response = api_client.post(URL, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 201, response.json()
+    # Read as JSON, not as form data, where "+" would have become a space.
+    assert Booking.objects.get().phone == "+15551234567"
+
+
+def test_a_json_list_sent_as_form_data_is_answered_as_json(api_client, db):
+    response = api_client.post(URL, "[1, 2]", content_type="application/x-www-form-urlencoded")
+
+    assert_refused(response, code="malformed_body", says="must be a JSON object")
 
 
 def test_a_multipart_body_is_415_in_json(api_client, shop_a):
