@@ -364,13 +364,6 @@ def test_a_field_over_its_cap_is_refused_naming_it(api_client, shop_a, field, ca
     assert_refused(response, field=field, says=f"at most {cap} characters")
 
 
-def test_a_number_where_text_belongs_is_taken_as_text(api_client, shop_a):
-    response = post(api_client, contract_body(shop_a, work_order_number=88123))
-
-    assert response.status_code == 201
-    assert Booking.objects.get().work_order_number == "88123"
-
-
 def test_an_object_where_text_belongs_is_refused(api_client, shop_a):
     assert_refused(post(api_client, contract_body(shop_a, name={"first": "Jane"})), field="name")
 
