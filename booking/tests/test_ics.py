@@ -88,7 +88,8 @@ def test_a_typed_value_cannot_add_a_property_to_the_event(shop_a, address):
 
 
 def test_control_characters_rfc_5545_text_cannot_hold_are_left_out(shop_a):
-    booking = BookingFactory(shop=shop_a, address="1 Main\x00 St\x0b\x1b[2J, Lancaster")
+    # Built, not saved: PostgreSQL cannot even store the NUL.
+    booking = BookingFactory.build(shop=shop_a, address="1 Main\x00 St\x0b\x1b[2J, Lancaster")
 
     text = booking_ics(booking)
 
