@@ -67,6 +67,12 @@ def subject_for(notification: Notification) -> str:
     return " ".join(subject.split())
 
 
+def message_id(notification: Notification, from_address: str) -> str:
+    """One Message-ID per notification (the booking's id is a UUID, so unique across sites)."""
+    domain = from_address.rpartition("@")[2] or "applianceops.local"
+    return f"<{notification.booking_id}.{notification.pk}@{domain}>"
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     booking = notification.booking
     shop = booking.shop
@@ -86,6 +92,9 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         from_email=from_email,
         to=[notification.recipient],
         reply_to=reply_to,
+        # The same on every try: should a worker die between the mail server's "accepted" and
+        # marking the row sent, the e-mail that goes out again is recognisably the same one.
+        headers={"Message-ID": message_id(notification, from_address)},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if notification.kind in WITH_CALENDAR:

@@ -90,9 +90,20 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
         raise _day_refused(reason, schedule, day, today)
 
 
+def _lock(booking: Booking) -> Booking:
+    """The booking as it is now, its row locked until the caller's transaction ends.
+
+    Every change of where a booking holds its seat, or whether it holds one, starts here and
+    acts on what this returns, never on the object the request loaded: a cancel and a
+    reschedule of one booking at the same instant would otherwise both give back the old seat.
+    PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
+    so there it is the re-read that matters.
+    """
+    return Booking.objects.select_for_update().get(pk=booking.pk)
+
+
 def _insert_booking(*, staff: bool, **fields) -> Booking:
-    """INSERT the booking. Staff booking by phone an order that already has an open booking
-    book a second visit on purpose: it is marked a repeat visit, which the dedupe leaves out."""
+    """INSERT it; staff booking an open order again mean a second visit: a repeat visit."""
     if not (staff and fields["work_order_number"]):
         return Booking.objects.create(**fields)
     try:
@@ -189,8 +200,7 @@ def booking_create(
             if notify:
                 notifications.queue_booking_created(booking)
     except IntegrityError:
-        # Only the work-order dedupe can refuse this INSERT: the seat taken just before went
-        # back with the rollback, and no e-mail was queued.
+        # Only the work-order dedupe refuses this INSERT; the seat went back with the rollback.
         existing = _open_booking_of_order(shop, source, job.work_order_number)
         if existing is None:
             raise
@@ -219,16 +229,14 @@ def booking_cancel(
     customer is told by e-mail; the shop too with `notify_shop` (when the shop did not cancel).
     """
     with transaction.atomic():
-        cancelled = (
-            Booking.objects.filter(pk=booking.pk)
-            .holding_seats()
-            .update(
-                status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
-            )
-        )
-        if not cancelled:
+        current = _lock(booking)
+        if not current.holds_seat:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        seats.release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+        )
+        # The seat it holds now: a move committed since the request loaded it took another.
+        seats.release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -276,16 +284,12 @@ def booking_reschedule(
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking; the old seat is given back.
+    """Move a booking; the old seat is given back. The customer is told by e-mail; the shop
+    too with `notify_shop` (when the shop did not move it). New-booking rules hold.
 
-    Where to, one of two ways. `new_date` and `new_time`: that exact start (the admin, the
-    customer's page); a full start is refused with SlotFull unless `allow_overbook`. Or
-    `slot_request`, placed as booking_create places a new booking (the Partner API, the
-    portal): the earliest start with room in what was asked, else the next later start with
-    room that day, then the nearest earlier one, NoAvailability when the day has none; the
-    request is recorded, so `reassigned` tells whether the move landed elsewhere. The same
-    rules as a new booking hold (working days, blackouts, notice, capacity). The customer is
-    told by e-mail; the shop too with `notify_shop` (when the shop did not move it).
+    To `new_date` and `new_time` exactly (admin, customer's page): a full start is SlotFull
+    unless `allow_overbook`. Or to `slot_request`, placed as booking_create places a booking
+    (API, portal; NoAvailability for a full day), the request kept for `reassigned`.
     """
     if (slot_request is None) == (new_date is None or new_time is None):
         raise TypeError("booking_reschedule takes new_date and new_time, or slot_request")
@@ -324,11 +328,16 @@ def _move(
     """Take a seat at the first start of `order` with room, give the old one back, tell people."""
     shop = booking.shop
     with transaction.atomic():
-        # Lock the row so two moves of one booking cannot both give back the same old seat.
-        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+        if request is None and (current.scheduled_date, current.scheduled_time) == (day, order[0]):
+            # Another request moved it here meanwhile: nothing left to do.
+            booking.refresh_from_db()
+            return booking
         seats.ensure_counters(shop, day, order)
+        held = (current.scheduled_date, current.scheduled_time)
+        seats.lock_counters(shop, [held, *((day, start) for start in order)])
         seat = seats.take_seat(
             shop, day, order, shop.booking_settings.jobs_per_start_time, overbook=allow_overbook
         )
@@ -376,23 +385,24 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
     if allowed_from is None:
         raise BookingError(refusals.UNKNOWN_STATUS, field="status", status=status)
     with transaction.atomic():
-        updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-            status=status, updated_at=timezone.now()
-        )
-        if not updated:
-            booking.refresh_from_db(fields=["status"])
-            current = booking.get_status_display().lower()
-            if booking.status == status:
+        current = _lock(booking)
+        if current.status not in allowed_from:
+            now_status = current.get_status_display().lower()
+            if current.status == status:
                 # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
                 raise BookingError(
-                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=current
+                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=now_status
                 )
             raise BookingError(
-                refusals.BAD_STATUS_CHANGE, code="bad_status_change", current=current, status=status
+                refusals.BAD_STATUS_CHANGE,
+                code="bad_status_change",
+                current=now_status,
+                status=status,
             )
+        Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+        if status not in Booking.SEAT_HOLDING:
+            seats.release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
-        if not booking.holds_seat:
-            seats.release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
     return booking
 
 

@@ -195,6 +195,19 @@ def booking_calendar_file(request, slug, token):
     return response
 
 
+def _asked_day(request, shop: Shop) -> dt.date:
+    """The day the page's script asks about; ValueError in the words the answer gives."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        raise ValueError("date must be a date in YYYY-MM-DD format") from None
+    today = shop.today()
+    last = today + dt.timedelta(days=shop.booking_settings.horizon_days)
+    if not today <= day <= last:
+        raise ValueError(f"date is out of range: ask for a day from {today} to {last}")
+    return day
+
+
 @never_cache
 @require_safe
 def booking_availability(request, slug):
@@ -205,11 +218,10 @@ def booking_availability(request, slug):
             {"error": "No active shop has this slug", "code": "not_found"}, status=404
         )
     try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
+        day = _asked_day(request, shop)
+    except ValueError as exc:
         return JsonResponse(
-            {"error": "date must be a date in YYYY-MM-DD format", "code": "invalid_field"},
-            status=400,
+            {"error": str(exc), "code": "invalid_field", "field": "date"}, status=400
         )
     if not shop.booking_settings.booking_enabled:
         return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})

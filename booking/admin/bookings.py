@@ -7,6 +7,7 @@ The calendar, feed, move and export pages come from BookingPages (pages.py).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.html import format_html
 
 from booking.admin.csv_export import csv_response
@@ -29,6 +30,9 @@ from booking.services import (
 )
 from tenants.access import BOOKING_ROLES, OWNER, is_shop_owner, shop_roles
 from tenants.admin import ShopScopedAdmin
+
+# The date drill-down's last year: it needs the year after the one shown.
+LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
@@ -76,6 +80,15 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_changelist_instance(self, request):
+        # Django's date drill-down computes the day after the one picked: past 9998 it
+        # overflows (a 500). Refused like any bad filter: the list, saying why.
+        year = request.GET.get(f"{self.date_hierarchy}__year", "").strip()
+        if year.isdigit() and not 1 <= int(year) <= LAST_LISTED_YEAR:
+            messages.error(request, f"The year {year[:12]} is out of range: showing every date.")
+            raise IncorrectLookupParameters(f"year {year[:12]} out of range")
+        return super().get_changelist_instance(request)
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from applianceops.lib.client_ip import client_ip
 from booking import refusals, slots
+from booking.inputs import MultiLineField, guard_text_fields
 from booking.models import Booking
 from booking.services import (
     EDITABLE_DETAILS,
@@ -37,6 +38,8 @@ PARTNER_REFERENCES = [
     "authorization_number",
     "partner_reference",
 ]
+# The free-text fields that keep their lines; every other text field is one line.
+MULTI_LINE = {"issue": MultiLineField, "dispatcher_notes": MultiLineField}
 
 
 def _parse_time(value):
@@ -93,8 +96,13 @@ class BookingAddForm(forms.ModelForm):
             "dispatcher_notes",
             *PARTNER_REFERENCES,
         ]
+        field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
 
     def clean_time_slot(self):
         try:
@@ -163,6 +171,7 @@ class BookingChangeForm(forms.ModelForm):
             "scheduled_time",
             "status",
         ]
+        field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form
 
@@ -185,6 +194,7 @@ class BookingChangeForm(forms.ModelForm):
                 coerce=_parse_time,
                 help_text="Moving a booking takes a seat at the new time and frees the old one.",
             )
+        guard_text_fields(self)
 
     def clean(self):
         cleaned = super().clean()

@@ -45,3 +45,54 @@ def test_a_cancelled_booking_is_a_cancelled_event(shop_a):
     [event] = icalendar.Calendar.from_ical(booking_ics(booking)).walk("VEVENT")
 
     assert str(event["STATUS"]) == "CANCELLED"
+
+
+# What booking_ics writes and nothing else: a typed value must never add a property.
+EVENT_PROPERTIES = {
+    "UID",
+    "DTSTAMP",
+    "SEQUENCE",
+    "DTSTART",
+    "DTEND",
+    "SUMMARY",
+    "LOCATION",
+    "DESCRIPTION",
+    "STATUS",
+}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1 Main St\rSTATUS:CANCELLED",
+        "1 Main St\nATTENDEE:mailto:evil@example.com",
+        "1 Main St\r\nDTSTART:20000101T000000Z",
+        "1 Main St;X-INJECTED=1:x,y\\n",
+        "1 Main St\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Free repair",
+    ],
+)
+def test_a_typed_value_cannot_add_a_property_to_the_event(shop_a, address):
+    # The doors refuse line breaks in an address; a row written before they did, or by a
+    # future door, still cannot reach the customer's calendar as anything but text.
+    booking = BookingFactory(shop=shop_a, address=address, appliance_type="Fridge\r;SUMMARY:x,y")
+
+    calendar = icalendar.Calendar.from_ical(booking_ics(booking))
+
+    [event] = calendar.walk("VEVENT")
+    assert set(event) == EVENT_PROPERTIES
+    assert str(event["STATUS"]) == "CONFIRMED"
+    # Every line ending becomes one escaped newline; ";", "," and "\" come back as typed.
+    assert str(event["LOCATION"]) == address.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(event["SUMMARY"]) == f"Fridge\n;SUMMARY:x,y repair - {shop_a.name}"
+    assert set(calendar) == {"VERSION", "PRODID", "CALSCALE", "METHOD"}
+
+
+def test_control_characters_rfc_5545_text_cannot_hold_are_left_out(shop_a):
+    # Built, not saved: PostgreSQL cannot even store the NUL.
+    booking = BookingFactory.build(shop=shop_a, address="1 Main\x00 St\x0b\x1b[2J, Lancaster")
+
+    text = booking_ics(booking)
+
+    [event] = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert str(event["LOCATION"]) == "1 Main St[2J, Lancaster"
+    assert not any(ch in text for ch in "\x00\x0b\x1b")

@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from booking.models import Booking, Notification
 from booking.notifications import queue_due_reminders
@@ -220,3 +222,33 @@ def test_a_reminder_queued_before_a_reschedule_is_not_sent_for_the_old_time(
 
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["New time"]
     assert _reminders().get().status == Notification.Status.SKIPPED
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reminder_loop_carries_on_after_the_database_drops_its_connection(shop_a):
+    booking = book(shop_a)
+    # An e-mail a dead worker left claimed: the loop's re-queueing is what brings it back.
+    Notification.objects.filter(booking=booking).update(
+        status=Notification.Status.SENDING,
+        claimed_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    # The database restarted under the loop: its connection is dead.
+    connection.ensure_connection()
+    connection.connection.close()
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 2:
+            raise _Stop
+
+    with mock.patch("booking.management.commands.send_reminders.time.sleep", sleep):
+        with pytest.raises(_Stop):
+            call_command("send_reminders", "--every", "10", stdout=StringIO())
+
+    statuses = set(booking.notifications.values_list("status", flat=True))
+    assert statuses == {Notification.Status.PENDING}
