@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from booking import notifications, refusals, slots
+from booking.addresses import zip_code_of
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
@@ -80,21 +80,18 @@ class Extras:
     duration_minutes: int | None = None
 
 
-_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-
-
 def _check_service_area(zip_codes: list[str], address: str) -> None:
     if not zip_codes:
         return
-    found = _ZIP_RE.findall(address)
-    if not found:
+    zip_code = zip_code_of(address)
+    if not zip_code:
         raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if found[-1] not in zip_codes:
+    if zip_code not in zip_codes:
         raise BookingError(
             refusals.OUTSIDE_SERVICE_AREA,
             code="outside_service_area",
             field="address",
-            zip_code=found[-1],
+            zip_code=zip_code,
         )
 
 

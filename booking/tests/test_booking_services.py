@@ -297,3 +297,9 @@ def test_setting_cancelled_goes_through_cancel_and_gives_the_seat_back(shop_a, d
 def test_an_unknown_status_is_refused(shop_a, day):
     with pytest.raises(BookingError, match="Unknown status 'lost'"):
         booking_set_status(booking=book(shop_a, day), status="lost")
+
+
+def test_a_house_number_is_not_taken_for_the_zip_code(shop_a, day, service_area):
+    # 93534 is in the area: read as a ZIP code, this house number would let the booking through.
+    with pytest.raises(BookingError, match="must include a ZIP code"):
+        book(shop_a, day, address="93534 Sierra Hwy, Lancaster CA")
