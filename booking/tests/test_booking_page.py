@@ -203,11 +203,13 @@ def test_with_no_open_day_the_page_says_to_call(client, shop_a):
     shop_a.booking_settings.working_weekdays = []
     shop_a.booking_settings.save()
 
+    last = shop_a.today() + dt.timedelta(days=shop_a.booking_settings.horizon_days)
+
     html = client.get(page_url(shop_a)).content.decode()
 
-    assert "No day in the coming weeks has room left. Please call" in html
+    assert f"No day up to {last:%B} {last.day} has room left. Please call" in html
     days = re.findall(r'<input[^>]*name="scheduled_date"[^>]*>', html)
-    assert len(days) >= 28
+    assert len(days) == shop_a.booking_settings.horizon_days + 1
     assert all(" disabled" in day for day in days)
 
 
@@ -441,3 +443,46 @@ def test_the_availability_endpoint_reports_a_picked_day(client, shop_a):
     missing = client.get("/book/no-such-shop/availability", {"date": day.isoformat()})
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+def days_by_month(html: str) -> dict[str, list[dt.date]]:
+    """The calendar's days under each month heading, in page order."""
+    months: dict[str, list[dt.date]] = {}
+    heading = None
+    for match in re.finditer(
+        r'<h3 class="month-name"[^>]*>([^<]+)</h3>|id="id_scheduled_date_([\d-]+)"', html
+    ):
+        if match.group(1):
+            heading = match.group(1)
+            months[heading] = []
+        else:
+            months[heading].append(dt.date.fromisoformat(match.group(2)))
+    return months
+
+
+def test_each_day_sits_under_its_own_months_heading(client, shop_a, freeze_now):
+    # Friday 27 November: the days start in the last days of a month.
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+
+    months = days_by_month(client.get(page_url(shop_a)).content.decode())
+
+    assert list(months) == ["November 2026", "December 2026", "January 2027"]
+    for heading, days in months.items():
+        assert {f"{day:%B %Y}" for day in days} == {heading}
+    assert months["December 2026"][0] == dt.date(2026, 12, 1)
+    assert months["December 2026"][-1] == dt.date(2026, 12, 31)
+
+
+def test_the_page_offers_every_day_up_to_the_shops_horizon(client, shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    shop_a.booking_settings.horizon_days = 90
+    shop_a.booking_settings.save()
+    last = dt.date(2026, 11, 27) + dt.timedelta(days=90)  # a Thursday
+
+    html = client.get(page_url(shop_a)).content.decode()
+
+    offered = [day for days in days_by_month(html).values() for day in days]
+    assert offered[0] == dt.date(2026, 11, 27) and offered[-1] == last
+    assert len(offered) == 91
+    assert "disabled" not in day_radio(html, last)
+    assert "We book online up to Thursday, February 25." in html

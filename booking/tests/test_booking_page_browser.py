@@ -12,6 +12,8 @@ from booking.tests.helpers import fill_starts, next_working_day
 
 pytestmark = pytest.mark.browser
 
+WIDTHS = {"phone": 360, "laptop": 1280}
+
 
 @pytest.fixture
 def no_js_phone_page(browser):
@@ -20,6 +22,55 @@ def no_js_phone_page(browser):
     )
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(params=WIDTHS)
+def sized_page(request, browser):
+    """A page at a phone's 360 px and at a laptop's 1280 px, with JavaScript on."""
+    width = WIDTHS[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, is_mobile=width < 600, has_touch=width < 600
+    )
+    page = context.new_page()
+    page.size = request.param
+    yield page
+    context.close()
+
+
+def test_each_month_shows_its_own_days_up_to_the_shops_horizon(
+    live_server, transactional_db, shop_a, sized_page, freeze_now
+):
+    # Friday 27 November 2026; the shop books 60 days ahead, to Tuesday 26 January 2027.
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    page = sized_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+
+    months = page.locator("details.month")
+    assert months.locator("summary").all_inner_texts() == [
+        "November 2026",
+        "December 2026",
+        "January 2027",
+    ]
+    december = months.nth(1)
+    december.scroll_into_view_if_needed()
+    screenshot(page, f"booking-page-months-{page.size}")
+    # The first week of December starts on Tuesday the 1st; Monday 30 November is November's.
+    first_week = december.locator(".week").first.locator(".day")
+    assert first_week.nth(0).get_attribute("class") == "day blank"
+    assert first_week.nth(1).inner_text().startswith("1")
+    assert first_week.nth(1).locator("input").get_attribute("value") == "2026-12-01"
+    assert months.nth(0).locator(".day:not(.blank)").count() == 4
+
+    # January, the third month, is folded away until tapped; its last days are bookable.
+    january = months.nth(2)
+    assert not january.locator(".day").first.is_visible()
+    january.locator("summary").click()
+    last = january.locator("label:has(#id_scheduled_date_2027-01-26)")
+    assert last.is_visible() and not last.locator("input").is_disabled()
+    assert january.locator("#id_scheduled_date_2027-01-27").count() == 0
+    last.click()
+    screenshot(page, f"booking-page-last-day-{page.size}")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
 
 
 def test_a_customer_books_with_javascript_by_tapping(
