@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.dateformat import time_format
 from phonenumber_field.modelfields import PhoneNumberField
 
 from booking import slots
@@ -185,6 +186,32 @@ class Booking(models.Model):
 
     def window_label(self) -> str:
         return self.Window(self.window).label
+
+    @property
+    def asked_for_exact_time(self) -> bool:
+        """Booked for an exact time ("10:30"): the customer is told that time, not a window."""
+        return ":" in self.requested_time_slot
+
+    def promised_window(self) -> tuple[dt.time, dt.time] | None:
+        """The arrival window the customer was promised, in the shop's hours; None when they
+        asked for an exact time. The start itself is the shop's business (admin, API)."""
+        if self.asked_for_exact_time:
+            return None
+        (window,) = (
+            window
+            for window in slots.window_options(self.shop.booking_settings)
+            if window.value == self.window
+        )
+        # Hours changed since the booking was made still promise a window around its start.
+        return min(window.first_arrival, self.scheduled_time), max(window.end, self.scheduled_time)
+
+    @property
+    def promised_arrival(self) -> str:
+        """What the customer is told: "between 8 AM and 12 PM", or "at 10:30 AM"."""
+        window = self.promised_window()
+        if window is None:
+            return f"at {time_format(self.scheduled_time, 'g:i A')}"
+        return f"between {slots.clock(window[0])} and {slots.clock(window[1])}"
 
 
 class Notification(models.Model):

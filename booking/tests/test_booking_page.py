@@ -78,7 +78,10 @@ def test_a_customer_books_a_repair_and_lands_on_the_confirmation(client, shop_a)
     assert page.status_code == 200
     assert booking.reference in html
     assert day.strftime("%B") in html and f"{day.day}," in html
-    assert "8:00 AM" in html
+    # She asked for the morning: she is told the window, not the start the shop booked.
+    assert "arriving <strong>between 8 AM and 12 PM</strong>." in html
+    assert "<dd>Between 8 AM and 12 PM</dd>" in html
+    assert "8:00" not in html
     assert "123 Main St, Lancaster CA 93534" in html
     assert "Refrigerator" in html
     assert 'href="tel:+16615550100"' in html

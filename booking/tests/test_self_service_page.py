@@ -38,7 +38,7 @@ def test_the_link_shows_the_booking(client, jane):
         "Done Right Appliance",
         "Wednesday, December 2, 2026",
         "9:00 AM",
-        '9:00 AM<span class="ss-muted">, morning (8-12) window',
+        "<dd>At 9:00 AM</dd>",
         "123 Main St, Lancaster CA 93534",
         jane.reference,
         "Pick another time",
