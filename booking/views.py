@@ -8,6 +8,7 @@ import logging
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -176,7 +177,8 @@ def booking_confirmation(request, slug, token):
             "shop": shop,
             "booking": booking,
             "token": token,
-            "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
+            "requested": _requested_words(booking),
+            "landed": WINDOW_WORDS[booking.window],
             # The same page the e-mails link to, for a customer who gave no e-mail address.
             "manage_url": (
                 reverse("booking-self-service", args=[self_service_token(booking)])
@@ -185,6 +187,16 @@ def booking_confirmation(request, slug, token):
             ),
         },
     )
+
+
+def _requested_words(booking: Booking) -> str:
+    """What the customer asked for, as the confirmation names it: "the morning", "10:00 AM"."""
+    requested = booking.requested_time_slot
+    if not booking.reassigned:
+        return ""
+    if requested in WINDOW_WORDS:
+        return f"the {WINDOW_WORDS[requested]}"
+    return time_format(dt.time.fromisoformat(requested), "g:i A")
 
 
 @never_cache

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 
 import icalendar
@@ -11,7 +12,14 @@ from django.test import Client
 from booking.models import Booking
 from booking.self_service import self_service_token
 from booking.tests.factories import BookingFactory
-from booking.tests.helpers import fill_starts, form_data, many_bookings, next_working_day, page_url
+from booking.tests.helpers import (
+    book,
+    fill_starts,
+    form_data,
+    many_bookings,
+    next_working_day,
+    page_url,
+)
 from booking.views import confirmation_url
 from tenants.models import BlackoutDate
 from tenants.tests.factories import ShopFactory
@@ -242,18 +250,37 @@ def test_a_day_that_filled_up_meanwhile_asks_for_another_day(client, shop_a):
     assert not Booking.objects.exists()
 
 
-def test_a_window_that_filled_up_meanwhile_books_the_next_time_and_says_so(client, shop_a):
+def test_a_full_morning_books_the_afternoon_and_says_plainly_that_the_morning_was_full(
+    client, shop_a
+):
+    # Without JavaScript the page cannot grey out a full morning once a day is picked.
     data = form_data(shop_a, time_slot="am")
-    fill_starts(shop_a, dt.date.fromisoformat(data["scheduled_date"]), hours=range(8, 12))
+    day = dt.date.fromisoformat(data["scheduled_date"])
+    fill_starts(shop_a, day, hours=range(8, 12))
 
     response = client.post(page_url(shop_a), data, follow=True)
 
     booking = Booking.objects.get()
     assert booking.scheduled_time == dt.time(12, 0)
     html = response.content.decode()
-    assert "Your arrival window changed" in html
-    assert "The morning filled up just before your booking arrived" in html
-    assert "<strong>12:00 PM</strong>, in the afternoon" in html
+    assert "<h2>The morning was full</h2>" in html
+    assert (
+        f"On {day:%A, %B} {day.day} the morning was full when you booked, so your visit is in the "
+        "afternoon instead, arriving <strong>between 12 PM and 5 PM</strong>."
+    ) in html
+    assert "filled up just before" not in html
+    assert f'<a href="/b/{self_service_token(booking)}/">change it</a>' in html
+
+
+def test_a_full_exact_time_is_named_on_the_confirmation(client, shop_a):
+    day = next_working_day(shop_a, days_ahead=3)
+    fill_starts(shop_a, day, hours=[10])
+    booking = book(shop_a, day, "10:00")
+
+    html = client.get(confirmation_url(booking)).content.decode()
+
+    assert "<h2>10:00 AM was full</h2>" in html
+    assert "so your visit is in the morning instead, arriving <strong>at 11:00 AM</strong>" in html
 
 
 def test_link_checkers_may_ask_for_the_confirmation_and_its_calendar_file_with_head(client, shop_a):
@@ -365,6 +392,19 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
         client.get(page_url(shop_a))
     # The shop with its settings, its blackout dates, the seat counters of the weeks shown.
     assert few == 3
+
+
+def test_a_year_of_days_keeps_the_page_light(client, shop_a, django_assert_num_queries):
+    shop_a.booking_settings.horizon_days = 365
+    shop_a.booking_settings.save()
+
+    with django_assert_num_queries(3):
+        html = client.get(page_url(shop_a)).content
+
+    assert len(re.findall(rb'name="scheduled_date"', html)) == 366
+    # The whole page, as a server that compresses sends it (it was 3 KB with six weeks).
+    assert len(gzip.compress(html)) < 10_000
+    assert html.count(b"<details") >= 10, "months after the second fold away"
 
 
 def test_charlies_shop_cannot_show_alices_booking(client, shop_a, shop_b):

@@ -24,15 +24,31 @@ def no_js_phone_page(browser):
     context.close()
 
 
+def _sized_page(browser, size: str, *, javascript: bool):
+    width = WIDTHS[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        is_mobile=width < 600,
+        has_touch=width < 600,
+        java_script_enabled=javascript,
+    )
+    page = context.new_page()
+    page.size = size
+    return context, page
+
+
 @pytest.fixture(params=WIDTHS)
 def sized_page(request, browser):
     """A page at a phone's 360 px and at a laptop's 1280 px, with JavaScript on."""
-    width = WIDTHS[request.param]
-    context = browser.new_context(
-        viewport={"width": width, "height": 800}, is_mobile=width < 600, has_touch=width < 600
-    )
-    page = context.new_page()
-    page.size = request.param
+    context, page = _sized_page(browser, request.param, javascript=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=WIDTHS)
+def sized_no_js_page(request, browser):
+    """A page at a phone's 360 px and at a laptop's 1280 px, with JavaScript off."""
+    context, page = _sized_page(browser, request.param, javascript=False)
     yield page
     context.close()
 
@@ -45,8 +61,8 @@ def test_each_month_shows_its_own_days_up_to_the_shops_horizon(
     page = sized_page
     page.goto(f"{live_server.url}/book/{shop_a.slug}")
 
-    months = page.locator("details.month")
-    assert months.locator("summary").all_inner_texts() == [
+    months = page.locator(".month")
+    assert months.locator(".month-name").all_inner_texts() == [
         "November 2026",
         "December 2026",
         "January 2027",
@@ -63,6 +79,7 @@ def test_each_month_shows_its_own_days_up_to_the_shops_horizon(
 
     # January, the third month, is folded away until tapped; its last days are bookable.
     january = months.nth(2)
+    assert january.evaluate("month => month.tagName") == "DETAILS"
     assert not january.locator(".day").first.is_visible()
     january.locator("summary").click()
     last = january.locator("label:has(#id_scheduled_date_2027-01-26)")
@@ -108,6 +125,7 @@ def test_a_customer_books_with_javascript_by_tapping(
 
     page.get_by_role("heading", name="You're booked").wait_for()
     screenshot(page, "booking-confirmation-js")
+    assert "arriving between 12 PM and 5 PM" in page.locator(".confirmed").inner_text()
     booking = Booking.objects.get()
     assert booking.source == "google"
     assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(12, 0))
@@ -171,6 +189,7 @@ def test_a_customer_books_without_javascript_using_only_the_keyboard(
 
     page.get_by_role("heading", name="You're booked").wait_for()
     screenshot(page, "booking-confirmation-nojs")
+    assert "arriving between 8 AM and 12 PM" in page.locator(".confirmed").inner_text()
     booking = Booking.objects.get()
     assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(8, 0))
     assert booking.appliance_type == "Refrigerator"
@@ -189,7 +208,8 @@ def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
 ):
     page = desktop_page
     page.goto(f"{live_server.url}/book/{shop_a.slug}")
-    monday, sunday = page.locator(".weekdays span").first, page.locator(".weekdays span").last
+    weekdays = page.locator(".weekdays").first.locator("span")
+    monday, sunday = weekdays.first, weekdays.last
     assert monday.bounding_box()["y"] == sunday.bounding_box()["y"]
     screenshot(page, "booking-page-desktop")
 
@@ -202,3 +222,33 @@ def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
     page.goto(f"{live_server.url}/book/{shop_a.slug}")
     page.get_by_role("heading", name="Online booking is paused").wait_for()
     screenshot(page, "booking-off-desktop")
+
+
+def test_without_javascript_a_full_morning_is_named_and_the_afternoon_window_given(
+    live_server, transactional_db, shop_a, sized_no_js_page
+):
+    day = next_working_day(shop_a, days_ahead=3)
+    fill_starts(shop_a, day, range(8, 12))
+    page = sized_no_js_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    page.get_by_label("Your name").fill("Jane Smith")
+    page.get_by_label("Mobile phone").fill("555 123 4567")
+    page.get_by_label("Service address").fill("123 Main St, Lancaster CA 93534")
+    page.get_by_label("Appliance").select_option("Dishwasher")
+    page.locator(f"label:has(#id_scheduled_date_{day.isoformat()})").click()
+    # Nothing on the page can know which day was picked: the morning stays choosable.
+    page.get_by_role("radio", name="Morning", exact=False).and_(
+        page.locator("[name=time_slot]")
+    ).check()
+    page.get_by_role("button", name="Book the repair").click()
+
+    page.get_by_role("heading", name="The morning was full").wait_for()
+    screenshot(page, f"booking-confirmation-morning-full-nojs-{page.size}")
+    notice = page.locator(".notice.moved").inner_text()
+    assert f"On {day:%A, %B} {day.day} the morning was full when you booked" in notice
+    assert "arriving between 12 PM and 5 PM" in notice
+    assert "filled up just before" not in page.content()
+    assert "arriving between 12 PM and 5 PM" in page.locator(".confirmed").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
+    booking = Booking.objects.get()
+    assert booking.scheduled_time == dt.time(12, 0), "the shop books the exact start"
