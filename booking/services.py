@@ -267,63 +267,79 @@ def booking_cancel(
     return booking
 
 
+def _exact_start(schedule: slots.Schedule, day: dt.date, start: dt.time, now) -> list[dt.time]:
+    if start not in schedule.start_times():
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
+    if start not in slots.open_start_times(schedule, day, now):
+        raise BookingError(
+            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
+        )
+    return [start]
+
+
+def _window_full(day: dt.date, window: str) -> NoAvailability:
+    return NoAvailability(refusals.WINDOW_FULL, field="scheduled_date", day=day, window=window)
+
+
 def booking_reschedule(
     *,
     booking: Booking,
     new_date: dt.date,
-    new_time: dt.time,
+    new_time: dt.time | None = None,
+    new_window: str = "",
     allow_overbook: bool = False,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat is given back.
+    """Move a booking to an exact start time, or to the earliest start with room in
+    `new_window` (then the customer is promised that window); the old seat is given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
-    shop too with `notify_shop` (when the customer moves it).
+    start is refused with SlotFull unless `allow_overbook`, a full window with NoAvailability.
+    The customer is told by e-mail; the shop too with `notify_shop` (when the customer moves it).
     """
     shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+    if (booking.scheduled_date, booking.window if new_window else booking.scheduled_time) == (
+        new_date,
+        new_window or new_time,
+    ):
         return booking
     booking_settings = shop.booking_settings
     schedule = schedule_of(booking_settings)
     now = shop.now()
     _check_day(schedule, new_date, now.date())
-    if new_time not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
-    if new_time not in slots.open_start_times(schedule, new_date, now):
-        raise BookingError(
-            refusals.START_TOO_SOON,
-            code="too_soon",
-            field="scheduled_time",
-            start=new_time,
-            day=new_date,
-        )
+    if new_window:
+        open_starts = slots.open_start_times(schedule, new_date, now)
+        order = [start for start in open_starts if slots.window_of(start) == new_window]
+        if not order:
+            raise _window_full(new_date, new_window)
+    else:
+        order = _exact_start(schedule, new_date, new_time, now)
     with transaction.atomic():
         # Lock the row so two moves of one booking cannot both give back the same old seat.
         current = Booking.objects.select_for_update().get(pk=booking.pk)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        _ensure_counters(shop, new_date, [new_time])
+        _ensure_counters(shop, new_date, order)
         seat = _take_seat(
-            shop,
-            new_date,
-            [new_time],
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
+            shop, new_date, order, booking_settings.jobs_per_start_time, overbook=allow_overbook
         )
+        if seat is None and new_window:
+            raise _window_full(new_date, new_window)
         if seat is None:
             raise SlotFull(
                 refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
             )
-        _, overbooked = seat
+        start, overbooked = seat
         _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
-            scheduled_time=new_time,
-            window=slots.window_of(new_time),
+            scheduled_time=start,
+            window=slots.window_of(start),
+            # Moved by window, the customer is promised that window from now on.
+            requested_time_slot=new_window or current.requested_time_slot,
             overbooked=overbooked,
             # A reminder for the old time says nothing about the new one.
             reminder_sent_at=None,
