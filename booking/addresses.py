@@ -1,4 +1,5 @@
-"""Reading a service address as typed: where its ZIP code stands. Pure functions, no database."""
+"""Reading a service address as typed: where its ZIP code stands, and a key two spellings of one
+address share. Pure functions, no database."""
 
 from __future__ import annotations
 
@@ -28,3 +29,42 @@ def zip_code_of(address: str) -> str:
         return after_state[-1]
     at_end = _AT_END.search(address.strip())
     return at_end.group(1) if at_end else ""
+
+
+# The USPS abbreviations of the words people spell out or shorten in their own ways.
+_SAME_WORD = {
+    "street": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "boulevard": "blvd",
+    "lane": "ln",
+    "court": "ct",
+    "place": "pl",
+    "highway": "hwy",
+    "parkway": "pkwy",
+    "circle": "cir",
+    "terrace": "ter",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "apartment": "apt",
+    "unit": "apt",
+    "suite": "apt",
+    "ste": "apt",
+    "#": "apt",
+}
+_COUNTRY_AT_END = re.compile(r"[\s,.]*(?:USA|US|United States)[\s.]*$", re.IGNORECASE)
+
+
+def address_key(address: str) -> str:
+    """The address as a key that two spellings of one address share, for finding duplicates.
+
+    Case, punctuation, spacing, a ZIP+4's last four digits, a country at the end and the usual
+    abbreviations ("Street"/"St", "Apt"/"#"/"Unit") make no difference; every word still counts.
+    """
+    address = _COUNTRY_AT_END.sub("", re.sub(r"\b(\d{5})-\d{4}\b", r"\1", address))
+    words = re.findall(r"[a-z0-9]+|#", address.casefold())
+    return " ".join(_SAME_WORD.get(word, word) for word in words)[:300]

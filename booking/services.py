@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from booking import notifications, refusals, slots
-from booking.addresses import zip_code_of
+from booking.addresses import address_key, zip_code_of
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
@@ -191,6 +191,14 @@ def booking_create(
     if not order:
         raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
     extras = extras or Extras()
+    key = address_key(customer.address)
+    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
+    # two indexes), so flagging costs no round trip and sees every booking committed before it.
+    duplicate_of = Subquery(
+        Booking.objects.possible_duplicates_of(
+            shop=shop, phone=customer.phone, address_key=key, day=slot_request.date
+        ).values("pk")[:1]
+    )
 
     with transaction.atomic():
         _ensure_counters(shop, slot_request.date, open_starts)
@@ -210,6 +218,7 @@ def booking_create(
             phone=customer.phone,
             email=customer.email,
             address=customer.address,
+            address_key=key,
             appliance_type=appliance,
             appliance_type_original=appliance_original,
             issue=job.issue,
@@ -229,8 +238,12 @@ def booking_create(
             account=account,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=overbooked,
+            possible_duplicate_of_id=duplicate_of,
             client_ip=client_ip,
         )
+        # The instance holds the subquery, not its answer: defer the field (Django's own way,
+        # a field missing from the instance's dict) so it is read from the row when asked.
+        vars(booking).pop("possible_duplicate_of_id")
         if notify:
             notifications.queue_booking_created(booking)
     logger.info(
@@ -420,5 +433,8 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
+    if "address" in changes:
+        booking.address_key = address_key(booking.address)
+        changes["address_key"] = booking.address_key
     booking.save(update_fields=[*changes, "updated_at"])
     return booking
