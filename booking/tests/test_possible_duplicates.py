@@ -4,6 +4,7 @@ flagged for the dispatcher by the booking service, whatever the door; it is neve
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -192,3 +193,18 @@ def test_charlie_filters_none_of_alices_duplicates(client, charlie, twice):
     response = client.get(BOOKINGS, {"duplicate": "yes"})
 
     assert list(response.context["cl"].result_list) == []
+
+
+def test_the_migration_gives_existing_bookings_their_address_key(shop_a, day):
+    from django.apps import apps
+
+    fill_address_keys = importlib.import_module(
+        "booking.migrations.0004_booking_possible_duplicates"
+    ).fill_address_keys
+    booking = book(shop_a, day, address="123 Main Street, Lancaster CA 93534")
+    Booking.objects.filter(pk=booking.pk).update(address_key="")
+
+    fill_address_keys(apps, None)
+
+    booking.refresh_from_db()
+    assert booking.address_key == "123 main st lancaster ca 93534"
