@@ -307,7 +307,9 @@ def test_the_calendar_file_has_the_shops_local_time(client, shop_b):
     assert starts.astimezone(shop_b.tz).replace(tzinfo=None) == dt.datetime.combine(
         dt.date.fromisoformat(data["scheduled_date"]), dt.time(12, 0)
     )
-    assert event.decoded("DTEND") - starts == dt.timedelta(hours=1)
+    # She asked for the afternoon: the event spans the window, 12 PM to 5 PM at the shop.
+    assert event.decoded("DTEND") - starts == dt.timedelta(hours=5)
+    assert "Technician arrives between 12 PM and 5 PM." in str(event["DESCRIPTION"])
     assert str(event["LOCATION"]) == "9 Oak Ave, Albany NY 12207"
     assert "Fix It Fast" in str(event["SUMMARY"])
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 
+import icalendar
 import pytest
 
 from applianceops.tests.helpers import screenshot
@@ -133,6 +135,11 @@ def test_a_customer_books_with_javascript_by_tapping(
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to calendar").click()
     assert download.value.suggested_filename == f"repair-{booking.reference}.ics"
+    # The calendar blocks the afternoon window she was promised, not an hour from 12:00.
+    [event] = icalendar.Calendar.from_ical(pathlib.Path(download.value.path()).read_bytes()).walk(
+        "VEVENT"
+    )
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=5)
 
 
 def test_a_customer_books_without_javascript_using_only_the_keyboard(
