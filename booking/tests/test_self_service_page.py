@@ -239,12 +239,17 @@ def test_charlies_booking_cannot_be_reached_with_a_link_for_alices_shop(
     assert signing.Signer(salt=SALT).unsign(self_service_token(jane)) == jane.pk.hex
 
 
-@pytest.fixture(params=["phone_page", "desktop_page"], ids=["phone", "laptop"])
-def sized_page(request):
+@pytest.fixture(params=[360, 1280], ids=["phone", "laptop"])
+def sized_page(request, browser):
     """The page at a phone's 360 px, then at a laptop's 1280 px."""
-    page = request.getfixturevalue(request.param)
+    phone = request.param < 600
+    context = browser.new_context(
+        viewport={"width": request.param, "height": 800}, is_mobile=phone, has_touch=phone
+    )
+    page = context.new_page()
     page.size = request.node.callspec.id
-    return page
+    yield page
+    context.close()
 
 
 @pytest.mark.browser
