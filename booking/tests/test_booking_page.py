@@ -531,3 +531,15 @@ def test_the_page_offers_every_day_up_to_the_shops_horizon(client, shop_a, freez
     assert len(offered) == 91
     assert "disabled" not in day_radio(html, last)
     assert "We book online up to Thursday, February 25." in html
+
+
+def test_a_picked_day_in_a_later_month_stays_in_view_after_an_error(client, shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    data = form_data(shop_a, name="", scheduled_date="2027-01-12")
+
+    html = client.post(page_url(shop_a), data).content.decode()
+
+    before = html[: html.index('id="month-2027-01"')]
+    # January, the third month, would fold away; with its day picked it shows open.
+    assert before.rfind('<div class="month"') > before.rfind('<details class="month"')
+    assert "checked" in day_radio(html, dt.date(2027, 1, 12))
