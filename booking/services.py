@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from booking import notifications, refusals, slots
+from booking.addresses import address_key, zip_code_of
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
@@ -80,21 +80,18 @@ class Extras:
     duration_minutes: int | None = None
 
 
-_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-
-
 def _check_service_area(zip_codes: list[str], address: str) -> None:
     if not zip_codes:
         return
-    found = _ZIP_RE.findall(address)
-    if not found:
+    zip_code = zip_code_of(address)
+    if not zip_code:
         raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if found[-1] not in zip_codes:
+    if zip_code not in zip_codes:
         raise BookingError(
             refusals.OUTSIDE_SERVICE_AREA,
             code="outside_service_area",
             field="address",
-            zip_code=found[-1],
+            zip_code=zip_code,
         )
 
 
@@ -238,6 +235,14 @@ def booking_create(
     if not order:
         raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
     extras = extras or Extras()
+    key = address_key(customer.address)
+    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
+    # two indexes), so flagging costs no round trip and sees every booking committed before it.
+    duplicate_of = Subquery(
+        Booking.objects.possible_duplicates_of(
+            shop=shop, phone=customer.phone, address_key=key, day=slot_request.date
+        ).values("pk")[:1]
+    )
 
     with transaction.atomic():
         _ensure_counters(shop, slot_request.date, open_starts)
@@ -257,6 +262,7 @@ def booking_create(
             phone=customer.phone,
             email=customer.email,
             address=customer.address,
+            address_key=key,
             appliance_type=appliance,
             appliance_type_original=appliance_original,
             issue=job.issue,
@@ -276,8 +282,12 @@ def booking_create(
             account=account,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=overbooked,
+            possible_duplicate_of_id=duplicate_of,
             client_ip=client_ip,
         )
+        # The instance holds the subquery, not its answer: defer the field (Django's own way,
+        # a field missing from the instance's dict) so it is read from the row when asked.
+        vars(booking).pop("possible_duplicate_of_id")
         if notify:
             notifications.queue_booking_created(booking)
     logger.info(
@@ -314,69 +324,87 @@ def booking_cancel(
     return booking
 
 
+def _exact_start(schedule: slots.Schedule, day: dt.date, start: dt.time, now) -> list[dt.time]:
+    if start not in schedule.start_times():
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
+    if start not in slots.open_start_times(schedule, day, now):
+        raise BookingError(
+            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
+        )
+    return [start]
+
+
+def _window_full(day: dt.date, window: str) -> NoAvailability:
+    return NoAvailability(refusals.WINDOW_FULL, field="scheduled_date", day=day, window=window)
+
+
 def booking_reschedule(
     *,
     booking: Booking,
     new_date: dt.date,
-    new_time: dt.time,
+    new_time: dt.time | None = None,
+    new_window: str = "",
     allow_overbook: bool = False,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat is given back.
+    """Move a booking to an exact start time, or to the earliest start with room in
+    `new_window` (then the customer is promised that window); the old seat is given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
-    shop too with `notify_shop` (when the customer moves it).
+    start is refused with SlotFull unless `allow_overbook`, a full window with NoAvailability.
+    The customer is told by e-mail; the shop too with `notify_shop` (when the customer moves it).
     """
     shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+    if (booking.scheduled_date, booking.window if new_window else booking.scheduled_time) == (
+        new_date,
+        new_window or new_time,
+    ):
         return booking
     booking_settings = shop.booking_settings
     schedule = schedule_of(booking_settings)
     now = shop.now()
     _check_day(schedule, new_date, now.date())
-    if new_time not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
-    if new_time not in slots.open_start_times(schedule, new_date, now):
-        raise BookingError(
-            refusals.START_TOO_SOON,
-            code="too_soon",
-            field="scheduled_time",
-            start=new_time,
-            day=new_date,
-        )
+    if new_window:
+        open_starts = slots.open_start_times(schedule, new_date, now)
+        order = [start for start in open_starts if slots.window_of(start) == new_window]
+        if not order:
+            raise _window_full(new_date, new_window)
+    else:
+        order = _exact_start(schedule, new_date, new_time, now)
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        if (current.scheduled_date, current.scheduled_time) == (new_date, new_time):
+        where = (current.scheduled_date, current.window if new_window else current.scheduled_time)
+        if where == (new_date, new_window or new_time):
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
             return booking
-        _ensure_counters(shop, new_date, [new_time])
+        _ensure_counters(shop, new_date, order)
         _lock_counters(
-            shop, [(current.scheduled_date, current.scheduled_time), (new_date, new_time)]
+            shop,
+            [(current.scheduled_date, current.scheduled_time), *((new_date, s) for s in order)],
         )
         seat = _take_seat(
-            shop,
-            new_date,
-            [new_time],
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
+            shop, new_date, order, booking_settings.jobs_per_start_time, overbook=allow_overbook
         )
+        if seat is None and new_window:
+            raise _window_full(new_date, new_window)
         if seat is None:
             raise SlotFull(
                 refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
             )
-        _, overbooked = seat
+        start, overbooked = seat
         _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
-            scheduled_time=new_time,
-            window=slots.window_of(new_time),
+            scheduled_time=start,
+            window=slots.window_of(start),
+            # Moved by window, the customer is promised that window from now on.
+            requested_time_slot=new_window or current.requested_time_slot,
             overbooked=overbooked,
             # A reminder for the old time says nothing about the new one.
             reminder_sent_at=None,
@@ -458,5 +486,8 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
+    if "address" in changes:
+        booking.address_key = address_key(booking.address)
+        changes["address_key"] = booking.address_key
     booking.save(update_fields=[*changes, "updated_at"])
     return booking
