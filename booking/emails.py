@@ -17,11 +17,13 @@ from booking.self_service import booking_link
 
 Kind = Notification.Kind
 
+# The customer reads the arrival they were promised (a window, or the exact time they asked
+# for); the shop reads the exact start its technician is booked at.
 SUBJECTS = {
-    Kind.CONFIRMATION: "Booked: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
-    Kind.REMINDER: "Reminder: {shop} comes {day}, arriving {arrival} (ref {ref})",
+    Kind.CONFIRMATION: "Booked: {appliance} repair on {day}, arriving {promise} (ref {ref})",
+    Kind.REMINDER: "Reminder: {shop} comes {day}, arriving {promise} (ref {ref})",
     Kind.CANCELLED: "Cancelled: your {appliance} repair on {day} (ref {ref})",
-    Kind.RESCHEDULED: "New time: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
+    Kind.RESCHEDULED: "New time: {appliance} repair on {day}, arriving {promise} (ref {ref})",
     Kind.SHOP_NEW: "New booking: {customer}, {appliance}, {day} {arrival} ({source})",
     Kind.SHOP_CANCELLED: "Booking cancelled: {customer}, {appliance}, {day} {arrival}",
     Kind.SHOP_RESCHEDULED: "Booking moved: {customer}, {appliance}, now {day} {arrival}",
@@ -46,6 +48,7 @@ def _context(notification: Notification) -> dict:
         "day": date_format(booking.scheduled_date, "l, F j, Y"),
         "arrival": time_format(booking.scheduled_time, "g:i A"),
         "window": booking.window_label(),
+        "promised_arrival": booking.promised_arrival,
         "manage_url": booking_link(booking) if notification.to_customer else "",
         "admin_url": "" if notification.to_customer else admin_link(booking),
         "source": booking.source or booking.get_channel_display(),
@@ -58,6 +61,7 @@ def subject_for(notification: Notification) -> str:
         appliance=booking.appliance_type,
         day=date_format(booking.scheduled_date, "D, M j"),
         arrival=time_format(booking.scheduled_time, "g:i A"),
+        promise=booking.promised_arrival,
         ref=booking.reference,
         shop=booking.shop.name,
         customer=booking.customer_name,

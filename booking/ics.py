@@ -15,9 +15,8 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateformat import time_format
 
-# Without a duration on the booking, the calendar shows the technician's arrival hour.
+# Without a duration on a booking for an exact time, the calendar shows its arrival hour.
 DEFAULT_DURATION = dt.timedelta(hours=1)
 
 
@@ -27,18 +26,25 @@ def _text(value: str) -> str:
     return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
 
 
+def event_span(booking) -> tuple[dt.datetime, dt.datetime]:
+    """The event's start and end: the arrival window the customer was promised, or for a
+    booking made for an exact time, that time for the job's duration (or an hour)."""
+    window = booking.promised_window()
+    if window is not None:
+        day, tz = booking.scheduled_date, booking.shop.tz
+        return dt.datetime.combine(day, window[0], tz), dt.datetime.combine(day, window[1], tz)
+    starts = booking.starts_at
+    duration = booking.duration_minutes
+    return starts, starts + (dt.timedelta(minutes=duration) if duration else DEFAULT_DURATION)
+
+
 def booking_ics(booking) -> str:
     """A VCALENDAR with one VEVENT for the booking's appointment (CRLF line endings)."""
     shop = booking.shop
-    starts = booking.starts_at
-    ends = starts + (
-        dt.timedelta(minutes=booking.duration_minutes)
-        if booking.duration_minutes
-        else DEFAULT_DURATION
-    )
+    starts, ends = event_span(booking)
     description = [
         f"{booking.appliance_type} repair by {shop.name}.",
-        f"Technician arrives at {time_format(starts, 'g:i A')}, {booking.window_label()} window.",
+        f"Technician arrives {booking.promised_arrival}.",
         f"Booking reference: {booking.reference}",
     ]
     if shop.phone:

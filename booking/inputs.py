@@ -8,19 +8,20 @@ validated fields.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 
-from booking import slots
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import Customer, Job
+
+# The shop's arrival windows live with the slot rules (the e-mails and the calendar file word
+# them too, and those may not import this module); the doors keep reading them from here.
+from booking.slots import ArrivalWindow, clock, window_options  # noqa: F401
 
 
 class PhoneField(forms.CharField):
@@ -137,51 +138,6 @@ def guard_text_fields(form: forms.BaseForm) -> None:
             label = re.sub(r"\s*\(.*\)$", "", str(field.label or pretty_name(name)))
             multiline = isinstance(field, MultiLineField)
             field.validators.append(PlainText(label, multiline=multiline))
-
-
-@dataclass(frozen=True)
-class ArrivalWindow:
-    """A window a customer can ask for, with when its arrivals begin and end at this shop."""
-
-    value: str  # slots.AM or slots.PM
-    title: str
-    first_arrival: dt.time
-    end: dt.time
-
-
-# The contract's windows (AM 8am-12pm, PM 12pm-5pm), for a shop with no start in one.
-_CONTRACT_WINDOWS = [
-    ArrivalWindow(slots.AM, "Morning", dt.time(8), slots.NOON),
-    ArrivalWindow(slots.PM, "Afternoon", slots.NOON, dt.time(17)),
-]
-
-
-def window_options(booking_settings) -> list[ArrivalWindow]:
-    """The morning and afternoon windows, fitted to this shop's own start times.
-
-    A shop whose first start is 9:00 must not promise an 8 AM arrival. A window ends one
-    interval after its last start, and the morning at noon at the latest.
-    """
-    starts = slots.start_times_of(booking_settings)
-    step = dt.timedelta(minutes=booking_settings.minutes_between_starts)
-    windows = []
-    for window in _CONTRACT_WINDOWS:
-        mine = [start for start in starts if slots.window_of(start) == window.value]
-        if not mine:
-            windows.append(window)
-            continue
-        end = (dt.datetime.combine(dt.date.min, mine[-1]) + step).time()
-        if window.value == slots.AM:
-            end = min(end, slots.NOON)
-        windows.append(ArrivalWindow(window.value, window.title, mine[0], end))
-    return windows
-
-
-def clock(time: dt.time) -> str:
-    """A time as people say it: "8 AM", "12:30 PM"."""
-    hour = time.hour % 12 or 12
-    suffix = "AM" if time.hour < 12 else "PM"
-    return f"{hour} {suffix}" if not time.minute else f"{hour}:{time.minute:02d} {suffix}"
 
 
 def is_sent(value) -> bool:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from booking import notifications, refusals, seats, slots
+from booking.addresses import address_key, zip_code_of
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking
-from booking.refusals import (
+from booking.placement import MoveTarget, day_refused, move_target, starts_for
+from booking.refusals import (  # noqa: F401  (raised here; the doors import them from here)
     BookingDisabled,
     BookingError,
     DuplicateWorkOrder,
@@ -54,40 +56,19 @@ class Extras:
     duration_minutes: int | None = None
 
 
-_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-
-
 def _check_service_area(zip_codes: list[str], address: str) -> None:
     if not zip_codes:
         return
-    found = _ZIP_RE.findall(address)
-    if not found:
+    zip_code = zip_code_of(address)
+    if not zip_code:
         raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if found[-1] not in zip_codes:
+    if zip_code not in zip_codes:
         raise BookingError(
             refusals.OUTSIDE_SERVICE_AREA,
             code="outside_service_area",
             field="address",
-            zip_code=found[-1],
+            zip_code=zip_code,
         )
-
-
-def _day_refused(reason: str, schedule: slots.Schedule, day: dt.date, today: dt.date):
-    """The refusal of a whole day: a day gone or too far ahead is a bad input, else no room."""
-    error = BookingError if reason in (refusals.PAST, refusals.BEYOND_HORIZON) else NoAvailability
-    return error(
-        reason,
-        field="scheduled_date",
-        day=day,
-        today=today,
-        last_day=schedule.last_bookable_date(today),
-    )
-
-
-def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
-    reason = slots.day_closed_reason(schedule, day, today)
-    if reason:
-        raise _day_refused(reason, schedule, day, today)
 
 
 def _lock(booking: Booking) -> Booking:
@@ -98,8 +79,12 @@ def _lock(booking: Booking) -> Booking:
     reschedule of one booking at the same instant would otherwise both give back the old seat.
     PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
     so there it is the re-read that matters.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a new booking flagged as a possible duplicate of this
+    one checks its foreign key with a KEY SHARE lock on this row, which FOR UPDATE would block
+    while this change waits for a seat counter that new booking holds: a deadlock.
     """
-    return Booking.objects.select_for_update().get(pk=booking.pk)
+    return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
 def _insert_booking(*, staff: bool, **fields) -> Booking:
@@ -153,8 +138,16 @@ def booking_create(
     )
     schedule = schedule_of(booking_settings)
     now = shop.now()
-    order, _ = _placement(schedule, slot_request, now)
+    order, _ = starts_for(schedule, slot_request, now)
     extras = extras or Extras()
+    key = address_key(customer.address)
+    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
+    # two indexes), so flagging costs no round trip and sees every booking committed before it.
+    duplicate_of = Subquery(
+        Booking.objects.possible_duplicates_of(
+            shop=shop, phone=customer.phone, address_key=key, day=slot_request.date
+        ).values("pk")[:1]
+    )
 
     try:
         with transaction.atomic():
@@ -167,7 +160,7 @@ def booking_create(
                 overbook=allow_overbook,
             )
             if seat is None:
-                raise _day_refused(refusals.FULL, schedule, slot_request.date, now.date())
+                raise day_refused(refusals.FULL, schedule, slot_request.date, now.date())
             start, overbooked = seat
             booking = _insert_booking(
                 staff=channel == Booking.Channel.ADMIN,
@@ -176,6 +169,7 @@ def booking_create(
                 phone=customer.phone,
                 email=customer.email,
                 address=customer.address,
+                address_key=key,
                 appliance_type=appliance,
                 appliance_type_original=appliance_original,
                 issue=job.issue,
@@ -195,8 +189,12 @@ def booking_create(
                 account=account,
                 dispatcher_notes=extras.dispatcher_notes,
                 overbooked=overbooked,
+                possible_duplicate_of_id=duplicate_of,
                 client_ip=client_ip,
             )
+            # The instance holds the subquery, not its answer: defer the field (Django's own
+            # way, a field missing from the instance's dict) so it is read from the row if asked.
+            vars(booking).pop("possible_duplicate_of_id")
             if notify:
                 notifications.queue_booking_created(booking)
     except IntegrityError:
@@ -244,41 +242,12 @@ def booking_cancel(
     return booking
 
 
-def _exact_start(schedule: slots.Schedule, day: dt.date, start: dt.time, now: dt.datetime):
-    """[start], once it is a start time of the shop far enough ahead on an open day."""
-    _check_day(schedule, day, now.date())
-    if start not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
-    if start not in slots.open_start_times(schedule, day, now):
-        raise BookingError(
-            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
-        )
-    return [start]
-
-
-def _placement(schedule: slots.Schedule, request: slots.SlotRequest, now: dt.datetime):
-    """The starts booking_create would try for `request`, best first, and the asked-for range."""
-    _check_day(schedule, request.date, now.date())
-    try:
-        first, last = slots.anchor_range(schedule, request.window, request.time)
-    except ValueError:
-        raise BookingError(
-            refusals.OUTSIDE_HOURS,
-            field="time_slot",
-            first_start=schedule.first_start,
-            last_start=schedule.last_start,
-        ) from None
-    order = slots.preference_order(slots.open_start_times(schedule, request.date, now), first, last)
-    if not order:
-        raise _day_refused(refusals.TOO_SOON, schedule, request.date, now.date())
-    return order, (first, last)
-
-
 def booking_reschedule(
     *,
     booking: Booking,
     new_date: dt.date | None = None,
     new_time: dt.time | None = None,
+    new_window: str = "",
     slot_request: slots.SlotRequest | None = None,
     allow_overbook: bool = False,
     notify_customer: bool = True,
@@ -288,79 +257,63 @@ def booking_reschedule(
     too with `notify_shop` (when the shop did not move it). New-booking rules hold.
 
     To `new_date` and `new_time` exactly (admin, customer's page): a full start is SlotFull
-    unless `allow_overbook`. Or to `slot_request`, placed as booking_create places a booking
-    (API, portal; NoAvailability for a full day), the request kept for `reassigned`.
+    unless `allow_overbook`. To the earliest start with room in `new_window` that day (the
+    customer is promised that window; NoAvailability when it is full). Or to `slot_request`,
+    placed as booking_create places a booking (API, portal; NoAvailability for a full day).
     """
-    if (slot_request is None) == (new_date is None or new_time is None):
-        raise TypeError("booking_reschedule takes new_date and new_time, or slot_request")
-    shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    schedule = schedule_of(shop.booking_settings)
-    now = shop.now()
-    if slot_request is None:
-        if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
-            return booking
-        order = _exact_start(schedule, new_date, new_time, now)
-        return _move(booking, new_date, order, allow_overbook, None, notify_customer, notify_shop)
-    order, (first, last) = _placement(schedule, slot_request, now)
-    if booking.scheduled_date == slot_request.date and first <= booking.scheduled_time <= last:
-        # Already where it was asked to be: nothing to move, only the request to remember.
-        Booking.objects.filter(pk=booking.pk).update(
-            requested_time_slot=slot_request.label, updated_at=timezone.now()
-        )
-        booking.refresh_from_db()
+    target = move_target(booking.shop, new_date, new_time, new_window, slot_request)
+    if target.arrived(booking):
+        if target.requested is not None:
+            # Nothing to move; only the request to remember.
+            Booking.objects.filter(pk=booking.pk).update(
+                requested_time_slot=target.requested, updated_at=timezone.now()
+            )
+            booking.refresh_from_db()
         return booking
-    return _move(
-        booking, slot_request.date, order, False, slot_request, notify_customer, notify_shop
-    )
+    return _move(booking, target, allow_overbook, notify_customer, notify_shop)
 
 
-def _move(
-    booking: Booking,
-    day: dt.date,
-    order: list[dt.time],
-    allow_overbook: bool,
-    request: slots.SlotRequest | None,
-    notify_customer: bool,
-    notify_shop: bool,
-) -> Booking:
-    """Take a seat at the first start of `order` with room, give the old one back, tell people."""
-    shop = booking.shop
+def _move(booking, target: MoveTarget, allow_overbook, notify_customer, notify_shop) -> Booking:
+    """Take a seat at the first start of the target with room, give the old one back, tell."""
+    shop, day = booking.shop, target.day
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        if request is None and (current.scheduled_date, current.scheduled_time) == (day, order[0]):
+        if target.arrived(current):
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
             return booking
-        seats.ensure_counters(shop, day, order)
+        seats.ensure_counters(shop, day, target.order)
         held = (current.scheduled_date, current.scheduled_time)
-        seats.lock_counters(shop, [held, *((day, start) for start in order)])
+        seats.lock_counters(shop, [held, *((day, start) for start in target.order)])
         seat = seats.take_seat(
-            shop, day, order, shop.booking_settings.jobs_per_start_time, overbook=allow_overbook
+            shop,
+            day,
+            target.order,
+            shop.booking_settings.jobs_per_start_time,
+            overbook=allow_overbook,
         )
-        if seat is None and request is None:
-            raise SlotFull(refusals.START_FULL, field="scheduled_time", start=order[0], day=day)
         if seat is None:
-            schedule = schedule_of(shop.booking_settings)
-            raise _day_refused(refusals.FULL, schedule, day, shop.today())
+            raise target.full()
         start, overbooked = seat
-        seats.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
-        moved = (day, start) != (current.scheduled_date, current.scheduled_time)
+        seats.release_seat(shop.pk, *held)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=day,
             scheduled_time=start,
             window=slots.window_of(start),
+            requested_time_slot=current.requested_time_slot
+            if target.requested is None
+            else target.requested,
             overbooked=overbooked,
             # A reminder for the old time says nothing about the new one.
-            reminder_sent_at=None if moved else current.reminder_sent_at,
-            requested_time_slot=current.requested_time_slot if request is None else request.label,
+            reminder_sent_at=None if (day, start) != held else current.reminder_sent_at,
             updated_at=timezone.now(),
         )
         booking.refresh_from_db()
-        if moved:
+        if (day, start) != held:
             notifications.queue_booking_rescheduled(
                 booking, notify_customer=notify_customer, notify_shop=notify_shop
             )
@@ -436,6 +389,9 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
+    if "address" in changes:
+        booking.address_key = address_key(booking.address)
+        changes["address_key"] = booking.address_key
     fields = [*changes, "updated_at"]
     if not {"source", "work_order_number"} & set(changes):
         booking.save(update_fields=fields)

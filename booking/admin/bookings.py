@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
 from django.utils.html import format_html
 
 from booking.admin.csv_export import csv_response
-from booking.admin.filters import ApplianceFilter, ShopFilter, SourceFilter, WhenFilter
+from booking.admin.filters import (
+    ApplianceFilter,
+    PossibleDuplicateFilter,
+    ShopFilter,
+    SourceFilter,
+    WhenFilter,
+)
 from booking.admin.forms import (
     CUSTOMER_FIELDS,
     PARTNER_REFERENCES,
@@ -97,7 +106,14 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     def get_list_filter(self, request):
-        filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
+        filters = [
+            WhenFilter,
+            SourceFilter,
+            "status",
+            ApplianceFilter,
+            "channel",
+            PossibleDuplicateFilter,
+        ]
         if self._many_shops(request):
             filters.insert(0, ShopFilter)
         return filters
@@ -207,8 +223,11 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         schedule = [("scheduled_date", "scheduled_time")]
         if obj.holds_seat and is_shop_owner(request, obj.shop_id):
             schedule.append("overbook")
+        customer = CUSTOMER_FIELDS
+        if obj.possible_duplicate_of_id:
+            customer = ["duplicate_mark", *CUSTOMER_FIELDS]
         return [
-            ("Customer", {"fields": CUSTOMER_FIELDS}),
+            ("Customer", {"fields": customer}),
             (
                 "Job",
                 {
@@ -261,6 +280,7 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             "reminder_sent_at",
             "created_at",
             "updated_at",
+            "duplicate_mark",
         ]
         if not obj.holds_seat:
             fixed += ["scheduled_date", "scheduled_time", "status"]
@@ -274,6 +294,31 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     def scheduler_account(self, obj):
         # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
         return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="possible duplicate")
+    def duplicate_mark(self, obj):
+        other = obj.possible_duplicate_of
+        if other is None:
+            return "-"
+        same = [
+            what
+            for what, matches in [
+                ("phone", other.phone == obj.phone),
+                ("address", other.address_key == obj.address_key),
+            ]
+            if matches
+        ]
+        return format_html(
+            '<strong class="duplicate-mark">Possible duplicate</strong> of '
+            '<a href="{}">{}, {} {}</a> (ref {}, {}): same {}.',
+            reverse("admin:booking_booking_change", args=[other.pk]),
+            other.customer_name,
+            date_format(other.scheduled_date, "D M j"),
+            time_format(other.scheduled_time, "g:i A"),
+            other.reference,
+            other.get_status_display().lower(),
+            " and ".join(same) or "details when it was booked",
+        )
 
     @admin.display(description="reference")
     def reference(self, obj):

@@ -288,6 +288,7 @@ def feed_booking(b: Booking, tz: dt.tzinfo) -> dict:
         "authorization_number": b.authorization_number,
         "channel": b.channel,
         "overbooked": b.overbooked,
+        "possible_duplicate": b.possible_duplicate_of_id is not None,
     }
 
 

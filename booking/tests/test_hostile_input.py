@@ -183,9 +183,9 @@ def admin_change(env, fields: dict):
     return env.admin.post(f"{ADMIN}{env.booking.pk}/change/", body, content_type=FORM)
 
 
-def self_service_reschedule(env, start: str):
+def self_service_reschedule(env, move: str):
     token = self_service_token(env.booking)
-    return env.page.post(f"/b/{token}/reschedule", {"start": start}, follow=True)
+    return env.page.post(f"/b/{token}/reschedule", {"move": move}, follow=True)
 
 
 def availability(env, query: str):
@@ -444,7 +444,7 @@ ROWS = [
     ),
     row(
         self_service_reschedule,
-        "9999-12-31T09:00",
+        "9999-12-31:am",
         Page(200, "That day cannot be booked"),
         "self-service-year-9999",
     ),

@@ -63,13 +63,32 @@ def test_the_reminder_goes_out_24_hours_before_on_the_shops_clock(
     [message] = mail.outbox
     assert message.to == ["jane@example.com"]
     assert message.subject == (
-        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving 9:00 AM "
+        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving at 9:00 AM "
         f"(ref {booked.reference})"
     )
     assert "123 Main St, Lancaster CA 93534" in message.body
     assert "/b/" in message.body
     booked.refresh_from_db()
     assert booked.reminder_sent_at == at(1, 9, 0)
+
+
+def test_the_reminder_states_the_afternoon_window_the_customer_asked_for(
+    shop_a, freeze_now, django_capture_on_commit_callbacks
+):
+    freeze_now(at(1, 8))
+    booking = book(shop_a, day=WEDNESDAY, time="PM", email="ann@example.com")
+    freeze_now(at(1, 12))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders()
+    run_worker()
+
+    [message] = [m for m in mail.outbox if m.subject.startswith("Reminder")]
+    assert message.subject == (
+        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving between 12 PM and 5 PM "
+        f"(ref {booking.reference})"
+    )
+    assert "Technician arrives: between 12 PM and 5 PM" in message.body
 
 
 def test_the_sender_running_again_sends_no_second_reminder(
@@ -147,7 +166,7 @@ def test_a_reschedule_re_arms_the_reminder_for_the_new_time(
 
     [message] = [m for m in mail.outbox if m.subject.startswith("Reminder")]
     assert message.subject.startswith(
-        "Reminder: Done Right Appliance comes Fri, Dec 4, arriving 3:00 PM"
+        "Reminder: Done Right Appliance comes Fri, Dec 4, arriving at 3:00 PM"
     )
     assert _reminders().count() == 2
 
