@@ -18,10 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tenants.access import (
-    OWNER_ONLY,
-    shop_ids_with,
-)
+from tenants.access import ALL_ROLES, OWNER_ONLY, shop_ids_with
 from tenants.models import WEEKDAY_NAMES, BlackoutDate, BookingSettings, Membership, Shop
 from tenants.services import membership_create
 
@@ -61,10 +58,24 @@ class ShopScopedAdmin:
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
+            if self._of_a_shop_in_another_role(request, object_id):
+                # A dispatcher opening the settings of their own shop: say it is for owners.
+                raise PermissionDenied("That page is for the shop's owners.")
             # Django's admin would redirect to the index saying the object may have been
             # deleted; for another shop's object, "not found" is the honest answer.
             raise Http404("Not found.")
         return obj
+
+    def _of_a_shop_in_another_role(self, request, object_id) -> bool:
+        """Whether the object is at a shop the user works for, in a role this admin is not for."""
+        shop_ids = shop_ids_with(request, ALL_ROLES)
+        if not shop_ids:
+            return False
+        mine = self.model._default_manager.filter(**{f"{self.shop_field}__in": shop_ids})
+        try:
+            return mine.filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            return False
 
     def has_shop_access(self, request, obj=None) -> bool:
         user = request.user

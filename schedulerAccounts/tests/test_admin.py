@@ -155,7 +155,7 @@ def test_a_dispatcher_does_not_see_scheduler_accounts(client, bob, account_a):
     client.force_login(bob)
 
     assert client.get(LIST).status_code == 403
-    assert client.get(change_url(account)).status_code == 404  # not a shop of theirs here
+    assert client.get(change_url(account)).status_code == 403  # their shop's: for owners
     assert client.get(ADD).status_code == 403
     assert b"Scheduler accounts" not in client.get("/admin/").content
 
