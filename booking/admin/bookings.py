@@ -20,6 +20,7 @@ from booking.admin.forms import (
 from booking.admin.pages import BookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
+from booking.phones import spoken_phone
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -120,8 +121,7 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description="phone", ordering="phone")
     def phone_number(self, obj):
-        phone = obj.phone
-        return phone.as_national if phone and phone.is_valid() else str(phone)
+        return spoken_phone(obj.phone)
 
     @admin.display(description="source", ordering="source")
     def source_tag(self, obj):
@@ -192,6 +192,8 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
                 ("Partner references", {"fields": PARTNER_REFERENCES}),
             ]
         schedule = [("scheduled_date", "scheduled_time")]
+        if obj.overbooked:
+            schedule.append("overbooked_mark")
         if obj.holds_seat and is_shop_owner(request, obj.shop_id):
             schedule.append("overbook")
         return [
@@ -221,7 +223,6 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
                         ("channel", "scheduler_account"),
                         "client_ip",
                         "requested_time_slot",
-                        "overbooked",
                         "reminder_sent_at",
                         ("created_at", "updated_at"),
                     ]
@@ -241,7 +242,7 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             "scheduler_account",
             "client_ip",
             "requested_time_slot",
-            "overbooked",
+            "overbooked_mark",
             "reminder_sent_at",
             "created_at",
             "updated_at",
@@ -258,6 +259,15 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     def scheduler_account(self, obj):
         # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
         return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="overbooked")
+    def overbooked_mark(self, obj):
+        # Shown only on an overbooked booking: a "no" mark on every other one reads as a warning.
+        return format_html(
+            '<strong class="overbooked-mark">{}</strong>: booked into a start time that was '
+            "already full.",
+            "Overbooked",
+        )
 
     @admin.display(description="reference")
     def reference(self, obj):

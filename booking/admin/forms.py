@@ -7,13 +7,17 @@ dispatcher's words and nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
+import phonenumbers
 from django import forms
 from django.db import transaction
+from django.utils.html import format_html
 
 from applianceops.lib.client_ip import client_ip
 from booking import refusals, slots
 from booking.models import Booking
+from booking.phones import spoken_phone
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -149,6 +153,41 @@ class BookingAddForm(forms.ModelForm):
         return cleaned
 
 
+# A search link every phone and desktop opens in its maps app or site; no key, no tracking id.
+MAPS_SEARCH = "https://www.google.com/maps/search/?"
+
+
+class PhoneWithCallLink(forms.TextInput):
+    """The phone input, and beside it the saved number as a tap-to-call link."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        # A PhoneNumber as saved; what was typed into a form sent back with errors is a str.
+        if not isinstance(value, phonenumbers.PhoneNumber):
+            return field
+        if not phonenumbers.is_possible_number(value):
+            return field
+        e164 = phonenumbers.format_number(value, phonenumbers.PhoneNumberFormat.E164)
+        link = format_html(
+            '<a class="call-link" href="tel:{}">Call {}</a>', e164, spoken_phone(value)
+        )
+        return format_html("{} {}", field, link)
+
+
+class AddressWithMapLink(forms.TextInput):
+    """The address input, and beside it a link that opens the saved address on a map."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        if not value:
+            return field
+        url = MAPS_SEARCH + urlencode({"api": "1", "query": value})
+        link = format_html(
+            '<a class="map-link" href="{}" target="_blank" rel="noopener">Open on a map</a>', url
+        )
+        return format_html("{} {}", field, link)
+
+
 class BookingChangeForm(forms.ModelForm):
     overbook = forms.BooleanField(
         required=False,
@@ -163,6 +202,10 @@ class BookingChangeForm(forms.ModelForm):
             "scheduled_time",
             "status",
         ]
+        widgets = {
+            "phone": PhoneWithCallLink(attrs={"type": "tel"}),
+            "address": AddressWithMapLink(attrs={"class": "vTextField"}),
+        }
 
     request = None  # set by BookingAdmin.get_form
 

@@ -38,6 +38,38 @@ def test_the_page_groups_customer_job_partner_references_and_history(client, bob
     assert 'name="channel"' not in html
 
 
+def test_the_phone_is_a_tap_to_call_link_and_the_address_a_map_link(client, bob, shop_a):
+    booking = book(
+        shop_a, TUESDAY, "AM", phone="+15551234567", address="10250 Sierra Hwy, Lancaster CA"
+    )
+    client.force_login(bob)
+
+    html = client.get(change_url(booking)).content.decode()
+
+    # The contract's own number is in no assigned area code, and still gets its link.
+    assert '<a class="call-link" href="tel:+15551234567">Call (555) 123-4567</a>' in html
+    assert (
+        'href="https://www.google.com/maps/search/?api=1&amp;query=10250+Sierra+Hwy%2C+'
+        'Lancaster+CA"' in html
+    )
+
+
+def test_only_an_overbooked_booking_carries_the_overbooked_mark(client, alice, shop_a):
+    plain = book(shop_a, TUESDAY, "10:00", name="Plain One")
+    book(shop_a, TUESDAY, "10:00")
+    over = book(shop_a, TUESDAY, "10:00", name="Over One", allow_overbook=True)
+    client.force_login(alice)
+
+    plain_page = client.get(change_url(plain)).content.decode()
+    over_page = client.get(change_url(over)).content.decode()
+
+    assert over.overbooked and not plain.overbooked
+    assert "Overbooked</strong>: booked into a start time that was already full" in over_page
+    assert "Overbooked</strong>" not in plain_page
+    # Django's red "no" icon for a false yes/no field is what read as a warning on every page.
+    assert "icon-no.svg" not in plain_page
+
+
 def test_editing_details_saves_them_and_keeps_the_seat(client, alice, shop_a):
     booking = book(shop_a, TUESDAY, "09:00", name="Jane Smith")
     client.force_login(alice)
