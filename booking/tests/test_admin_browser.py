@@ -147,3 +147,32 @@ def test_the_demo_week_and_list_read_well_on_a_desktop(
         " return r.scrollWidth - r.clientWidth; })()"
     )
     assert hidden <= 0, "status and channel are in view without scrolling the list"
+
+
+def test_the_bookings_list_drops_to_the_columns_that_matter_on_a_phone(
+    live_server, phone_page, django_user_model
+):
+    call_command("seed_demo", stdout=StringIO())
+    page = phone_page
+    sign_in(
+        page,
+        live_server,
+        django_user_model.objects.get(username="dispatcher"),
+        "demo-dispatch-pass",
+    )
+
+    page.goto(f"{live_server.url}/admin/booking/booking/")
+    screenshot(page, "admin-bookings-list-phone")
+
+    header = page.locator("#result_list thead").inner_text()
+    for column in ["WHEN", "CUSTOMER", "PHONE", "STATUS"]:
+        assert column in header.upper()
+    assert "CHANNEL" not in header.upper() and "ADDRESS" not in header.upper()
+    first = page.locator("#result_list tbody tr").first
+    assert first.locator("td.field-phone_number a[href^='tel:']").is_visible()
+    hidden = page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results');"
+        " return r.scrollWidth - r.clientWidth; })()"
+    )
+    assert hidden <= 0, "the list fits a phone without scrolling sideways"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
