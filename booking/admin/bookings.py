@@ -24,6 +24,7 @@ from booking.admin.forms import (
     BookingChangeForm,
 )
 from booking.admin.pages import BookingPages
+from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
 from booking.phones import spoken_phone
@@ -43,7 +44,7 @@ WHEN_ORDER = Concat("scheduled_date", Value(" "), "scheduled_time", output_field
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
+class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
     shop_roles = BOOKING_ROLES
     list_display_links = ["customer"]
     search_fields = [
