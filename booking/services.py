@@ -160,12 +160,15 @@ def booking_create(
     source: str,
     channel: str,
     account=None,
+    agent=None,
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
     notify: bool = True,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
+
+    `account` is the scheduler account booking it, `agent` its person at the portal.
 
     Raises BookingDisabled, BookingError (bad date, time or area) or NoAvailability.
     """
@@ -230,6 +233,7 @@ def booking_create(
             priority=extras.priority,
             channel=channel,
             account=account,
+            agent=agent,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=overbooked,
             client_ip=client_ip,

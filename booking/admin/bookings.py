@@ -243,7 +243,7 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
                 {
                     "fields": [
                         "reference",
-                        ("channel", "scheduler_account"),
+                        ("channel", "scheduler_account", "portal_agent"),
                         "client_ip",
                         "requested_time_slot",
                         "reminder_sent_at",
@@ -263,6 +263,7 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
             "reference",
             "channel",
             "scheduler_account",
+            "portal_agent",
             "client_ip",
             "requested_time_slot",
             "overbooked_mark",
@@ -282,6 +283,11 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
     def scheduler_account(self, obj):
         # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
         return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="booked by")
+    def portal_agent(self, obj):
+        # The partner's person who booked it in the portal: the one to call back about it.
+        return obj.agent.user.get_username() if obj.agent_id else "-"
 
     @admin.display(description="overbooked")
     def overbooked_mark(self, obj):
