@@ -87,11 +87,9 @@ def test_a_zero_limit_is_refused(shop_a):
         run("create_scheduler_account", shop_a.slug, "Acme", "--requests-per-hour", "0")
 
 
-def test_seed_demo_gives_the_demo_shop_a_partner_with_a_fresh_working_key_each_run(db):
-    first = run("seed_demo")[-1]
-    second = run("seed_demo")[-1]
+def test_seed_demo_gives_the_demo_shop_a_partner_with_a_working_key(db):
+    key = run("seed_demo")[-1]
 
     account = SchedulerAccount.objects.get(shop__slug="done-right-appliance")
-    assert first != second
-    assert scheduler_account_for_key(second) == account
+    assert scheduler_account_for_key(key) == account
     assert portal_login(account).username == "partner"
