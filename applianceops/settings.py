@@ -273,7 +273,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The task queue's RUNNING / SUCCESSFUL lines (two per e-mail) only at DEBUG.
+    "filters": {"task_chatter": {"()": "applianceops.lib.log_filters.TaskChatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": [] if LOG_LEVEL == "DEBUG" else ["task_chatter"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own loggers (django.request's 4xx warnings and 5xx errors, security, ...)

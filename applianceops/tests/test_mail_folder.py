@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import io
+import logging
 from email import policy
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -48,3 +49,18 @@ def test_a_booking_confirmation_stays_one_line(db, shop_a, tmp_path):
     assert len(out.getvalue().splitlines()) == 1
     assert out.getvalue().startswith("E-mail to jane@example.com: Booked: Refrigerator repair")
     assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_the_task_queue_adds_no_lines_per_email_at_the_default_log_level():
+    # The project's console handler (pytest adds handlers of its own to the root logger).
+    (console,) = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+
+    def shown(name: str, level: int) -> bool:
+        return all(
+            f.filter(logging.LogRecord(name, level, "", 0, "x", (), None)) for f in console.filters
+        )
+
+    assert not shown("django_tasks", logging.INFO)
+    assert not shown("django_tasks_db", logging.INFO)
+    assert shown("django_tasks", logging.ERROR)
+    assert shown("booking.services", logging.INFO)

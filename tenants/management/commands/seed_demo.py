@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -7,6 +9,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tenants.demo import demo_partner, demo_shop, keep_key, seed_bookings, where_to_go
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str):
+    """The sample bookings are no news: one line says how many, not one line each."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(max(logging.WARNING, level))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -24,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet: bool = False, **options):
         key_file = Path(settings.DEMO_PARTNER_KEY_FILE)
-        with transaction.atomic():
+        with transaction.atomic(), _quiet("booking.services"):
             shop = demo_shop()
             account, partner_key = demo_partner(shop, key_file)
             made = seed_bookings(shop, account)
