@@ -23,7 +23,7 @@ from schedulerAccounts.services import (
     scheduler_agent_add,
     scheduler_agent_update,
 )
-from tenants.admin import ShopScopedAdmin
+from tenants.admin import LabelledRowsFormSet, ShopScopedAdmin
 
 KEY_TEMPLATE = "admin/scheduler_accounts/scheduleraccount/new_keys.html"
 
@@ -106,6 +106,7 @@ class PortalAgentInline(ShopScopedAdmin, admin.TabularInline):
 
     model = PortalAgent
     form = PortalAgentForm
+    formset = LabelledRowsFormSet
     shop_field = "account__shop"
     fields = ["username", "password", "is_active"]
     extra = 1
