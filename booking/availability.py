@@ -91,12 +91,11 @@ def start_seats(
             "date", "start_time", "booked"
         )
     }
-    days = []
-    day = first
-    while day <= last:
-        days.append(_day(schedule, day, now, capacity, booked))
-        day += dt.timedelta(days=1)
-    return days
+    # Counted, not stepped past `last`: the day after 9999-12-31 does not exist.
+    return [
+        _day(schedule, first + dt.timedelta(days=offset), now, capacity, booked)
+        for offset in range((last - first).days + 1)
+    ]
 
 
 def shop_availability(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from booking import notifications, refusals, slots
+from booking.addresses import address_key, zip_code_of
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
@@ -80,21 +80,18 @@ class Extras:
     duration_minutes: int | None = None
 
 
-_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-
-
 def _check_service_area(zip_codes: list[str], address: str) -> None:
     if not zip_codes:
         return
-    found = _ZIP_RE.findall(address)
-    if not found:
+    zip_code = zip_code_of(address)
+    if not zip_code:
         raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if found[-1] not in zip_codes:
+    if zip_code not in zip_codes:
         raise BookingError(
             refusals.OUTSIDE_SERVICE_AREA,
             code="outside_service_area",
             field="address",
-            zip_code=found[-1],
+            zip_code=zip_code,
         )
 
 
@@ -117,11 +114,21 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
 
 
 def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SeatCounter.objects.bulk_create(
-        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
-        ignore_conflicts=True,
+    # Only the missing ones: on PostgreSQL an INSERT ... ON CONFLICT on a row that another
+    # booking is updating waits for that booking's commit, which would queue every booking of
+    # the day behind every other. The unique constraint makes concurrent creation safe: the
+    # loser's insert is a no-op.
+    existing = set(
+        SeatCounter.objects.filter(shop=shop, date=day, start_time__in=starts).values_list(
+            "start_time", flat=True
+        )
     )
+    missing = [start for start in starts if start not in existing]
+    if missing:
+        SeatCounter.objects.bulk_create(
+            [SeatCounter(shop=shop, date=day, start_time=start) for start in missing],
+            ignore_conflicts=True,
+        )
 
 
 def _take_seat(
@@ -134,11 +141,18 @@ def _take_seat(
     """
     counters = SeatCounter.objects.filter(shop=shop, date=day)
     for start in order:
+        # PostgreSQL keeps the row lock of a guarded UPDATE that waited for another writer and
+        # then found the start full. Held while this request tries its next choice, such locks
+        # taken in each request's own order of preference deadlock two requests; rolling back
+        # to a savepoint lets go of a start that had no seat.
+        tried = transaction.savepoint()
         taken = counters.filter(start_time=start, booked__lt=capacity).update(
             booked=F("booked") + 1
         )
         if taken:
+            transaction.savepoint_commit(tried)
             return start, False
+        transaction.savepoint_rollback(tried)
         if overbook:
             counters.filter(start_time=start).update(booked=F("booked") + 1)
             return start, True
@@ -149,6 +163,33 @@ def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
     SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
         booked=F("booked") - 1
     )
+
+
+def _lock_counters(shop: Shop, starts: list[tuple[dt.date, dt.time]]) -> None:
+    """Lock the counters of several starts, always in (date, start) order.
+
+    A move gives one seat back and takes another. Two moves in opposite directions that each
+    updated one counter first would wait for each other's: PostgreSQL would call it a deadlock
+    and fail one of them.
+    """
+    at = Q()
+    for day, start in starts:
+        at |= Q(date=day, start_time=start)
+    list(
+        SeatCounter.objects.select_for_update().filter(at, shop=shop).order_by("date", "start_time")
+    )
+
+
+def _lock(booking: Booking) -> Booking:
+    """The booking as it is now, its row locked until the caller's transaction ends.
+
+    Every change of where a booking holds its seat, or whether it holds one, starts here and
+    acts on what this returns, never on the object the request loaded: a cancel and a
+    reschedule of one booking at the same instant would otherwise both give back the old seat.
+    PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
+    so there it is the re-read that matters.
+    """
+    return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
 def booking_create(
@@ -200,6 +241,14 @@ def booking_create(
     if not order:
         raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
     extras = extras or Extras()
+    key = address_key(customer.address)
+    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
+    # two indexes), so flagging costs no round trip and sees every booking committed before it.
+    duplicate_of = Subquery(
+        Booking.objects.possible_duplicates_of(
+            shop=shop, phone=customer.phone, address_key=key, day=slot_request.date
+        ).values("pk")[:1]
+    )
 
     with transaction.atomic():
         _ensure_counters(shop, slot_request.date, open_starts)
@@ -219,6 +268,7 @@ def booking_create(
             phone=customer.phone,
             email=customer.email,
             address=customer.address,
+            address_key=key,
             appliance_type=appliance,
             appliance_type_original=appliance_original,
             issue=job.issue,
@@ -239,8 +289,12 @@ def booking_create(
             agent=agent,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=overbooked,
+            possible_duplicate_of_id=duplicate_of,
             client_ip=client_ip,
         )
+        # The instance holds the subquery, not its answer: defer the field (Django's own way,
+        # a field missing from the instance's dict) so it is read from the row when asked.
+        vars(booking).pop("possible_duplicate_of_id")
         if notify:
             notifications.queue_booking_created(booking)
     logger.info(
@@ -262,14 +316,14 @@ def booking_cancel(
     The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
     """
     with transaction.atomic():
-        cancelled = (
-            Booking.objects.filter(pk=booking.pk)
-            .holding_seats()
-            .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
-        )
-        if not cancelled:
+        current = _lock(booking)
+        if not current.holds_seat:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED, updated_at=timezone.now()
+        )
+        # The seat it holds now: a move committed since the request loaded it took another.
+        _release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -277,63 +331,87 @@ def booking_cancel(
     return booking
 
 
+def _exact_start(schedule: slots.Schedule, day: dt.date, start: dt.time, now) -> list[dt.time]:
+    if start not in schedule.start_times():
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
+    if start not in slots.open_start_times(schedule, day, now):
+        raise BookingError(
+            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
+        )
+    return [start]
+
+
+def _window_full(day: dt.date, window: str) -> NoAvailability:
+    return NoAvailability(refusals.WINDOW_FULL, field="scheduled_date", day=day, window=window)
+
+
 def booking_reschedule(
     *,
     booking: Booking,
     new_date: dt.date,
-    new_time: dt.time,
+    new_time: dt.time | None = None,
+    new_window: str = "",
     allow_overbook: bool = False,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat is given back.
+    """Move a booking to an exact start time, or to the earliest start with room in
+    `new_window` (then the customer is promised that window); the old seat is given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
-    shop too with `notify_shop` (when the customer moves it).
+    start is refused with SlotFull unless `allow_overbook`, a full window with NoAvailability.
+    The customer is told by e-mail; the shop too with `notify_shop` (when the customer moves it).
     """
     shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+    if (booking.scheduled_date, booking.window if new_window else booking.scheduled_time) == (
+        new_date,
+        new_window or new_time,
+    ):
         return booking
     booking_settings = shop.booking_settings
     schedule = schedule_of(booking_settings)
     now = shop.now()
     _check_day(schedule, new_date, now.date())
-    if new_time not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
-    if new_time not in slots.open_start_times(schedule, new_date, now):
-        raise BookingError(
-            refusals.START_TOO_SOON,
-            code="too_soon",
-            field="scheduled_time",
-            start=new_time,
-            day=new_date,
-        )
+    if new_window:
+        open_starts = slots.open_start_times(schedule, new_date, now)
+        order = [start for start in open_starts if slots.window_of(start) == new_window]
+        if not order:
+            raise _window_full(new_date, new_window)
+    else:
+        order = _exact_start(schedule, new_date, new_time, now)
     with transaction.atomic():
-        # Lock the row so two moves of one booking cannot both give back the same old seat.
-        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        _ensure_counters(shop, new_date, [new_time])
-        seat = _take_seat(
+        where = (current.scheduled_date, current.window if new_window else current.scheduled_time)
+        if where == (new_date, new_window or new_time):
+            # Another request moved it here meanwhile: nothing left to do.
+            booking.refresh_from_db()
+            return booking
+        _ensure_counters(shop, new_date, order)
+        _lock_counters(
             shop,
-            new_date,
-            [new_time],
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
+            [(current.scheduled_date, current.scheduled_time), *((new_date, s) for s in order)],
         )
+        seat = _take_seat(
+            shop, new_date, order, booking_settings.jobs_per_start_time, overbook=allow_overbook
+        )
+        if seat is None and new_window:
+            raise _window_full(new_date, new_window)
         if seat is None:
             raise SlotFull(
                 refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
             )
-        _, overbooked = seat
+        start, overbooked = seat
         _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
-            scheduled_time=new_time,
-            window=slots.window_of(new_time),
+            scheduled_time=start,
+            window=slots.window_of(start),
+            # Moved by window, the customer is promised that window from now on.
+            requested_time_slot=new_window or current.requested_time_slot,
             overbooked=overbooked,
             # A reminder for the old time says nothing about the new one.
             reminder_sent_at=None,
@@ -364,23 +442,24 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
     if allowed_from is None:
         raise BookingError(refusals.UNKNOWN_STATUS, field="status", status=status)
     with transaction.atomic():
-        updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-            status=status, updated_at=timezone.now()
-        )
-        if not updated:
-            booking.refresh_from_db(fields=["status"])
-            current = booking.get_status_display().lower()
-            if booking.status == status:
+        current = _lock(booking)
+        if current.status not in allowed_from:
+            now_status = current.get_status_display().lower()
+            if current.status == status:
                 # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
                 raise BookingError(
-                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=current
+                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=now_status
                 )
             raise BookingError(
-                refusals.BAD_STATUS_CHANGE, code="bad_status_change", current=current, status=status
+                refusals.BAD_STATUS_CHANGE,
+                code="bad_status_change",
+                current=now_status,
+                status=status,
             )
+        Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+        if status not in Booking.SEAT_HOLDING:
+            _release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
         booking.refresh_from_db()
-        if not booking.holds_seat:
-            _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
     return booking
 
 
@@ -414,5 +493,8 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
+    if "address" in changes:
+        booking.address_key = address_key(booking.address)
+        changes["address_key"] = booking.address_key
     booking.save(update_fields=[*changes, "updated_at"])
     return booking

@@ -24,6 +24,7 @@ from booking.admin.phone_booking import (
     parse_day,
     start_time_options,
 )
+from booking.inputs import MultiLineField, guard_text_fields
 from booking.models import Booking
 from booking.phones import spoken_phone
 from booking.services import (
@@ -50,6 +51,8 @@ PARTNER_REFERENCES = [
     "authorization_number",
     "partner_reference",
 ]
+# The free-text fields that keep their lines; every other text field is one line.
+MULTI_LINE = {"issue": MultiLineField, "dispatcher_notes": MultiLineField}
 
 
 def _parse_time(value):
@@ -135,6 +138,8 @@ class BookingAddForm(forms.ModelForm):
             "scheduled_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+        field_classes = MULTI_LINE
+
     class Media:
         js = ["js/admin-phone-booking.js"]
 
@@ -157,6 +162,7 @@ class BookingAddForm(forms.ModelForm):
         phone = self.fields["phone"].widget
         phone.attrs["data-url"] = reverse("admin:booking_booking_add_earlier")
         phone.earlier_html = earlier_bookings_html(shop, self._typed("phone"))
+        guard_text_fields(self)
 
     def _typed(self, name: str):
         """What the form holds for `name`: as sent, else as the page was opened with."""
@@ -277,6 +283,7 @@ class BookingChangeForm(forms.ModelForm):
             "phone": PhoneWithCallLink(attrs={"type": "tel"}),
             "address": AddressWithMapLink(attrs={"class": "vTextField"}),
         }
+        field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form
 
@@ -299,6 +306,7 @@ class BookingChangeForm(forms.ModelForm):
                 coerce=_parse_time,
                 help_text="Moving a booking takes a seat at the new time and frees the old one.",
             )
+        guard_text_fields(self)
 
     def clean(self):
         cleaned = super().clean()

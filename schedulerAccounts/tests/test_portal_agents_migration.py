@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("scheduler_accounts", "0001_initial"), ("booking", "0003_seat_counter_vocabulary")]
-AFTER = [("scheduler_accounts", "0002_portal_agents"), ("booking", "0004_booking_portal_agent")]
+BEFORE = [("scheduler_accounts", "0001_initial"), ("booking", "0004_booking_possible_duplicates")]
+AFTER = [("scheduler_accounts", "0002_portal_agents"), ("booking", "0005_booking_portal_agent")]
 
 
 @pytest.fixture
