@@ -188,8 +188,12 @@ def _lock(booking: Booking) -> Booking:
     reschedule of one booking at the same instant would otherwise both give back the old seat.
     PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
     so there it is the re-read that matters.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a new booking flagged as a possible duplicate of this
+    one checks its foreign key with a KEY SHARE lock on this row, which FOR UPDATE would block
+    while this change waits for a seat counter that new booking holds: a deadlock.
     """
-    return Booking.objects.select_for_update().get(pk=booking.pk)
+    return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
 def booking_create(
