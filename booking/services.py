@@ -118,12 +118,18 @@ def booking_create(
     source: str,
     channel: str,
     account=None,
+    agent=None,
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
     notify: bool = True,
+    taken_at: dt.datetime | None = None,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
+
+    `account` is the scheduler account booking it, `agent` its person at the portal.
+    `taken_at` (an aware moment, default now) is when the rules judge the request: seed_demo
+    books the demo's history as taken the evening before, so today's jobs are there too.
 
     Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability, or
     DuplicateWorkOrder when the (source, work order) already has a booking holding a seat.
@@ -137,7 +143,7 @@ def booking_create(
         job.appliance_type, booking_settings.appliance_types
     )
     schedule = schedule_of(booking_settings)
-    now = shop.now()
+    now = taken_at.astimezone(shop.tz) if taken_at else shop.now()
     order, _ = starts_for(schedule, slot_request, now)
     extras = extras or Extras()
     key = address_key(customer.address)
@@ -187,6 +193,7 @@ def booking_create(
                 priority=extras.priority,
                 channel=channel,
                 account=account,
+                agent=agent,
                 dispatcher_notes=extras.dispatcher_notes,
                 overbooked=overbooked,
                 possible_duplicate_of_id=duplicate_of,

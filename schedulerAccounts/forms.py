@@ -35,7 +35,23 @@ def time_slot_choices(booking_settings) -> list[tuple[str, str]]:
     ] + [(f"{s:%H:%M}", f"{s:%H:%M}") for s in starts]
 
 
-class PortalBookingForm(forms.Form):
+class FieldNamedErrors:
+    """Every error under a field names the field: "Customer name: This field is required."
+
+    An agent filling in twenty fields on a phone sees the errors one by one; "This field is
+    required." alone says nothing once it has scrolled away from its field, and a screen reader
+    reads it without the field's name.
+    """
+
+    def add_error(self, field, error):
+        if field in self.fields:
+            label = str(self.fields[field].label or field.replace("_", " ").capitalize())
+            messages = forms.ValidationError(error).messages
+            error = [m if label.lower() in m.lower() else f"{label}: {m}" for m in messages]
+        super().add_error(field, error)
+
+
+class PortalBookingForm(FieldNamedErrors, forms.Form):
     """The public booking fields, plus the extra fields this account may write."""
 
     name = forms.CharField(label="Customer name", max_length=120)
@@ -72,7 +88,10 @@ class PortalBookingForm(forms.Form):
     def __init__(self, *args, account: SchedulerAccount, **kwargs):
         super().__init__(*args, **kwargs)
         booking_settings = account.shop.booking_settings
-        self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
+        # Nothing preselected: a default appliance is a wrong appliance the agent did not notice.
+        self.fields["appliance_type"].choices = [("", "Choose the appliance")] + [
+            (t, t) for t in booking_settings.appliance_types
+        ]
         self.fields["time_slot"].choices = time_slot_choices(booking_settings)
         self.fields["scheduled_date"].widget.attrs["min"] = account.shop.today().isoformat()
         if not account.may_override_source:
@@ -87,7 +106,7 @@ class PortalBookingForm(forms.Form):
         return slots.SlotRequest(self.cleaned_data["scheduled_date"], window, time)
 
 
-class PortalRescheduleForm(forms.Form):
+class PortalRescheduleForm(FieldNamedErrors, forms.Form):
     """A new day and time for a booking, placed as a new booking would be."""
 
     scheduled_date = forms.DateField(

@@ -17,6 +17,7 @@ from booking.tests.helpers import (
     post_booking,
     seats_taken,
 )
+from schedulerAccounts.tests.helpers import portal_login
 
 ADMIN_ADD = "/admin/booking/booking/add/"
 
@@ -108,7 +109,7 @@ def admin_form(shop, **fields) -> dict:
         "appliance_type": "Refrigerator",
         "issue": "Second visit: part arrived.",
         "scheduled_date": next_working_day(shop, days_ahead=5).isoformat(),
-        "time_slot": "PM",
+        "time_slot": "pm",
         "priority": "normal",
         "dispatcher_notes": "",
         "source": "ahs",
@@ -157,7 +158,7 @@ def test_staff_giving_a_booking_an_open_orders_number_makes_it_a_repeat_visit(sh
 
 
 def test_the_portal_says_the_order_is_booked_already(client, account_a, shop_a):
-    client.force_login(account_a[0].user)
+    client.force_login(portal_login(account_a[0]))
     typed = {"phone": "(661) 555-0123", "appliance_type": "Washer", "time_slot": "pm"}
     form = jane_visit(shop_a, **typed, work_order_number="WO-5521")
     client.post("/scheduler/", form)
@@ -174,8 +175,8 @@ def test_the_migration_keeps_earlier_doubles_as_repeat_visits(shop_a):
     """Orders booked twice before the dedupe existed: the migration keeps both bookings and
     marks the later one, so the constraint can be created."""
     executor = MigrationExecutor(connection)
-    before = [("booking", "0004_booking_possible_duplicates")]
-    after = [("booking", "0005_partner_api_idempotency_and_work_order_dedupe")]
+    before = [("booking", "0005_booking_portal_agent")]
+    after = [("booking", "0006_partner_api_idempotency_and_work_order_dedupe")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     OldBooking = apps.get_model("booking", "Booking")

@@ -13,12 +13,12 @@ from booking.tests.helpers import (
     fill_starts,
     seats_taken,
 )
-from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
+from schedulerAccounts.tests.helpers import PORTAL_PASSWORD, portal_login
 
 
 @pytest.fixture
 def agent(client, account_a):
-    client.force_login(account_a[0].user)
+    client.force_login(portal_login(account_a[0]))
     return client
 
 
@@ -67,7 +67,7 @@ def test_a_full_day_is_refused_on_the_form(agent, shop_a, partner_booking):
 
 
 def test_another_partners_booking_is_a_404(client, account_a2, partner_booking):
-    client.force_login(account_a2[0].user)
+    client.force_login(portal_login(account_a2[0]))
 
     assert client.get(url(partner_booking)).status_code == 404
     response = client.post(url(partner_booking), {"scheduled_date": WEDNESDAY})
