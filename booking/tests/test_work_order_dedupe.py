@@ -205,3 +205,17 @@ def test_the_migration_keeps_earlier_doubles_as_repeat_visits(shop_a):
         executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert marked == {earlier.pk: False, later.pk: True}
+
+
+def test_the_booking_page_marks_a_repeat_visit_and_no_other(client, bob, shop_a):
+    first = book(shop_a, work_order_number="WO-1")
+    second = book(shop_a, time="14:00", work_order_number="WO-2")
+    booking_update(booking=second, work_order_number="WO-1")
+    client.force_login(bob)
+
+    first_page = client.get(f"/admin/booking/booking/{first.pk}/change/").content.decode()
+    second_page = client.get(f"/admin/booking/booking/{second.pk}/change/").content.decode()
+
+    assert "Repeat visit</strong>: booked on purpose" in second_page
+    assert "Repeat visit</strong>" not in first_page
+    assert "icon-no.svg" not in first_page
