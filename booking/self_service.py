@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from booking import tokens
 from booking.availability import start_seats
+from booking.capacity import Need
 from booking.models import Booking
 
 # A salt of its own, so no other signed value of this site can pass for a booking link.
@@ -58,12 +59,15 @@ def open_days(booking: Booking, *, days: int = DAYS_OFFERED) -> list[OpenDay]:
     """The next days with start times that have a free seat, the booking's own excluded.
 
     The shared availability (booking.availability) decides what is open, so this page offers
-    exactly what the booking page, the portal and booking_reschedule would take.
+    exactly what the booking page, the portal and booking_reschedule would take: for this
+    job's appliance and length, and with its own technician time left out.
     """
     now = booking.shop.now()
     last = now.date() + dt.timedelta(days=DAYS_SEARCHED)
+    need = Need(booking.appliance_type, booking.job_minutes)
     found: list[OpenDay] = []
-    for day in start_seats(booking.shop, now.date(), last, now=now):
+    seats = start_seats(booking.shop, now.date(), last, now=now, need=need, ignoring=booking)
+    for day in seats:
         starts = [
             start
             for start in day.open_starts

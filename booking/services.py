@@ -5,51 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from booking import notifications, refusals, slots
+from booking import capacity, notifications, refusals, slots
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
-from booking.models import Booking, SeatCounter
+
+# The doors import the refusals from here, where they have always been.
+from booking.errors import (  # noqa: F401
+    BookingDisabled,
+    BookingError,
+    NoAvailability,
+    SlotFull,
+    TechnicianUnavailable,
+)
+from booking.models import Booking
+from technicians.models import Technician
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
-
-
-class BookingError(Exception):
-    """A booking rule said no, and `reason` says which (one of booking/refusals.py's).
-
-    `code` is stable for API clients, `field` names the input at fault, and `facts` are what
-    the words need (the day, the shop's today, a start time...): booking.refusals words a
-    refusal for each door. `message` is the contract's wording, as API clients read it.
-    """
-
-    code = "invalid_field"
-
-    def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
-        self.reason = reason
-        self.field = field
-        self.facts = facts
-        if code:
-            self.code = code
-        self.message = refusals.for_api(self)
-        super().__init__(self.message)
-
-
-class NoAvailability(BookingError):
-    code = "no_availability"
-
-
-class BookingDisabled(BookingError):
-    code = "booking_disabled"
-
-
-class SlotFull(BookingError):
-    code = "slot_full"
 
 
 @dataclass(frozen=True)
@@ -116,41 +94,6 @@ def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
         raise _day_refused(reason, schedule, day, today)
 
 
-def _ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SeatCounter.objects.bulk_create(
-        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
-        ignore_conflicts=True,
-    )
-
-
-def _take_seat(
-    shop: Shop, day: dt.date, order: list[dt.time], capacity: int, *, overbook: bool
-) -> tuple[dt.time, bool] | None:
-    """Take a seat at the first start in `order` with room: (start, overbooked), None if full.
-
-    Each try is one guarded UPDATE, so the check and the write cannot be separated by another
-    worker. With `overbook`, a full first choice is taken anyway.
-    """
-    counters = SeatCounter.objects.filter(shop=shop, date=day)
-    for start in order:
-        taken = counters.filter(start_time=start, booked__lt=capacity).update(
-            booked=F("booked") + 1
-        )
-        if taken:
-            return start, False
-        if overbook:
-            counters.filter(start_time=start).update(booked=F("booked") + 1)
-            return start, True
-    return None
-
-
-def _release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
-    SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
-        booked=F("booked") - 1
-    )
-
-
 def booking_create(
     *,
     shop: Shop,
@@ -163,11 +106,14 @@ def booking_create(
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
+    technician: Technician | None = None,
     notify: bool = True,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
-    Raises BookingDisabled, BookingError (bad date, time or area) or NoAvailability.
+    With technicians the job is assigned as it is booked; `technician` (a dispatcher's choice,
+    with an exact time) books on them or refuses saying why. Raises BookingDisabled,
+    BookingError (bad date, time or area), NoAvailability or TechnicianUnavailable.
     """
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
@@ -179,35 +125,25 @@ def booking_create(
     )
     schedule = schedule_of(booking_settings)
     now = shop.now()
-    _check_day(schedule, slot_request.date, now.date())
-    try:
-        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
-    except ValueError:
-        raise BookingError(
-            refusals.OUTSIDE_HOURS,
-            field="time_slot",
-            first_start=schedule.first_start,
-            last_start=schedule.last_start,
-        ) from None
-    open_starts = slots.open_start_times(schedule, slot_request.date, now)
-    order = slots.preference_order(open_starts, first, last)
-    if not order:
-        raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
+    day = slot_request.date
+    _check_day(schedule, day, now.date())
+    order = _preference_order(schedule, slot_request, now)
     extras = extras or Extras()
+    need = capacity.Need(
+        appliance, extras.duration_minutes or booking_settings.job_length(appliance)
+    )
+    room = capacity.room(shop, day, day, need=need)
+    # Made here so the technician's rows can name the booking before its row is written.
+    booking_id = uuid.uuid4()
 
     with transaction.atomic():
-        _ensure_counters(shop, slot_request.date, open_starts)
-        seat = _take_seat(
-            shop,
-            slot_request.date,
-            order,
-            booking_settings.jobs_per_start_time,
-            overbook=allow_overbook,
+        placement = room.take(
+            day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
         )
-        if seat is None:
-            raise _day_refused(refusals.FULL, schedule, slot_request.date, now.date())
-        start, overbooked = seat
+        if placement is None:
+            raise _day_refused(refusals.FULL, schedule, day, now.date())
         booking = Booking.objects.create(
+            id=booking_id,
             shop=shop,
             customer_name=customer.name,
             phone=customer.phone,
@@ -216,11 +152,12 @@ def booking_create(
             appliance_type=appliance,
             appliance_type_original=appliance_original,
             issue=job.issue,
-            scheduled_date=slot_request.date,
-            scheduled_time=start,
-            window=slots.window_of(start),
+            scheduled_date=day,
+            scheduled_time=placement.start,
+            window=slots.window_of(placement.start),
             requested_time_slot=slot_request.label,
-            duration_minutes=extras.duration_minutes,
+            duration_minutes=need.minutes,
+            technician=placement.technician,
             source=source,
             work_order_number=job.work_order_number,
             claim_number=job.claim_number,
@@ -231,7 +168,7 @@ def booking_create(
             channel=channel,
             account=account,
             dispatcher_notes=extras.dispatcher_notes,
-            overbooked=overbooked,
+            overbooked=placement.overbooked,
             client_ip=client_ip,
         )
         if notify:
@@ -247,10 +184,32 @@ def booking_create(
     return booking
 
 
+def _preference_order(
+    schedule: slots.Schedule, slot_request: slots.SlotRequest, now: dt.datetime
+) -> list[dt.time]:
+    """The day's open starts to try, best first; refused when the request cannot be met."""
+    try:
+        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
+    except ValueError:
+        raise BookingError(
+            refusals.OUTSIDE_HOURS,
+            field="time_slot",
+            first_start=schedule.first_start,
+            last_start=schedule.last_start,
+        ) from None
+    order = slots.preference_order(
+        slots.open_start_times(schedule, slot_request.date, now), first, last
+    )
+    if not order:
+        raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
+    return order
+
+
 def booking_cancel(
     *, booking: Booking, notify_customer: bool = True, notify_shop: bool = False
 ) -> Booking:
-    """Cancel a booking and give its seat back. Cancelling twice is refused.
+    """Cancel a booking and give its seat (and its technician's time) back. Cancelling twice is
+    refused.
 
     The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
     """
@@ -262,8 +221,9 @@ def booking_cancel(
         )
         if not cancelled:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+        # Re-read under the UPDATE's lock: the seat to give back is where it is now.
         booking.refresh_from_db()
+        capacity.release(booking)
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
@@ -276,58 +236,56 @@ def booking_reschedule(
     new_date: dt.date,
     new_time: dt.time,
     allow_overbook: bool = False,
+    technician: Technician | None = None,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat is given back.
+    """Move a booking to an exact start time; the old seat and technician time are given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. The customer is told by e-mail; the
-    shop too with `notify_shop` (when the customer moves it).
+    start is refused with SlotFull unless `allow_overbook`. With technicians the job keeps its
+    technician when they are free at the new time, else goes to the fairest free one, or to
+    `technician` when given (TechnicianUnavailable says why not). The customer is told by
+    e-mail; the shop too with `notify_shop` (when the customer moves it).
     """
-    shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
     if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
-        return booking
-    booking_settings = shop.booking_settings
-    schedule = schedule_of(booking_settings)
-    now = shop.now()
-    _check_day(schedule, new_date, now.date())
-    if new_time not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=new_time)
-    if new_time not in slots.open_start_times(schedule, new_date, now):
-        raise BookingError(
-            refusals.START_TOO_SOON,
-            code="too_soon",
-            field="scheduled_time",
-            start=new_time,
-            day=new_date,
-        )
+        if technician is None or technician.pk == booking.technician_id:
+            return booking
+        return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
+    _check_start(booking.shop, new_date, new_time)
+    need = capacity.Need(booking.appliance_type, booking.job_minutes)
+    room = capacity.room(booking.shop, new_date, new_date, need=need, ignoring=booking)
     with transaction.atomic():
         # Lock the row so two moves of one booking cannot both give back the same old seat.
         current = Booking.objects.select_for_update().get(pk=booking.pk)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        _ensure_counters(shop, new_date, [new_time])
-        seat = _take_seat(
-            shop,
+        capacity.release(current)
+        placement = room.take(
             new_date,
             [new_time],
-            booking_settings.jobs_per_start_time,
+            booking_id=current.pk,
             overbook=allow_overbook,
+            technician=technician,
+            prefer=current.technician_id,
         )
-        if seat is None:
+        if placement is None:
             raise SlotFull(
-                refusals.START_FULL, field="scheduled_time", start=new_time, day=new_date
+                room.full_reason,
+                field="scheduled_time",
+                start=new_time,
+                day=new_date,
+                appliance=need.appliance,
+                minutes=need.minutes,
             )
-        _, overbooked = seat
-        _release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
             scheduled_time=new_time,
             window=slots.window_of(new_time),
-            overbooked=overbooked,
+            technician=placement.technician,
+            overbooked=placement.overbooked,
             # A reminder for the old time says nothing about the new one.
             reminder_sent_at=None,
             updated_at=timezone.now(),
@@ -336,6 +294,53 @@ def booking_reschedule(
         notifications.queue_booking_rescheduled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
+    return booking
+
+
+def _check_start(shop: Shop, day: dt.date, start: dt.time) -> None:
+    """Refuse a move to a day or start time the shop does not take now."""
+    schedule = schedule_of(shop.booking_settings)
+    now = shop.now()
+    _check_day(schedule, day, now.date())
+    if start not in schedule.start_times():
+        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
+    if start not in slots.open_start_times(schedule, day, now):
+        raise BookingError(
+            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
+        )
+
+
+def booking_assign(
+    *, booking: Booking, technician: Technician | None, allow_overbook: bool = False
+) -> Booking:
+    """Give a booking's job to `technician` at its own time, or to nobody (None).
+
+    TechnicianUnavailable says why they cannot take it; `allow_overbook` (owners) waives their
+    shift, skills and time off, never another job: nobody is in two places at once.
+    """
+    if not booking.holds_seat:
+        raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+    day, start = booking.scheduled_date, booking.scheduled_time
+    need = capacity.Need(booking.appliance_type, booking.job_minutes)
+    room = capacity.room(booking.shop, day, day, need=need, ignoring=booking)
+    with transaction.atomic():
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if not current.holds_seat or (current.scheduled_date, current.scheduled_time) != (
+            day,
+            start,
+        ):
+            raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+        capacity.free_technician(current)
+        overbooked = current.overbooked
+        if technician is not None:
+            placement = room.place_on(
+                technician, day, start, booking_id=current.pk, force=allow_overbook, count=False
+            )
+            overbooked = placement.overbooked
+        Booking.objects.filter(pk=booking.pk).update(
+            technician=technician, overbooked=overbooked, updated_at=timezone.now()
+        )
+        booking.refresh_from_db()
     return booking
 
 
@@ -348,8 +353,8 @@ _STATUS_MOVES = {
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
     """Confirm or complete a booking; cancelling goes through booking_cancel.
 
-    A completed job has used its seat: the counter gives it back, so the ledger counts only
-    bookings that still hold one.
+    A completed job has used its seat: the counter and the technician's time are given back, so
+    the ledger counts only bookings that still hold one.
     """
     if status == Booking.Status.CANCELLED:
         return booking_cancel(booking=booking)
@@ -373,7 +378,7 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
             )
         booking.refresh_from_db()
         if not booking.holds_seat:
-            _release_seat(booking.shop_id, booking.scheduled_date, booking.scheduled_time)
+            capacity.release(booking)
     return booking
 
 
@@ -399,7 +404,11 @@ EDITABLE_DETAILS = frozenset(
 
 
 def booking_update(*, booking: Booking, **changes) -> Booking:
-    """Edit a booking's details; its date, time and status move only through the functions above."""
+    """Edit a booking's details; its date, time and status move only through the functions above.
+
+    A job length left empty is the shop's for the appliance. A new length of an assigned job
+    must still fit its technician's day (TechnicianUnavailable says why not).
+    """
     unknown = set(changes) - EDITABLE_DETAILS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
@@ -407,5 +416,25 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
-    booking.save(update_fields=[*changes, "updated_at"])
+    if "duration_minutes" in changes and not booking.duration_minutes:
+        booking.duration_minutes = booking.shop.booking_settings.job_length(booking.appliance_type)
+    with transaction.atomic():
+        if "duration_minutes" in changes:
+            _refit_technician(booking)
+        booking.save(update_fields=[*changes, "updated_at"])
     return booking
+
+
+def _refit_technician(booking: Booking) -> None:
+    """Rewrite an assigned job's technician time for its new length, on the same technician."""
+    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    if not (current.holds_seat and current.technician_id):
+        return
+    day, start = current.scheduled_date, current.scheduled_time
+    need = capacity.Need(booking.appliance_type, booking.duration_minutes)
+    room = capacity.room(booking.shop, day, day, need=need, ignoring=current)
+    capacity.free_technician(current)
+    # A job an owner put on them beyond their shift may stay beyond it.
+    room.place_on(
+        current.technician, day, start, booking_id=current.pk, force=current.overbooked, count=False
+    )

@@ -235,7 +235,7 @@ def change_data(booking, **overrides) -> dict:
         "priority": booking.priority,
         "appliance_type": booking.appliance_type,
         "issue": booking.issue,
-        "duration_minutes": "",
+        "duration_minutes": booking.duration_minutes or "",
         "dispatcher_notes": booking.dispatcher_notes,
         "source": booking.source,
         "work_order_number": booking.work_order_number,

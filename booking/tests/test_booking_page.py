@@ -275,7 +275,8 @@ def test_the_calendar_file_has_the_shops_local_time(client, shop_b):
     assert starts.astimezone(shop_b.tz).replace(tzinfo=None) == dt.datetime.combine(
         dt.date.fromisoformat(data["scheduled_date"]), dt.time(12, 0)
     )
-    assert event.decoded("DTEND") - starts == dt.timedelta(hours=1)
+    # The job's length: the shop's default for a refrigerator.
+    assert event.decoded("DTEND") - starts == dt.timedelta(minutes=90)
     assert str(event["LOCATION"]) == "9 Oak Ave, Albany NY 12207"
     assert "Fix It Fast" in str(event["SUMMARY"])
 
@@ -358,8 +359,9 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
 
     with django_assert_num_queries(few):
         client.get(page_url(shop_a))
-    # The shop with its settings, its blackout dates, the seat counters of the weeks shown.
-    assert few == 3
+    # The shop with its settings, its blackout dates, its active technicians (none), the seat
+    # counters of the weeks shown.
+    assert few == 4
 
 
 def test_charlies_shop_cannot_show_alices_booking(client, shop_a, shop_b):

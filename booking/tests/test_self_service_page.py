@@ -119,8 +119,9 @@ def test_the_reschedule_page_offers_five_days_at_a_fixed_cost(
 ):
     for hour in (8, 10, 12, 14):
         book(shop_a, day=WEDNESDAY, time=f"{hour:02d}:00")
-    # The booking with its shop, then booking.availability's three: settings, blackouts, seats.
-    with django_assert_num_queries(4):
+    # The booking with its shop, then booking.availability's four: settings, blackouts, active
+    # technicians (none), seats.
+    with django_assert_num_queries(5):
         page = client.get(url(jane, "reschedule")).content.decode()
 
     offered = {
