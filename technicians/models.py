@@ -72,7 +72,12 @@ class Technician(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("shop", Lower("name"), name="unique_technician_name_per_shop"),
+            models.UniqueConstraint(
+                "shop",
+                Lower("name"),
+                name="unique_technician_name_per_shop",
+                violation_error_message="The shop already has a technician of that name.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='technician',
-            constraint=models.UniqueConstraint(models.F('shop'), django.db.models.functions.text.Lower('name'), name='unique_technician_name_per_shop'),
+            constraint=models.UniqueConstraint(models.F('shop'), django.db.models.functions.text.Lower('name'), name='unique_technician_name_per_shop', violation_error_message='The shop already has a technician of that name.'),
         ),
         migrations.AddConstraint(
             model_name='shift',
