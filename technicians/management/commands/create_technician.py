@@ -22,7 +22,7 @@ def _time(text: str, option: str) -> dt.time:
 
 
 def parse_shift(text: str) -> tuple[int, dt.time, dt.time]:
-    """"mon=08:00-17:00" -> (0, 08:00, 17:00); CommandError in words that say how."""
+    """ "mon=08:00-17:00" -> (0, 08:00, 17:00); CommandError in words that say how."""
     match = _SHIFT_RE.match(text.strip().lower())
     if not match:
         raise CommandError(
@@ -41,7 +41,7 @@ def parse_shift(text: str) -> tuple[int, dt.time, dt.time]:
 
 
 def parse_off(text: str) -> Away:
-    """"2026-12-24" or "2026-12-24:2026-12-26" -> whole days off."""
+    """ "2026-12-24" or "2026-12-24:2026-12-26" -> whole days off."""
     first, _, last = text.strip().partition(":")
     try:
         first_day = dt.date.fromisoformat(first)
