@@ -241,6 +241,7 @@ def change_data(booking, **overrides) -> dict:
         "appliance_type": booking.appliance_type,
         "issue": booking.issue,
         "duration_minutes": booking.duration_minutes or "",
+        "technician": booking.technician_id or "",
         "dispatcher_notes": booking.dispatcher_notes,
         "source": booking.source,
         "work_order_number": booking.work_order_number,
