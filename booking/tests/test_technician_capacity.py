@@ -342,3 +342,20 @@ def test_availability_counts_free_technicians_for_the_job(shop_a):
     dryer = {8: 0, 9: 0, 10: 0, 11: 0, 12: 1, 13: 0, 14: 1, 15: 1, 16: 1}
     assert left(Need("Dryer", 60)) == dryer
     assert left(Need("Refrigerator", 90))[16] == 0, "16:00 + 90 minutes is past every shift"
+
+
+def test_the_readmes_example_books_as_the_readme_says(shop_a):
+    hire(shop_a, "Ann Lee")
+    hire(shop_a, "Bo Diaz", skills=["Refrigerator", "Washer"], hours=("08:00", "12:00"))
+
+    asked = [("Refrigerator", "AM"), ("Washer", "AM"), ("Dryer", "AM"), ("Refrigerator", "AM")]
+    asked.append(("Refrigerator", "11:00"))
+    booked = [book(shop_a, TUESDAY, time, appliance=appliance) for appliance, time in asked]
+
+    assert [(b.technician.name, f"{b.scheduled_time:%H:%M}") for b in booked] == [
+        ("Ann Lee", "08:00"),
+        ("Bo Diaz", "08:00"),
+        ("Ann Lee", "10:00"),
+        ("Bo Diaz", "10:00"),
+        ("Ann Lee", "11:00"),
+    ]

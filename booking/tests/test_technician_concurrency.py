@@ -4,8 +4,8 @@ overlapping jobs and no start gets more jobs than technicians on shift for it.
 Real threads (each with its own connection) through Django's test client, and real gunicorn
 worker processes over HTTP, released together by a barrier. The suite runs on a file SQLite by
 default and on PostgreSQL when DATABASE_URL says so (CI does both). What keeps a technician off
-two jobs is the Occupancy table's unique constraint: without it these tests fail (PostgreSQL
-every time, SQLite most times: see the README).
+two jobs is the Occupancy table's unique constraint: with it removed, both tests fail on both
+databases (tried by hand when they were written).
 """
 
 from __future__ import annotations
