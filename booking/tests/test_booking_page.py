@@ -13,6 +13,7 @@ from booking.self_service import self_service_token
 from booking.tests.factories import BookingFactory
 from booking.tests.helpers import fill_starts, form_data, many_bookings, next_working_day, page_url
 from booking.views import confirmation_url
+from technicians.tests.helpers import hire
 from tenants.models import BlackoutDate
 from tenants.tests.factories import ShopFactory
 
@@ -443,3 +444,19 @@ def test_the_availability_endpoint_reports_a_picked_day(client, shop_a):
     missing = client.get("/book/no-such-shop/availability", {"date": day.isoformat()})
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+def test_the_availability_endpoint_answers_for_the_picked_appliance(client, shop_a):
+    hire(shop_a, "Fridge Fran", skills=["Refrigerator"], hours=("08:00", "12:00"))
+    hire(shop_a, "Dryer Dan", skills=["Dryer"], hours=("12:00", "17:00"))
+    day = next_working_day(shop_a, days_ahead=3)
+    url = f"/book/{shop_a.slug}/availability"
+
+    def ask(**query):
+        answer = client.get(url, {"date": day.isoformat(), **query}).json()
+        return answer["open"], answer["am"], answer["pm"]
+
+    assert ask() == (True, True, True), "no appliance yet: anyone counts"
+    assert ask(appliance="fridge") == (True, True, False)
+    assert ask(appliance="Dryer") == (True, False, True)
+    assert ask(appliance="Dishwasher") == (False, False, False)
