@@ -38,11 +38,17 @@ class OwnersChange:
         return self.is_owner_here(request, obj)
 
 
+# The browser's own time and date pickers: no seconds, and none of the admin's clock widget's
+# "you are N hours ahead of server time" notes, which are about the server, not the shop.
+_CLOCK = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+_CALENDAR = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 def _week_fields() -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for day, (start, end) in zip(WEEKDAY_NAMES, SHIFT_FIELDS, strict=True):
-        fields[start] = forms.TimeField(label=f"{day.title()} from", required=False)
-        fields[end] = forms.TimeField(label="until", required=False)
+        fields[start] = forms.TimeField(label=f"{day.title()} from", required=False, widget=_CLOCK)
+        fields[end] = forms.TimeField(label="until", required=False, widget=_CLOCK)
     return fields
 
 
@@ -114,6 +120,15 @@ class TimeOffInline(OwnersChange, ShopScopedAdmin, admin.TabularInline):
     shop_field = "technician__shop"
     extra = 1
     fields = ["first_day", "last_day", "from_time", "until_time", "reason"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        widget = {"first_day": _CALENDAR, "last_day": _CALENDAR}.get(db_field.name)
+        if db_field.name in ("from_time", "until_time"):
+            widget = _CLOCK
+        if widget is not None:
+            kwargs["widget"] = widget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     verbose_name_plural = (
         "time off (whole days, or from a time on the first day until one on the last)"
     )
@@ -181,7 +196,7 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description="week")
     def week(self, obj):
-        return ", ".join(str(shift) for shift in obj.shifts.all()) or "No shifts"
+        return obj.week_label()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

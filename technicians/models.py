@@ -95,6 +95,17 @@ class Technician(models.Model):
     def skills_label(self) -> str:
         return ", ".join(self.skills) if self.skills else "All appliances"
 
+    def week_label(self) -> str:
+        """The week in few words: "Mon-Fri 08:00-17:00, Sat 09:00-13:00"."""
+        runs: list[list[Shift]] = []
+        for shift in self.shifts.all():
+            last = runs[-1][-1] if runs else None
+            if last and shift.weekday == last.weekday + 1 and shift.hours == last.hours:
+                runs[-1].append(shift)
+            else:
+                runs.append([shift])
+        return ", ".join(_run_words(run) for run in runs) or "No shifts"
+
     def shift_on(self, day: dt.date) -> Shift | None:
         """Their shift on `day`'s weekday (from prefetched shifts when there are some)."""
         return next((s for s in self.shifts.all() if s.weekday == day.weekday()), None)
@@ -128,7 +139,11 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{WEEKDAY_NAMES[self.weekday].title()} {self.start:%H:%M}-{self.end:%H:%M}"
+        return f"{WEEKDAY_NAMES[self.weekday].title()} {self.hours}"
+
+    @property
+    def hours(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
     def covers(self, start: dt.time, end: dt.time) -> bool:
         return self.start <= start and end <= self.end
@@ -164,7 +179,7 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.technician}: {self.describe()}"
+        return self.describe()
 
     def clean(self) -> None:
         if self.first_day and self.last_day and self.last_day < self.first_day:
@@ -206,6 +221,13 @@ class TimeOff(models.Model):
         if self.until_time:
             last += f" {self.until_time:%H:%M}"
         return f"{first} to {last}"
+
+
+def _run_words(run: list[Shift]) -> str:
+    days = WEEKDAY_NAMES[run[0].weekday].title()
+    if len(run) > 1:
+        days += f"-{WEEKDAY_NAMES[run[-1].weekday].title()}"
+    return f"{days} {run[0].hours}"
 
 
 def _day_words(day: dt.date) -> str:

@@ -106,7 +106,7 @@ def test_a_dispatcher_sees_the_technicians_but_changes_nothing(client, bob, shop
     listing = client.get(LIST).content.decode()
     page = client.get(change_url(mike))
 
-    assert "Mike Ross" in listing and "Mon 08:00-17:00" in listing and "Washer" in listing
+    assert "Mike Ross" in listing and "Mon-Fri 08:00-17:00" in listing and "Washer" in listing
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert client.post(change_url(mike), technician_form(shop_a)).status_code == 403

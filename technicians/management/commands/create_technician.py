@@ -130,7 +130,6 @@ class Command(BaseCommand):
         shop = technician.shop
         self.stdout.write(self.style.SUCCESS(f"Created technician {technician} at {shop.name}."))
         self.stdout.write(f"Services: {technician.skills_label()}")
-        week = ", ".join(str(shift) for shift in technician.shifts.all()) or "no shifts yet"
-        self.stdout.write(f"Shifts: {week}")
+        self.stdout.write(f"Shifts: {technician.week_label()}")
         for away in technician.time_off.all():
             self.stdout.write(f"Time off: {away.describe()}")
