@@ -132,6 +132,8 @@ def booking_create(
     need = capacity.Need(
         appliance, extras.duration_minutes or booking_settings.job_length(appliance)
     )
+    # Read before the write transaction, keeping it short: whom to try first. The unique
+    # constraint on technician time, not this read, decides (booking.capacity).
     room = capacity.room(shop, day, day, need=need)
     # Made here so the technician's rows can name the booking before its row is written.
     booking_id = uuid.uuid4()
