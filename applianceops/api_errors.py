@@ -42,6 +42,13 @@ class PayloadTooLarge(ApiError):
         )
 
 
+class MalformedBody(ApiError):
+    """A body the API cannot read as one set of fields: 400 malformed_body, saying why."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="malformed_body")
+
+
 def error_body(message: str, code: str, **extra) -> dict:
     return {"error": message, "code": code, **extra}
 

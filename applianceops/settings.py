@@ -42,12 +42,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "phonenumber_field",
-    "django_tasks",
-    "django_tasks_db",
     "tenants",
     "technicians",
     "booking",
     "schedulerAccounts",
+    # After booking: the first app with a command of a name wins, and booking's db_worker is
+    # upstream's made to outlive a database restart.
+    "django_tasks",
+    "django_tasks_db",
     "axes",
 ]
 
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before any view reads a form: a body that is not UTF-8 is a 400 page, never stored.
+    "applianceops.form_encoding.FormEncodingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: the signed-in user's shop decides the time zone times show in.
@@ -109,6 +113,9 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's pool keeps connections warm inside each gunicorn worker; it replaces
     # CONN_MAX_AGE, which Django refuses to combine with a pool.
     _database["CONN_MAX_AGE"] = 0
+    # A pooled connection is tried before it is handed out (one empty round trip): after a
+    # database restart every idle connection is dead, and each would otherwise cost a 500.
+    _database["CONN_HEALTH_CHECKS"] = True
     _database.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN_SIZE", default=1, minimum=0),
         "max_size": env_int("DB_POOL_MAX_SIZE", default=10, minimum=1),
@@ -199,7 +206,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
-EMAIL_TIMEOUT = 15
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=15, minimum=1)
+# How long a worker may hold an e-mail it claimed before another takes it over (the worker is
+# presumed dead). A send is a dozen SMTP steps at most, each bounded by EMAIL_TIMEOUT.
+EMAIL_LEASE_SECONDS = env_int(
+    "EMAIL_LEASE_SECONDS", default=max(600, EMAIL_TIMEOUT * 12), minimum=EMAIL_TIMEOUT * 12
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ApplianceOps <bookings@applianceops.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -241,8 +253,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
+        # DRF's JSONParser and FormParser, read strictly (applianceops/api_parsers.py).
+        "applianceops.api_parsers.StrictJSONParser",
+        "applianceops.api_parsers.StrictFormParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from applianceops.api_errors import ApiError, PayloadTooLarge
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, refusals, slots
-from booking.inputs import is_sent
+from booking.inputs import PlainText, is_sent, normalise_newlines
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import BookingDisabled, BookingError
@@ -34,20 +34,39 @@ from tenants.models import Shop
 REQUIRED_FIELDS = ("slug", "name", "phone", "address", "appliance_type", "scheduled_date")
 
 
-def _text(name: str, max_length: int, *, required: bool = False) -> serializers.CharField:
-    return serializers.CharField(
+class TextField(serializers.CharField):
+    """A JSON string, as the contract's field reference says; a number, true/false, a list or
+    an object is refused rather than turned into text (an order number sent as a number has
+    already lost its leading zeros)."""
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(f"{self.field_name} must be a string", code="invalid")
+        return super().to_internal_value(data)
+
+
+class MultiLineTextField(TextField):
+    """Free text that keeps its lines, each ending in LF."""
+
+    def to_internal_value(self, data) -> str:
+        return normalise_newlines(super().to_internal_value(data))
+
+
+def _text(
+    name: str, max_length: int, *, required: bool = False, multiline: bool = False
+) -> serializers.CharField:
+    field = MultiLineTextField if multiline else TextField
+    return field(
         max_length=max_length,
         required=required,
         allow_blank=not required,
         allow_null=not required,
-        error_messages={
-            "max_length": f"{name} must be at most {max_length} characters",
-            "invalid": f"{name} must be a string",
-        },
+        validators=[PlainText(name, multiline=multiline)],
+        error_messages={"max_length": f"{name} must be at most {max_length} characters"},
     )
 
 
-class PhoneField(serializers.CharField):
+class PhoneField(TextField):
     """E.164 out; digits-only and usual punctuation in (US when no country code)."""
 
     def to_internal_value(self, data) -> str:
@@ -84,7 +103,7 @@ class IsoDateField(serializers.Field):
         return value.isoformat()
 
 
-class TimeSlotField(serializers.CharField):
+class TimeSlotField(TextField):
     def to_internal_value(self, data) -> tuple[str, dt.time | None]:
         value = super().to_internal_value(data)
         try:
@@ -109,9 +128,11 @@ class BookingCreateApi(APIView):
             allow_blank=True,
             allow_null=True,
             max_length=254,
+            # Django's e-mail check lets a direction override or a zero-width space through.
+            validators=[PlainText("email")],
             error_messages={"invalid": "email must be a valid e-mail address"},
         )
-        issue = _text("issue", 2000)
+        issue = _text("issue", 2000, multiline=True)
         time_slot = TimeSlotField(required=False, allow_blank=True, allow_null=True, max_length=20)
         source = _text("source", 60)
         work_order_number = _text("work_order_number", 64)
@@ -133,7 +154,7 @@ class BookingCreateApi(APIView):
             allow_null=True,
             error_messages={"invalid_choice": "priority must be normal or urgent"},
         )
-        dispatcher_notes = _text("dispatcher_notes", 2000)
+        dispatcher_notes = _text("dispatcher_notes", 2000, multiline=True)
         partner_reference = _text("partner_reference", 64)
         duration_minutes = serializers.IntegerField(
             required=False,

@@ -77,8 +77,11 @@ ERRORS = [
     (
         400,
         "invalid_field",
-        "A field is malformed or over its length; the date is past or beyond the shop's horizon; "
-        "the time is outside the shop's hours. field names the input at fault.",
+        "A field is malformed or over its length; a number, true/false, list or object where "
+        "the field reference says string; a line break in a one-line field, or a control or "
+        "invisible character (tab, ESC, a direction override, a zero-width space) in any text; "
+        "the date is past or beyond the shop's horizon; the time is outside the shop's hours. "
+        "field names the input at fault.",
     ),
     (
         400,
@@ -90,7 +93,8 @@ ERRORS = [
     (
         400,
         "malformed_body",
-        "The body is not valid JSON (or form data), or is JSON but not an object.",
+        "The body is not valid JSON (or form data), is JSON but not an object, nests deeper "
+        "than 32 levels, names a field twice, or is not valid UTF-8.",
     ),
     (404, "not_found", "The slug doesn't match any active ApplianceOps shop."),
     (404, "booking_disabled", "The shop has turned online booking off."),

@@ -100,12 +100,11 @@ def start_seats(
     schedule = schedule_of(booking_settings)
     now = now or shop.now()
     room = capacity.room(shop, first, last, need=need, ignoring=ignoring)
-    days = []
-    day = first
-    while day <= last:
-        days.append(_day(schedule, day, now, room))
-        day += dt.timedelta(days=1)
-    return days
+    # Counted, not stepped past `last`: the day after 9999-12-31 does not exist.
+    return [
+        _day(schedule, first + dt.timedelta(days=offset), now, room)
+        for offset in range((last - first).days + 1)
+    ]
 
 
 def shop_availability(
@@ -115,8 +114,10 @@ def shop_availability(
     *,
     now: dt.datetime | None = None,
     need: capacity.Need | None = None,
+    ignoring: Booking | None = None,
 ) -> list[DayAvailability]:
-    """One entry per day from `first` to `last` inclusive, in order."""
+    """One entry per day from `first` to `last` inclusive, in order (`need` and `ignoring` as
+    for start_seats)."""
     return [
         DayAvailability(
             day.date,
@@ -124,7 +125,7 @@ def shop_availability(
             am=day.seats_left(slots.AM) > 0,
             pm=day.seats_left(slots.PM) > 0,
         )
-        for day in start_seats(shop, first, last, now=now, need=need)
+        for day in start_seats(shop, first, last, now=now, need=need, ignoring=ignoring)
     ]
 
 

@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 
 from booking import refusals
 from booking.errors import TechnicianUnavailable
@@ -156,23 +156,32 @@ class SeatRoom:
         overbook: bool = False,
         technician: Technician | None = None,
         prefer: int | None = None,
+        giving_back: tuple[dt.date, dt.time] | None = None,
     ) -> Placement | None:
         """A seat at the first start in `order` with room; with `overbook`, the first start,
-        full or not. None when every start is full. Inside the caller's transaction."""
+        full or not. None when every start is full. `giving_back` is the start a moved booking
+        leaves (the caller gives its seat back after). Inside the caller's transaction."""
         if technician is not None:
             _check_shop(technician, self.shop)
             # No active technician here, so a chosen one has been switched off.
             raise _unavailable(refusals.TECHNICIAN_INACTIVE, technician, day, order[0], self.need)
         if overbook:
             order = order[:1]  # the exact start asked for, full or not
-        ensure_counters(self.shop, day, order)
+        prepare_counters(self.shop, day, order, giving_back)
         counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         for start in order:
+            # PostgreSQL keeps the row lock of a guarded UPDATE that waited for another writer
+            # and then found the start full. Held while this request tries its next choice,
+            # such locks taken in each request's own order of preference deadlock two
+            # requests; rolling back to a savepoint lets go of a start that had no seat.
+            tried = transaction.savepoint()
             taken = counters.filter(start_time=start, booked__lt=self.capacity).update(
                 booked=F("booked") + 1
             )
             if taken:
+                transaction.savepoint_commit(tried)
                 return Placement(start)
+            transaction.savepoint_rollback(tried)
         if overbook and order:
             count_seat(self.shop, day, order[0])
             return Placement(order[0], overbooked=True)
@@ -238,15 +247,17 @@ class CrewRoom:
         overbook: bool = False,
         technician: Technician | None = None,
         prefer: int | None = None,
+        giving_back: tuple[dt.date, dt.time] | None = None,
     ) -> Placement | None:
         """The first start in `order` with a free technician, on the fairest of them (`prefer`,
         a technician id, first when free). A chosen `technician` is tried at the first start
         only, and refused with the reason. With `overbook` only the first start is tried and,
         when nobody can take it, booked unassigned (or on the chosen technician when they have
-        no other job then). None when no start has room. Inside the caller's transaction."""
+        no other job then). None when no start has room. `giving_back` as for seats. Inside
+        the caller's transaction."""
         if overbook or technician is not None:
             order = order[:1]  # the exact start asked for
-        ensure_counters(self.shop, day, order)
+        prepare_counters(self.shop, day, order, giving_back)
         if technician is not None:
             return self.place_on(technician, day, order[0], booking_id=booking_id, force=overbook)
         for start in order:
@@ -344,11 +355,45 @@ def free_technician(booking: Booking) -> None:
     Occupancy.objects.filter(booking_id=booking.pk).delete()
 
 
+def prepare_counters(
+    shop: Shop, day: dt.date, order: list[dt.time], giving_back: tuple[dt.date, dt.time] | None
+) -> None:
+    """The counters of `order` exist; with a start being given back, all of them are locked."""
+    ensure_counters(shop, day, order)
+    if giving_back is not None:
+        lock_counters(shop, [giving_back, *((day, start) for start in order)])
+
+
 def ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # The unique constraint makes concurrent creation safe: the loser's insert is a no-op.
-    SeatCounter.objects.bulk_create(
-        [SeatCounter(shop=shop, date=day, start_time=start) for start in starts],
-        ignore_conflicts=True,
+    # Only the missing ones: on PostgreSQL an INSERT ... ON CONFLICT on a row that another
+    # booking is updating waits for that booking's commit, which would queue every booking of
+    # the day behind every other. The unique constraint makes concurrent creation safe: the
+    # loser's insert is a no-op.
+    existing = set(
+        SeatCounter.objects.filter(shop=shop, date=day, start_time__in=starts).values_list(
+            "start_time", flat=True
+        )
+    )
+    missing = [start for start in starts if start not in existing]
+    if missing:
+        SeatCounter.objects.bulk_create(
+            [SeatCounter(shop=shop, date=day, start_time=start) for start in missing],
+            ignore_conflicts=True,
+        )
+
+
+def lock_counters(shop: Shop, starts: list[tuple[dt.date, dt.time]]) -> None:
+    """Lock the counters of several starts, always in (date, start) order.
+
+    A move gives one seat back and takes another. Two moves in opposite directions that each
+    updated one counter first would wait for each other's: PostgreSQL would call it a deadlock
+    and fail one of them.
+    """
+    at = Q()
+    for day, start in starts:
+        at |= Q(date=day, start_time=start)
+    list(
+        SeatCounter.objects.select_for_update().filter(at, shop=shop).order_by("date", "start_time")
     )
 
 

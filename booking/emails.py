@@ -17,11 +17,13 @@ from booking.self_service import booking_link
 
 Kind = Notification.Kind
 
+# The customer reads the arrival they were promised (a window, or the exact time they asked
+# for); the shop reads the exact start its technician is booked at.
 SUBJECTS = {
-    Kind.CONFIRMATION: "Booked: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
-    Kind.REMINDER: "Reminder: {shop} comes {day}, arriving {arrival} (ref {ref})",
+    Kind.CONFIRMATION: "Booked: {appliance} repair on {day}, arriving {promise} (ref {ref})",
+    Kind.REMINDER: "Reminder: {shop} comes {day}, arriving {promise} (ref {ref})",
     Kind.CANCELLED: "Cancelled: your {appliance} repair on {day} (ref {ref})",
-    Kind.RESCHEDULED: "New time: {appliance} repair on {day}, arriving {arrival} (ref {ref})",
+    Kind.RESCHEDULED: "New time: {appliance} repair on {day}, arriving {promise} (ref {ref})",
     Kind.SHOP_NEW: "New booking: {customer}, {appliance}, {day} {arrival} ({source})",
     Kind.SHOP_CANCELLED: "Booking cancelled: {customer}, {appliance}, {day} {arrival}",
     Kind.SHOP_RESCHEDULED: "Booking moved: {customer}, {appliance}, now {day} {arrival}",
@@ -46,6 +48,7 @@ def _context(notification: Notification) -> dict:
         "day": date_format(booking.scheduled_date, "l, F j, Y"),
         "arrival": time_format(booking.scheduled_time, "g:i A"),
         "window": booking.window_label(),
+        "promised_arrival": booking.promised_arrival,
         "manage_url": booking_link(booking) if notification.to_customer else "",
         "admin_url": "" if notification.to_customer else admin_link(booking),
         "source": booking.source or booking.get_channel_display(),
@@ -58,6 +61,7 @@ def subject_for(notification: Notification) -> str:
         appliance=booking.appliance_type,
         day=date_format(booking.scheduled_date, "D, M j"),
         arrival=time_format(booking.scheduled_time, "g:i A"),
+        promise=booking.promised_arrival,
         ref=booking.reference,
         shop=booking.shop.name,
         customer=booking.customer_name,
@@ -65,6 +69,12 @@ def subject_for(notification: Notification) -> str:
     )
     # A header cannot hold a line break, whatever a partner put in a name.
     return " ".join(subject.split())
+
+
+def message_id(notification: Notification, from_address: str) -> str:
+    """One Message-ID per notification (the booking's id is a UUID, so unique across sites)."""
+    domain = from_address.rpartition("@")[2] or "applianceops.local"
+    return f"<{notification.booking_id}.{notification.pk}@{domain}>"
 
 
 def build_message(notification: Notification) -> EmailMultiAlternatives:
@@ -86,6 +96,9 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         from_email=from_email,
         to=[notification.recipient],
         reply_to=reply_to,
+        # The same on every try: should a worker die between the mail server's "accepted" and
+        # marking the row sent, the e-mail that goes out again is recognisably the same one.
+        headers={"Message-ID": message_id(notification, from_address)},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if notification.kind in WITH_CALENDAR:

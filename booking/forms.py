@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from booking import refusals, slots
-from booking.inputs import PhoneField, clock, window_options
+from booking.inputs import MultiLineField, PhoneField, clock, guard_text_fields, window_options
 from booking.models import Booking
 from booking.services import BookingError
 
@@ -78,7 +78,7 @@ class BookingForm(forms.Form):
             "invalid_choice": "Choose one of the listed appliances.",
         },
     )
-    issue = forms.CharField(
+    issue = MultiLineField(
         label="What's wrong? (optional)",
         required=False,
         max_length=2000,
@@ -122,6 +122,7 @@ class BookingForm(forms.Form):
         self.fields["issue"].error_messages["max_length"] = (
             "Keep the description under 2000 characters (it has %(show_value)d)."
         )
+        guard_text_fields(self)
 
     def clean_website(self) -> str:
         if self.cleaned_data["website"]:

@@ -1,21 +1,27 @@
 """Input pieces more than one door reads with; no door imports another door's.
 
-The phone field of the HTML forms (the booking page and the portal), the shop's arrival
-windows as times each door words itself, the rule for what counts as sent, and the booking
-service's Customer and Job from a door's validated fields.
+The phone field of the HTML forms (the booking page and the portal), the plain-text rule every
+door applies to what people type, the shop's arrival windows as times each door words itself,
+the rule for what counts as sent, and the booking service's Customer and Job from a door's
+validated fields.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 
-from booking import slots
 from booking.phones import PhoneHasExtension, normalise_phone
 from booking.services import Customer, Job
+
+# The shop's arrival windows live with the slot rules (the e-mails and the calendar file word
+# them too, and those may not import this module); the doors keep reading them from here.
+from booking.slots import ArrivalWindow, clock, window_options  # noqa: F401
 
 
 class PhoneField(forms.CharField):
@@ -50,49 +56,88 @@ class PhoneField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-@dataclass(frozen=True)
-class ArrivalWindow:
-    """A window a customer can ask for, with when its arrivals begin and end at this shop."""
+# --- Plain text ------------------------------------------------------------------------------
+# What a customer or partner types ends up in the shop's plain-text e-mails, the calendar file
+# and the dispatcher's screens. A line break in a one-line field forges a line there ("Phone:
+# ..."), a direction override shows text reversed, and invisible characters make a name look
+# empty or like another. Unicode's categories name them: controls (Cc: C0, DEL, C1), format
+# characters (Cf: bidi embeddings, overrides and isolates, zero-width characters, tags),
+# surrogates (Cs), and the line and paragraph separators (Zl, Zp).
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Fillers drawn as nothing at all (Hangul fillers, the blank braille cell): a name of them
+# looks empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Zero-width non-joiner and joiner: Persian, the Indic scripts and others write words with
+# them, between two letters (or a letter's marks). Anywhere else they only hide.
+_JOINERS = frozenset("\u200c\u200d")
 
-    value: str  # slots.AM or slots.PM
-    title: str
-    first_arrival: dt.time
-    end: dt.time
+
+def normalise_newlines(text: str) -> str:
+    """CRLF (what a browser sends for a textarea) and a bare CR as the one newline, LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# The contract's windows (AM 8am-12pm, PM 12pm-5pm), for a shop with no start in one.
-_CONTRACT_WINDOWS = [
-    ArrivalWindow(slots.AM, "Morning", dt.time(8), slots.NOON),
-    ArrivalWindow(slots.PM, "Afternoon", slots.NOON, dt.time(17)),
-]
+def _joins_letters(text: str, index: int) -> bool:
+    return 0 < index < len(text) - 1 and all(
+        unicodedata.category(char)[0] in "LMN" for char in (text[index - 1], text[index + 1])
+    )
 
 
-def window_options(booking_settings) -> list[ArrivalWindow]:
-    """The morning and afternoon windows, fitted to this shop's own start times.
-
-    A shop whose first start is 9:00 must not promise an 8 AM arrival. A window ends one
-    interval after its last start, and the morning at noon at the latest.
-    """
-    starts = slots.start_times_of(booking_settings)
-    step = dt.timedelta(minutes=booking_settings.minutes_between_starts)
-    windows = []
-    for window in _CONTRACT_WINDOWS:
-        mine = [start for start in starts if slots.window_of(start) == window.value]
-        if not mine:
-            windows.append(window)
+def hidden_character(text: str, *, multiline: bool = False) -> str:
+    """The first character `text` may not hold, as the person who typed it would read it;
+    "" if none. Multi-line text may hold LF (normalise CR first); one-line text may not."""
+    for index, char in enumerate(text):
+        if char == "\n" and multiline:
             continue
-        end = (dt.datetime.combine(dt.date.min, mine[-1]) + step).time()
-        if window.value == slots.AM:
-            end = min(end, slots.NOON)
-        windows.append(ArrivalWindow(window.value, window.title, mine[0], end))
-    return windows
+        if char in _LINE_BREAKS and not multiline:
+            return "a line break"
+        if char in _JOINERS and _joins_letters(text, index):
+            continue
+        if (
+            char in _LINE_BREAKS
+            or char in _BLANK_LETTERS
+            or unicodedata.category(char) in _REFUSED_CATEGORIES
+        ):
+            return f"an invisible or control character (U+{ord(char):04X})"
+    return ""
 
 
-def clock(time: dt.time) -> str:
-    """A time as people say it: "8 AM", "12:30 PM"."""
-    hour = time.hour % 12 or 12
-    suffix = "AM" if time.hour < 12 else "PM"
-    return f"{hour} {suffix}" if not time.minute else f"{hour}:{time.minute:02d} {suffix}"
+class PlainText:
+    """The validator every door gives each text field: one line of visible text, or with
+    `multiline` several lines; the message names the field by `label`."""
+
+    def __init__(self, label: str, *, multiline: bool = False):
+        self.label = label
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        found = hidden_character(str(value), multiline=self.multiline)
+        if found:
+            # Starting with the field's name: the API's errors read "name cannot ...".
+            raise ValidationError(f"{self.label} cannot contain {found}.", code="hidden_character")
+
+
+class MultiLineField(forms.CharField):
+    """A textarea's text: its lines kept, every line end stored as LF."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        return normalise_newlines(super().to_python(value))
+
+
+def guard_text_fields(form: forms.BaseForm) -> None:
+    """Give each text field of `form` the plain-text check, named by its label; a
+    MultiLineField keeps its lines. Call it at the end of the form's __init__."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.CharField):
+            # "E-mail (optional)" is named "E-mail" in a sentence.
+            label = re.sub(r"\s*\(.*\)$", "", str(field.label or pretty_name(name)))
+            multiline = isinstance(field, MultiLineField)
+            field.validators.append(PlainText(label, multiline=multiline))
 
 
 def is_sent(value) -> bool:

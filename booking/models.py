@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.dateformat import time_format
 from phonenumber_field.modelfields import PhoneNumberField
 
 from booking import slots
@@ -59,10 +60,29 @@ def spoken_lookup(term: str) -> Q:
     return found
 
 
+# A booking this close (either side) to another for the same phone or address may be the same
+# job booked twice: through two doors, or once by the customer and once by a partner.
+DUPLICATE_DAYS = 14
+
+
 class BookingQuerySet(models.QuerySet):
     def holding_seats(self):
         """Bookings that hold a seat: scheduled or confirmed."""
         return self.filter(status__in=Booking.SEAT_HOLDING)
+
+    def possible_duplicates_of(self, *, shop: Shop, phone: str, address_key: str, day: dt.date):
+        """Bookings of `shop` still holding a seat within DUPLICATE_DAYS of `day` for the same
+        phone or address, earliest first; the (shop, phone / address key, date) indexes serve
+        it."""
+        same = Q(phone=phone) if phone else Q(pk__in=[])
+        if address_key:
+            same |= Q(address_key=address_key)
+        window = dt.timedelta(days=DUPLICATE_DAYS)
+        return (
+            self.holding_seats()
+            .filter(same, shop=shop, scheduled_date__range=(day - window, day + window))
+            .order_by("scheduled_date", "scheduled_time")
+        )
 
 
 class Booking(models.Model):
@@ -97,6 +117,8 @@ class Booking(models.Model):
     phone = PhoneNumberField()
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=300)
+    # booking.addresses.address_key(address), kept with the address to find duplicates by.
+    address_key = models.CharField(max_length=300, blank=True, editable=False)
 
     appliance_type = models.CharField(max_length=60)
     appliance_type_original = models.CharField(
@@ -146,6 +168,17 @@ class Booking(models.Model):
     overbooked = models.BooleanField(
         default=False, help_text="Booked into a start time that was already full."
     )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        # No index of its own: nothing looks bookings up by it, and bookings are never deleted.
+        db_index=False,
+        help_text="When booked, another booking held a seat within two weeks for the same "
+        "phone or address.",
+    )
     client_ip = models.GenericIPAddressField(null=True, blank=True)
 
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
@@ -159,6 +192,11 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["shop", "scheduled_date", "scheduled_time"]),
             models.Index(fields=["shop", "-created_at"]),
+            # What possible_duplicate_of looks up for every new booking.
+            models.Index(fields=["shop", "phone", "scheduled_date"], name="booking_same_phone"),
+            models.Index(
+                fields=["shop", "address_key", "scheduled_date"], name="booking_same_address"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -199,6 +237,32 @@ class Booking(models.Model):
 
     def window_label(self) -> str:
         return self.Window(self.window).label
+
+    @property
+    def asked_for_exact_time(self) -> bool:
+        """Booked for an exact time ("10:30"): the customer is told that time, not a window."""
+        return ":" in self.requested_time_slot
+
+    def promised_window(self) -> tuple[dt.time, dt.time] | None:
+        """The arrival window the customer was promised, in the shop's hours; None when they
+        asked for an exact time. The start itself is the shop's business (admin, API)."""
+        if self.asked_for_exact_time:
+            return None
+        (window,) = (
+            window
+            for window in slots.window_options(self.shop.booking_settings)
+            if window.value == self.window
+        )
+        # Hours changed since the booking was made still promise a window around its start.
+        return min(window.first_arrival, self.scheduled_time), max(window.end, self.scheduled_time)
+
+    @property
+    def promised_arrival(self) -> str:
+        """What the customer is told: "between 8 AM and 12 PM", or "at 10:30 AM"."""
+        window = self.promised_window()
+        if window is None:
+            return f"at {time_format(self.scheduled_time, 'g:i A')}"
+        return f"between {slots.clock(window[0])} and {slots.clock(window[1])}"
 
     @property
     def job_minutes(self) -> int:

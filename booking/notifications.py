@@ -11,15 +11,23 @@ The flow for every e-mail:
 3. A worker (`manage.py db_worker`) runs `deliver`: it claims the row with a guarded UPDATE (so a
    duplicated task cannot send twice), renders and sends it, and on failure schedules another
    try with back-off, up to MAX_ATTEMPTS; then the row is marked failed for the owner to see.
+4. The row is marked sent the moment the mail server accepts the message (before QUIT), waiting
+   out a database restart if need be. A worker that dies while it holds a row leaves it
+   "sending"; after the lease (EMAIL_LEASE_SECONDS) send_reminders hands it to another worker.
+   Only a worker killed between the server's 250 and that mark sends an e-mail twice (README:
+   "Exactly once"); every try carries the same Message-ID.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -42,8 +50,11 @@ RETRY_DELAYS = [
 ]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A row due this long ago and still waiting lost its task (the enqueue failed or the queue was
-# pruned); a row "sending" this long lost its worker mid-send. SMTP gives up after EMAIL_TIMEOUT.
-STALLED_AFTER = dt.timedelta(minutes=10)
+# pruned); a row "sending" this long lost its worker mid-send. The lease must outlast the
+# slowest send (every SMTP step may take EMAIL_TIMEOUT), or a slow send would go out twice.
+STALLED_AFTER = dt.timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
+# What a database restart looks like from here: the connection or the server went away.
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 # --- Queueing (inside the service's transaction) --------------------------------------------
@@ -214,30 +225,77 @@ def retry_delay(attempts: int) -> dt.timedelta | None:
 def deliver(notification_id: int) -> str:
     """Send one notification if it is due and nobody else is sending it; returns what happened."""
     now = timezone.now()
+    # A database error here changes nothing: the worker runs the task again once it reconnects.
     claimed = Notification.objects.filter(
         pk=notification_id, status=Status.PENDING, next_attempt_at__lte=now
     ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "not due"
-    notification = Notification.objects.select_related("booking__shop").get(pk=notification_id)
-    reason = _stale_reason(notification)
+    try:
+        notification = Notification.objects.select_related("booking__shop").get(pk=notification_id)
+        reason = _stale_reason(notification)
+        message = None if reason else build_message(notification)
+    except DATABASE_DOWN:
+        # Claimed, not sent: hand the row back now rather than leave it to the stalled-row lease.
+        _persist(
+            lambda: Notification.objects.filter(pk=notification_id, status=Status.SENDING).update(
+                status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=timezone.now()
+            )
+        )
+        _enqueue([notification_id])
+        return "retry"
     if reason:
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Status.SKIPPED, last_error=reason, next_attempt_at=None
+        _persist(
+            lambda: Notification.objects.filter(pk=notification.pk).update(
+                status=Status.SKIPPED, last_error=reason, next_attempt_at=None
+            )
         )
         return "skipped"
+    mail = get_connection()
     try:
-        message = build_message(notification)
-        message.send()
+        mail.open()
+        mail.send_messages([message])
     except Exception as exc:
+        _close_quietly(mail)
         return _record_failure(notification, exc)
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Status.SENT,
-        subject=message.subject[:255],
-        sent_at=timezone.now(),
-        next_attempt_at=None,
+    # The mail server has the message. Until the row says so, a worker that dies would leave it
+    # to be sent again after the lease: record it before anything else, QUIT included, and wait
+    # out a database restart rather than give up.
+    _persist(
+        lambda: Notification.objects.filter(pk=notification.pk).update(
+            status=Status.SENT,
+            subject=message.subject[:255],
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+        )
     )
+    _close_quietly(mail)
     return "sent"
+
+
+def _close_quietly(mail) -> None:
+    try:
+        mail.close()
+    except Exception as exc:  # the message is already accepted or refused; QUIT decides nothing
+        logger.info("closing the mail connection failed: %s", exc)
+
+
+# Waits between tries of a write the worker must not lose (about half a minute in all).
+PERSIST_DELAYS = [0.5, 1, 2, 4, 8, 15]
+
+
+def _persist(write):
+    """Run a database write, waiting out a short outage (a restart) instead of losing it."""
+    for delay in PERSIST_DELAYS:
+        try:
+            return write()
+        except DATABASE_DOWN as exc:
+            logger.warning("database unavailable (%s); trying again in %ss", exc, delay)
+            # The broken connection must go, or the next try fails on it at once. Delivery
+            # runs outside any transaction (the worker's claim has committed).
+            connection.close()
+            time.sleep(delay)
+    return write()
 
 
 def _record_failure(notification: Notification, exc: Exception) -> str:
@@ -245,8 +303,10 @@ def _record_failure(notification: Notification, exc: Exception) -> str:
     delay = retry_delay(notification.attempts)
     if delay is None:
         logger.error("notification %s failed for good: %s", notification.pk, error)
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Status.FAILED, last_error=error, next_attempt_at=None
+        _persist(
+            lambda: Notification.objects.filter(pk=notification.pk).update(
+                status=Status.FAILED, last_error=error, next_attempt_at=None
+            )
         )
         return "failed"
     retry_at = timezone.now() + delay
@@ -257,8 +317,10 @@ def _record_failure(notification: Notification, exc: Exception) -> str:
         retry_at,
         error,
     )
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Status.PENDING, last_error=error, next_attempt_at=retry_at
+    _persist(
+        lambda: Notification.objects.filter(pk=notification.pk).update(
+            status=Status.PENDING, last_error=error, next_attempt_at=retry_at
+        )
     )
     _enqueue([notification.pk], run_after=retry_at)
     return "retry"

@@ -35,6 +35,7 @@ OUTSIDE_HOURS = "outside_hours"  # a time asked for before the first or after th
 NOT_A_START_TIME = "not_a_start_time"  # a move to a time that is not one of the shop's starts
 START_TOO_SOON = "start_too_soon"  # a move to a start sooner than the minimum notice
 START_FULL = "start_full"  # a move to a start with no seat left
+WINDOW_FULL = "window_full"  # a move to a window with no start with room left
 NO_TECHNICIAN_FREE = "no_technician_free"  # a move to a start where no technician can take it
 # Why one technician cannot take a job (a dispatcher chose them, or changed the job's length).
 TECHNICIAN_BUSY = "technician_busy"
@@ -67,6 +68,7 @@ _API_WORDS = {
     NOT_A_START_TIME: "{start:%H:%M} is not one of the shop's start times",
     START_TOO_SOON: "{start:%H:%M} on {day:%Y-%m-%d} is sooner than the shop's minimum notice",
     START_FULL: "{start:%H:%M} on {day:%Y-%m-%d} is full",
+    WINDOW_FULL: "the {window} window on {day:%Y-%m-%d} has no start time with room",
     NO_TECHNICIAN_FREE: "{start:%H:%M} on {day:%Y-%m-%d} is full",
     TECHNICIAN_BUSY: "{technician} has another job between {start:%H:%M} and {end:%H:%M} "
     "on {day:%Y-%m-%d}",
@@ -100,8 +102,11 @@ _CUSTOMER_WORDS = {
     NOT_A_START_TIME: _LOST_TIME + _API_WORDS[NOT_A_START_TIME],
     START_TOO_SOON: _LOST_TIME + _API_WORDS[START_TOO_SOON],
     START_FULL: _LOST_TIME + _API_WORDS[START_FULL],
+    WINDOW_FULL: "The {window_name} of {day:%A, %B} {day.day} has no time with room left now. "
+    "Please pick another.",
     NO_TECHNICIAN_FREE: _LOST_TIME + _API_WORDS[START_FULL],
 }
+_WINDOW_NAMES = {"am": "morning", "pm": "afternoon"}
 
 # {day}, {today} and {last_day} here are written as the dispatcher reads dates ("Tue Dec 8").
 _DISPATCHER_DAY_WORDS = {
@@ -123,7 +128,8 @@ def for_customer(error: BookingError) -> str:
     """A refusal as the customer reads it on the booking page or their self-service page."""
     words = _CUSTOMER_WORDS.get(error.reason)
     if words is not None:
-        return words.format(**error.facts)
+        window_name = _WINDOW_NAMES.get(error.facts.get("window", ""), "")
+        return words.format(**error.facts, window_name=window_name)
     message = for_api(error)
     return message[:1].upper() + message[1:].rstrip(".") + "."
 

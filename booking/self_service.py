@@ -1,4 +1,4 @@
-"""The customer's self-service link: a signed booking id, and the times it can move to."""
+"""The customer's self-service link: a signed booking id, and the days it can move to."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
-from booking import tokens
-from booking.availability import start_seats
+from booking import slots, tokens
+from booking.availability import shop_availability
 from booking.capacity import Need
 from booking.models import Booking
 
 # A salt of its own, so no other signed value of this site can pass for a booking link.
 SALT = "booking.self-service"
-# How many days with open start times the reschedule page offers, and how far it looks.
-DAYS_OFFERED = 5
-DAYS_SEARCHED = 31
 
 
 def self_service_token(booking: Booking) -> str:
@@ -50,31 +47,44 @@ def can_change(booking: Booking) -> bool:
 
 
 @dataclass(frozen=True)
-class OpenDay:
+class MoveDay:
+    """A day the visit can move to: which windows have room, as the booking page shows them,
+    and the window the visit is in when it is that day's (moving there changes nothing)."""
+
     date: dt.date
-    starts: list[dt.time]
+    am: bool
+    pm: bool
+    own: str = ""
+
+    def can_move_to(self, window: str) -> bool:
+        return window != self.own and (self.am if window == slots.AM else self.pm)
 
 
-def open_days(booking: Booking, *, days: int = DAYS_OFFERED) -> list[OpenDay]:
-    """The next days with start times that have a free seat, the booking's own excluded.
+@dataclass(frozen=True)
+class MoveWeek:
+    monday: dt.date
+    days: list[MoveDay]  # its days with a window to move to, in order
 
-    The shared availability (booking.availability) decides what is open, so this page offers
-    exactly what the booking page, the portal and booking_reschedule would take: for this
-    job's appliance and length, and with its own technician time left out.
+
+def move_weeks(booking: Booking) -> list[MoveWeek]:
+    """Every week from this one to the shop's horizon, with the days the visit can move to.
+
+    The shared availability (booking.availability) decides what has room, so this page offers
+    exactly what the booking page shows and what booking_reschedule takes: for this job's
+    appliance and length, with its own technician time left out. A week with no room is kept
+    (empty) so the customer sees it is full rather than missing.
     """
-    now = booking.shop.now()
-    last = now.date() + dt.timedelta(days=DAYS_SEARCHED)
+    shop = booking.shop
+    now = shop.now()
+    last = now.date() + dt.timedelta(days=shop.booking_settings.horizon_days)
     need = Need(booking.appliance_type, booking.job_minutes)
-    found: list[OpenDay] = []
-    seats = start_seats(booking.shop, now.date(), last, now=now, need=need, ignoring=booking)
-    for day in seats:
-        starts = [
-            start
-            for start in day.open_starts
-            if (day.date, start) != (booking.scheduled_date, booking.scheduled_time)
-        ]
-        if starts:
-            found.append(OpenDay(day.date, starts))
-        if len(found) == days:
-            break
-    return found
+    weeks: list[MoveWeek] = []
+    for day in shop_availability(shop, now.date(), last, now=now, need=need, ignoring=booking):
+        monday = day.date - dt.timedelta(days=day.date.weekday())
+        if not weeks or weeks[-1].monday != monday:
+            weeks.append(MoveWeek(monday, []))
+        own = booking.window if day.date == booking.scheduled_date else ""
+        move_day = MoveDay(day.date, day.am, day.pm, own)
+        if move_day.can_move_to(slots.AM) or move_day.can_move_to(slots.PM):
+            weeks[-1].days.append(move_day)
+    return weeks

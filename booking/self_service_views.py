@@ -8,13 +8,15 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.dateformat import format as date_format
-from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from booking import refusals
-from booking.self_service import booking_for_token, can_change, open_days
+from booking import refusals, slots
+from booking.inputs import clock, window_options
+from booking.self_service import MoveWeek, booking_for_token, can_change, move_weeks
 from booking.services import BookingError, booking_cancel, booking_reschedule
+
+_WEEK = dt.timedelta(days=7)
 
 
 def _link_view(view):
@@ -32,10 +34,7 @@ def _link_view(view):
 
 
 def _when(booking) -> str:
-    return (
-        f"{date_format(booking.scheduled_date, 'l, F j')} at "
-        f"{time_format(booking.scheduled_time, 'g:i A')}"
-    )
+    return f"{date_format(booking.scheduled_date, 'l, F j')}, arriving {booking.promised_arrival}"
 
 
 @never_cache
@@ -78,12 +77,42 @@ def cancel(request, booking, token: str):
     )
 
 
-def _parse_start(value: str) -> tuple[dt.date, dt.time] | None:
+def _parse_move(value: str) -> tuple[dt.date, str] | None:
+    """The day and window a customer picked: "2026-12-03:pm" -> (date, "pm")."""
+    day, _, window = value.partition(":")
     try:
-        moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
-    except (TypeError, ValueError):
+        return (dt.date.fromisoformat(day), window) if window in (slots.AM, slots.PM) else None
+    except ValueError:
         return None
-    return moment.date(), moment.time()
+
+
+def _move(request, booking, token: str):
+    """Move the visit to the posted day and window: a redirect when done, else None."""
+    move = _parse_move(request.POST.get("move", ""))
+    if move is None:
+        messages.error(request, "Please pick a day and a window below.")
+        return None
+    try:
+        booking = booking_reschedule(
+            booking=booking, new_date=move[0], new_window=move[1], notify_shop=True
+        )
+    except BookingError as exc:
+        messages.error(request, refusals.for_customer(exc))
+        return None
+    messages.success(request, f"Done: your visit is now {_when(booking)}.")
+    return redirect("booking-self-service", token)
+
+
+def _week_shown(weeks: list[MoveWeek], asked: str) -> MoveWeek | None:
+    """The week asked for (?week=, any day of it), else the first with a day to move to."""
+    try:
+        day = dt.date.fromisoformat(asked)
+    except ValueError:
+        day = None
+    return next(
+        (week for week in weeks if day and week.monday <= day < week.monday + _WEEK),
+        next((week for week in weeks if week.days), weeks[0] if weeks else None),
+    )
 
 
 @never_cache
@@ -94,21 +123,21 @@ def reschedule(request, booking, token: str):
         messages.error(request, "This booking can no longer be moved online.")
         return redirect("booking-self-service", token)
     if request.method == "POST":
-        start = _parse_start(request.POST.get("start", ""))
-        if start is None:
-            messages.error(request, "Please pick one of the times below.")
-        else:
-            try:
-                booking = booking_reschedule(
-                    booking=booking, new_date=start[0], new_time=start[1], notify_shop=True
-                )
-            except BookingError as exc:
-                messages.error(request, refusals.for_customer(exc))
-            else:
-                messages.success(request, f"Done: your visit is now {_when(booking)}.")
-                return redirect("booking-self-service", token)
-    return render(
-        request,
-        "booking/self_service/reschedule.html",
-        {"booking": booking, "shop": booking.shop, "token": token, "days": open_days(booking)},
-    )
+        moved = _move(request, booking, token)
+        if moved:
+            return moved
+    weeks = move_weeks(booking)
+    context = {
+        "booking": booking,
+        "shop": booking.shop,
+        "token": token,
+        "weeks": weeks,
+        "last_day": booking.shop.today()
+        + dt.timedelta(days=booking.shop.booking_settings.horizon_days),
+        "shown": _week_shown(weeks, request.POST.get("move", request.GET.get("week", ""))[:10]),
+        "windows": [
+            (window.value, window.title, f"{clock(window.first_arrival)}-{clock(window.end)}")
+            for window in window_options(booking.shop.booking_settings)
+        ],
+    }
+    return render(request, "booking/self_service/reschedule.html", context)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
-from booking import capacity, notifications, refusals, slots
+from booking import capacity, notifications, refusals, rules, slots
+from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
 
@@ -58,40 +59,16 @@ class Extras:
     duration_minutes: int | None = None
 
 
-_ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+def _lock(booking: Booking) -> Booking:
+    """The booking as it is now, its row locked until the caller's transaction ends.
 
-
-def _check_service_area(zip_codes: list[str], address: str) -> None:
-    if not zip_codes:
-        return
-    found = _ZIP_RE.findall(address)
-    if not found:
-        raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if found[-1] not in zip_codes:
-        raise BookingError(
-            refusals.OUTSIDE_SERVICE_AREA,
-            code="outside_service_area",
-            field="address",
-            zip_code=found[-1],
-        )
-
-
-def _day_refused(reason: str, schedule: slots.Schedule, day: dt.date, today: dt.date):
-    """The refusal of a whole day: a day gone or too far ahead is a bad input, else no room."""
-    error = BookingError if reason in (refusals.PAST, refusals.BEYOND_HORIZON) else NoAvailability
-    return error(
-        reason,
-        field="scheduled_date",
-        day=day,
-        today=today,
-        last_day=schedule.last_bookable_date(today),
-    )
-
-
-def _check_day(schedule: slots.Schedule, day: dt.date, today: dt.date) -> None:
-    reason = slots.day_closed_reason(schedule, day, today)
-    if reason:
-        raise _day_refused(reason, schedule, day, today)
+    Every change of where a booking holds its seat, or whether it holds one, starts here and
+    acts on what this returns, never on the object the request loaded: a cancel and a
+    reschedule of one booking at the same instant would otherwise both give back the old seat.
+    PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
+    so there it is the re-read that matters.
+    """
+    return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
 def booking_create(
@@ -119,22 +96,28 @@ def booking_create(
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
     if not booking_settings.booking_enabled and channel != Booking.Channel.ADMIN:
         raise BookingDisabled(refusals.BOOKING_DISABLED, field="slug", shop_name=shop.name)
-    _check_service_area(booking_settings.service_zip_codes, customer.address)
+    rules.check_service_area(booking_settings.service_zip_codes, customer.address)
     appliance, appliance_original = match_appliance(
         job.appliance_type, booking_settings.appliance_types
     )
     schedule = schedule_of(booking_settings)
     now = shop.now()
     day = slot_request.date
-    _check_day(schedule, day, now.date())
-    order = _preference_order(schedule, slot_request, now)
+    rules.check_day(schedule, day, now.date())
+    order = rules.start_order(schedule, slot_request, now)
     extras = extras or Extras()
-    need = capacity.Need(
-        appliance, extras.duration_minutes or booking_settings.job_length(appliance)
+    key = address_key(customer.address)
+    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
+    # two indexes), so flagging costs no round trip and sees every booking committed before it.
+    duplicate_of = Subquery(
+        Booking.objects.possible_duplicates_of(
+            shop=shop, phone=customer.phone, address_key=key, day=day
+        ).values("pk")[:1]
     )
+    minutes = extras.duration_minutes or booking_settings.job_length(appliance)
     # Read before the write transaction, keeping it short: whom to try first. The unique
     # constraint on technician time, not this read, decides (booking.capacity).
-    room = capacity.room(shop, day, day, need=need)
+    room = capacity.room(shop, day, day, need=capacity.Need(appliance, minutes))
     # Made here so the technician's rows can name the booking before its row is written.
     booking_id = uuid.uuid4()
 
@@ -143,7 +126,7 @@ def booking_create(
             day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
         )
         if placement is None:
-            raise _day_refused(refusals.FULL, schedule, day, now.date())
+            raise rules.day_refused(refusals.FULL, schedule, day, now.date())
         booking = Booking.objects.create(
             id=booking_id,
             shop=shop,
@@ -151,6 +134,7 @@ def booking_create(
             phone=customer.phone,
             email=customer.email,
             address=customer.address,
+            address_key=key,
             appliance_type=appliance,
             appliance_type_original=appliance_original,
             issue=job.issue,
@@ -158,7 +142,7 @@ def booking_create(
             scheduled_time=placement.start,
             window=slots.window_of(placement.start),
             requested_time_slot=slot_request.label,
-            duration_minutes=need.minutes,
+            duration_minutes=minutes,
             technician=placement.technician,
             source=source,
             work_order_number=job.work_order_number,
@@ -171,8 +155,12 @@ def booking_create(
             account=account,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=placement.overbooked,
+            possible_duplicate_of_id=duplicate_of,
             client_ip=client_ip,
         )
+        # The instance holds the subquery, not its answer: defer the field (Django's own way,
+        # a field missing from the instance's dict) so it is read from the row when asked.
+        vars(booking).pop("possible_duplicate_of_id")
         if notify:
             notifications.queue_booking_created(booking)
     logger.info(
@@ -186,46 +174,24 @@ def booking_create(
     return booking
 
 
-def _preference_order(
-    schedule: slots.Schedule, slot_request: slots.SlotRequest, now: dt.datetime
-) -> list[dt.time]:
-    """The day's open starts to try, best first; refused when the request cannot be met."""
-    try:
-        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
-    except ValueError:
-        raise BookingError(
-            refusals.OUTSIDE_HOURS,
-            field="time_slot",
-            first_start=schedule.first_start,
-            last_start=schedule.last_start,
-        ) from None
-    order = slots.preference_order(
-        slots.open_start_times(schedule, slot_request.date, now), first, last
-    )
-    if not order:
-        raise _day_refused(refusals.TOO_SOON, schedule, slot_request.date, now.date())
-    return order
-
-
 def booking_cancel(
     *, booking: Booking, notify_customer: bool = True, notify_shop: bool = False
 ) -> Booking:
-    """Cancel a booking and give its seat (and its technician's time) back. Cancelling twice is
-    refused.
+    """Cancel a booking and give its seat (and its technician's time) back. Cancelling twice
+    is refused.
 
     The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
     """
     with transaction.atomic():
-        cancelled = (
-            Booking.objects.filter(pk=booking.pk)
-            .holding_seats()
-            .update(status=Booking.Status.CANCELLED, updated_at=timezone.now())
-        )
-        if not cancelled:
+        current = _lock(booking)
+        if not current.holds_seat:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
-        # Re-read under the UPDATE's lock: the seat to give back is where it is now.
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED, updated_at=timezone.now()
+        )
+        # The seat it holds now: a move committed since the request loaded it took another.
+        capacity.release(current)
         booking.refresh_from_db()
-        capacity.release(booking)
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
@@ -236,43 +202,59 @@ def booking_reschedule(
     *,
     booking: Booking,
     new_date: dt.date,
-    new_time: dt.time,
+    new_time: dt.time | None = None,
+    new_window: str = "",
     allow_overbook: bool = False,
     technician: Technician | None = None,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time; the old seat and technician time are given back.
+    """Move a booking to an exact start time, or to the earliest start with room in
+    `new_window` (then the customer is promised that window); the old seat and the technician's
+    time there are given back.
 
     The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`. With technicians the job keeps its
-    technician when they are free at the new time, else goes to the fairest free one, or to
-    `technician` when given (TechnicianUnavailable says why not). The customer is told by
-    e-mail; the shop too with `notify_shop` (when the customer moves it).
+    start is refused with SlotFull unless `allow_overbook`, a full window with NoAvailability.
+    With technicians the job keeps its technician when they are free then, else goes to the
+    fairest free one, or to `technician` when given (TechnicianUnavailable says why not). The
+    customer is told by e-mail; the shop too with `notify_shop` (when the customer moves it).
     """
+    shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.scheduled_time) == (new_date, new_time):
+    if (booking.scheduled_date, booking.window if new_window else booking.scheduled_time) == (
+        new_date,
+        new_window or new_time,
+    ):
         if technician is None or technician.pk == booking.technician_id:
             return booking
         return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
-    _check_start(booking.shop, new_date, new_time)
+    order = rules.move_order(shop, new_date, new_time, new_window)
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
-    room = capacity.room(booking.shop, new_date, new_date, need=need, ignoring=booking)
+    room = capacity.room(shop, new_date, new_date, need=need, ignoring=booking)
     with transaction.atomic():
-        # Lock the row so two moves of one booking cannot both give back the same old seat.
-        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        capacity.release(current)
+        where = (current.scheduled_date, current.window if new_window else current.scheduled_time)
+        if where == (new_date, new_window or new_time):
+            # Another request moved it here meanwhile: nothing left to do.
+            booking.refresh_from_db()
+            return booking
+        leaving = (current.scheduled_date, current.scheduled_time)
+        # Its own time first, or a move onto an overlapping span would clash with itself.
+        capacity.free_technician(current)
         placement = room.take(
             new_date,
-            [new_time],
+            order,
             booking_id=current.pk,
             overbook=allow_overbook,
             technician=technician,
             prefer=current.technician_id,
+            giving_back=leaving,
         )
+        if placement is None and new_window:
+            raise rules.window_full(new_date, new_window)
         if placement is None:
             raise SlotFull(
                 room.full_reason,
@@ -282,10 +264,13 @@ def booking_reschedule(
                 appliance=need.appliance,
                 minutes=need.minutes,
             )
+        capacity.release_seat(shop.pk, *leaving)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
-            scheduled_time=new_time,
-            window=slots.window_of(new_time),
+            scheduled_time=placement.start,
+            window=slots.window_of(placement.start),
+            # Moved by window, the customer is promised that window from now on.
+            requested_time_slot=new_window or current.requested_time_slot,
             technician=placement.technician,
             overbooked=placement.overbooked,
             # A reminder for the old time says nothing about the new one.
@@ -297,19 +282,6 @@ def booking_reschedule(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
     return booking
-
-
-def _check_start(shop: Shop, day: dt.date, start: dt.time) -> None:
-    """Refuse a move to a day or start time the shop does not take now."""
-    schedule = schedule_of(shop.booking_settings)
-    now = shop.now()
-    _check_day(schedule, day, now.date())
-    if start not in schedule.start_times():
-        raise BookingError(refusals.NOT_A_START_TIME, field="scheduled_time", start=start)
-    if start not in slots.open_start_times(schedule, day, now):
-        raise BookingError(
-            refusals.START_TOO_SOON, code="too_soon", field="scheduled_time", start=start, day=day
-        )
 
 
 def booking_assign(
@@ -326,7 +298,7 @@ def booking_assign(
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
     room = capacity.room(booking.shop, day, day, need=need, ignoring=booking)
     with transaction.atomic():
-        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        current = _lock(booking)
         if not current.holds_seat or (current.scheduled_date, current.scheduled_time) != (
             day,
             start,
@@ -364,23 +336,24 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
     if allowed_from is None:
         raise BookingError(refusals.UNKNOWN_STATUS, field="status", status=status)
     with transaction.atomic():
-        updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-            status=status, updated_at=timezone.now()
-        )
-        if not updated:
-            booking.refresh_from_db(fields=["status"])
-            current = booking.get_status_display().lower()
-            if booking.status == status:
+        current = _lock(booking)
+        if current.status not in allowed_from:
+            now_status = current.get_status_display().lower()
+            if current.status == status:
                 # Confirming the confirmed is no mistake worth a scolding, but it changes nothing.
                 raise BookingError(
-                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=current
+                    refusals.ALREADY_IN_STATUS, code="bad_status_change", current=now_status
                 )
             raise BookingError(
-                refusals.BAD_STATUS_CHANGE, code="bad_status_change", current=current, status=status
+                refusals.BAD_STATUS_CHANGE,
+                code="bad_status_change",
+                current=now_status,
+                status=status,
             )
+        Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+        if status not in Booking.SEAT_HOLDING:
+            capacity.release(current)
         booking.refresh_from_db()
-        if not booking.holds_seat:
-            capacity.release(booking)
     return booking
 
 
@@ -418,6 +391,9 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         return booking
     for name, value in changes.items():
         setattr(booking, name, value)
+    if "address" in changes:
+        booking.address_key = address_key(booking.address)
+        changes["address_key"] = booking.address_key
     if "duration_minutes" in changes and not booking.duration_minutes:
         booking.duration_minutes = booking.shop.booking_settings.job_length(booking.appliance_type)
     with transaction.atomic():
@@ -429,7 +405,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
 
 def _refit_technician(booking: Booking) -> None:
     """Rewrite an assigned job's technician time for its new length, on the same technician."""
-    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    current = _lock(booking)
     if not (current.holds_seat and current.technician_id):
         return
     day, start = current.scheduled_date, current.scheduled_time

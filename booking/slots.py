@@ -87,6 +87,51 @@ def window_of(start: dt.time) -> str:
     return AM if start < NOON else PM
 
 
+@dataclass(frozen=True)
+class ArrivalWindow:
+    """A window a customer can ask for, with when its arrivals begin and end at this shop."""
+
+    value: str  # AM or PM
+    title: str
+    first_arrival: dt.time
+    end: dt.time
+
+
+# The contract's windows (AM 8am-12pm, PM 12pm-5pm), for a shop with no start in one.
+_CONTRACT_WINDOWS = [
+    ArrivalWindow(AM, "Morning", dt.time(8), NOON),
+    ArrivalWindow(PM, "Afternoon", NOON, dt.time(17)),
+]
+
+
+def window_options(booking_settings) -> list[ArrivalWindow]:
+    """The morning and afternoon windows, fitted to this shop's own start times.
+
+    A shop whose first start is 9:00 must not promise an 8 AM arrival. A window ends one
+    interval after its last start, and the morning at noon at the latest.
+    """
+    starts = start_times_of(booking_settings)
+    step = dt.timedelta(minutes=booking_settings.minutes_between_starts)
+    windows = []
+    for window in _CONTRACT_WINDOWS:
+        mine = [start for start in starts if window_of(start) == window.value]
+        if not mine:
+            windows.append(window)
+            continue
+        end = (dt.datetime.combine(dt.date.min, mine[-1]) + step).time()
+        if window.value == AM:
+            end = min(end, NOON)
+        windows.append(ArrivalWindow(window.value, window.title, mine[0], end))
+    return windows
+
+
+def clock(time: dt.time) -> str:
+    """A time as people say it: "8 AM", "12:30 PM"."""
+    hour = time.hour % 12 or 12
+    suffix = "AM" if time.hour < 12 else "PM"
+    return f"{hour} {suffix}" if not time.minute else f"{hour}:{time.minute:02d} {suffix}"
+
+
 _TIME_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 
 

@@ -8,6 +8,7 @@ import logging
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import time_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -26,8 +27,6 @@ from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
 
-# How far ahead the page lays out days; later ones are a phone call away.
-DAYS_SHOWN = 42
 DEFAULT_SOURCE = "web"
 _CONFIRMATION_SALT = "booking.confirmation"
 
@@ -128,14 +127,16 @@ def _booking_off(request, shop: Shop):
 
 def _render_page(request, shop: Shop, form: BookingForm):
     now = shop.now()
-    horizon = min(DAYS_SHOWN - 1, shop.booking_settings.horizon_days)
-    days = shop_availability(shop, now.date(), now.date() + dt.timedelta(days=horizon), now=now)
+    # Every day the booking service would take, so the page offers what the API books.
+    last_day = now.date() + dt.timedelta(days=shop.booking_settings.horizon_days)
+    days = shop_availability(shop, now.date(), last_day, now=now)
     selected_day = str(form["scheduled_date"].value() or "")
     context = {
         "shop": shop,
         "form": form,
-        "weeks": _weeks(days),
+        "months": _months(days),
         "first_open": next((day for day in days if day.is_open), None),
+        "last_day": last_day,
         "selected_day": selected_day,
         "picked": next((d for d in days if d.date.isoformat() == selected_day), None),
         "selected_window": str(form["time_slot"].value() or ""),
@@ -145,20 +146,24 @@ def _render_page(request, shop: Shop, form: BookingForm):
     return render(request, "booking/page.html", context, status=400 if form.errors else 200)
 
 
-def _weeks(days: list[DayAvailability]) -> list[tuple[str, list[DayAvailability | None]]]:
-    """Monday-first rows of seven days (None pads), each with a month heading where one starts."""
-    if not days:
-        return []
-    cells = [None] * days[0].date.weekday() + list(days)
-    cells += [None] * (-len(cells) % 7)
-    weeks = []
-    for start in range(0, len(cells), 7):
-        week = cells[start : start + 7]
-        dates = [cell.date for cell in week if cell]
-        starts_month = start == 0 or any(day.day == 1 for day in dates)
-        first = dates[0] if start == 0 else next((d for d in dates if d.day == 1), dates[0])
-        weeks.append((f"{first:%B %Y}" if starts_month else "", week))
-    return weeks
+Week = list[DayAvailability | None]
+
+
+def _months(days: list[DayAvailability]) -> list[tuple[dt.date, list[Week]]]:
+    """Each month's days as Monday-first weeks under that month alone (None pads the rest).
+
+    A week across two months shows in both, each with only its own days, so a day always sits
+    under its own month's heading.
+    """
+    months: list[tuple[dt.date, list[Week]]] = []
+    for day in days:
+        if not months or months[-1][0].month != day.date.month:
+            months.append((day.date.replace(day=1), []))
+        weeks = months[-1][1]
+        if not weeks or day.date.weekday() == 0:
+            weeks.append([None] * 7)
+        weeks[-1][day.date.weekday()] = day
+    return months
 
 
 @never_cache
@@ -174,7 +179,8 @@ def booking_confirmation(request, slug, token):
             "shop": shop,
             "booking": booking,
             "token": token,
-            "requested_window": WINDOW_WORDS.get(booking.requested_time_slot, "time you asked for"),
+            "requested": _requested_words(booking),
+            "landed": WINDOW_WORDS[booking.window],
             # The same page the e-mails link to, for a customer who gave no e-mail address.
             "manage_url": (
                 reverse("booking-self-service", args=[self_service_token(booking)])
@@ -183,6 +189,16 @@ def booking_confirmation(request, slug, token):
             ),
         },
     )
+
+
+def _requested_words(booking: Booking) -> str:
+    """What the customer asked for, as the confirmation names it: "the morning", "10:00 AM"."""
+    requested = booking.requested_time_slot
+    if not booking.reassigned:
+        return ""
+    if requested in WINDOW_WORDS:
+        return f"the {WINDOW_WORDS[requested]}"
+    return time_format(dt.time.fromisoformat(requested), "g:i A")
 
 
 @never_cache
@@ -207,6 +223,19 @@ def _need(shop: Shop, appliance: str | None) -> Need | None:
     return Need(kind, booking_settings.job_length(kind))
 
 
+def _asked_day(request, shop: Shop) -> dt.date:
+    """The day the page's script asks about; ValueError in the words the answer gives."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        raise ValueError("date must be a date in YYYY-MM-DD format") from None
+    today = shop.today()
+    last = today + dt.timedelta(days=shop.booking_settings.horizon_days)
+    if not today <= day <= last:
+        raise ValueError(f"date is out of range: ask for a day from {today} to {last}")
+    return day
+
+
 @never_cache
 @require_safe
 def booking_availability(request, slug):
@@ -218,15 +247,15 @@ def booking_availability(request, slug):
             {"error": "No active shop has this slug", "code": "not_found"}, status=404
         )
     try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
+        day = _asked_day(request, shop)
+    except ValueError as exc:
         return JsonResponse(
-            {"error": "date must be a date in YYYY-MM-DD format", "code": "invalid_field"},
-            status=400,
+            {"error": str(exc), "code": "invalid_field", "field": "date"}, status=400
         )
     if not shop.booking_settings.booking_enabled:
         return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})
-    (open_day,) = shop_availability(shop, day, day, need=_need(shop, request.GET.get("appliance")))
+    need = _need(shop, request.GET.get("appliance", "")[:100])
+    (open_day,) = shop_availability(shop, day, day, need=need)
     return JsonResponse(
         {"date": day.isoformat(), "open": open_day.is_open, "am": open_day.am, "pm": open_day.pm}
     )

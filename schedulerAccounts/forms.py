@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from booking import slots
-from booking.inputs import PhoneField, clock, window_options
+from booking.inputs import MultiLineField, PhoneField, clock, guard_text_fields, window_options
 from booking.models import Booking
 from schedulerAccounts.access import portal_account
 from schedulerAccounts.models import SchedulerAccount
@@ -25,11 +25,13 @@ class PortalBookingForm(forms.Form):
     """The public booking fields, plus the extra fields this account may write."""
 
     name = forms.CharField(label="Customer name", max_length=120)
-    phone = PhoneField(help_text="e.g. (661) 555-0123 or +16615550123")
-    email = forms.EmailField(required=False, help_text="For the confirmation and reminder.")
+    phone = PhoneField(label="Phone", help_text="e.g. (661) 555-0123 or +16615550123")
+    email = forms.EmailField(
+        label="E-mail", required=False, help_text="For the confirmation and reminder."
+    )
     address = forms.CharField(label="Service address", max_length=300)
     appliance_type = forms.ChoiceField(label="Appliance")
-    issue = forms.CharField(
+    issue = MultiLineField(
         label="Problem", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     scheduled_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -42,7 +44,7 @@ class PortalBookingForm(forms.Form):
         choices=[(Booking.Status.SCHEDULED, "Scheduled"), (Booking.Status.CONFIRMED, "Confirmed")]
     )
     priority = forms.ChoiceField(choices=Booking.Priority.choices)
-    dispatcher_notes = forms.CharField(
+    dispatcher_notes = MultiLineField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     partner_reference = forms.CharField(max_length=64, required=False)
@@ -73,6 +75,7 @@ class PortalBookingForm(forms.Form):
         for field in SchedulerAccount.EXTRA_FIELDS:
             if not account.may_write(field):
                 del self.fields[field]
+        guard_text_fields(self)
 
     def slot_request(self) -> slots.SlotRequest:
         window, time = slots.parse_time_slot(self.cleaned_data.get("time_slot"))

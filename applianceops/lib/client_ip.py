@@ -8,6 +8,21 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
+def _address(text: str) -> str | None:
+    """`text` as one canonical address, an IPv4-mapped IPv6 address as the IPv4 it maps;
+    None if it is no address.
+
+    A dual-stack listener reports an IPv4 client as ::ffff:a.b.c.d. Read as IPv6, every such
+    client would fall in the one ::ffff:0:0/64 and share a single rate limit.
+    """
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped or address)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or with NUM_PROXIES = N the N-th from the right of
     X-Forwarded-For.
@@ -15,7 +30,7 @@ def client_ip(request: HttpRequest) -> str:
     Only the addresses our own proxies appended can be trusted: anything further left was sent
     by the client and can be forged to pick a fresh rate-limit bucket.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    remote = _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
     proxies = settings.NUM_PROXIES
     if proxies <= 0:
         return remote
@@ -27,13 +42,8 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < proxies:
         # Fewer hops than proxies: the request did not come through all of them, so the
         # leftmost address we have is the best we can trust.
-        return forwarded[0] if forwarded else remote
-    candidate = forwarded[-proxies]
-    try:
-        ipaddress.ip_address(candidate)
-    except ValueError:
-        return remote
-    return candidate
+        return (_address(forwarded[0]) if forwarded else None) or remote
+    return _address(forwarded[-proxies]) or remote
 
 
 def client_ip_bucket(request: HttpRequest) -> str:

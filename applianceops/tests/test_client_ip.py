@@ -66,3 +66,37 @@ def test_ipv6_clients_in_different_slash_64s_get_different_buckets(settings):
     second = client_ip_bucket(request_from("2001:db8:1:3::1"))
 
     assert first != second
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded",
+    [
+        (0, "::ffff:203.0.113.9", None),
+        (1, "10.0.0.2", "::ffff:203.0.113.9"),
+        (2, "10.0.0.2", "::FFFF:203.0.113.9"),
+    ],
+)
+def test_an_ipv4_mapped_address_is_the_ipv4_client_it_maps(settings, proxies, remote, forwarded):
+    # What a dual-stack listener (or a proxy behind one) reports for an IPv4 client.
+    settings.NUM_PROXIES = proxies
+    request = request_from(remote, forwarded)
+
+    assert client_ip(request) == "203.0.113.9"
+    assert client_ip_bucket(request) == "203.0.113.9"
+
+
+def test_ipv4_clients_of_a_dual_stack_listener_get_buckets_of_their_own(settings):
+    settings.NUM_PROXIES = 0
+
+    first = client_ip_bucket(request_from("::ffff:203.0.113.9"))
+    second = client_ip_bucket(request_from("::ffff:198.51.100.7"))
+
+    assert first != second
+
+
+def test_a_garbage_address_from_a_short_forwarded_header_falls_back_to_remote_addr(settings):
+    # Two proxies configured, one hop seen: the one address there must still be an address.
+    settings.NUM_PROXIES = 2
+
+    assert client_ip(request_from("10.0.0.2", "not-an-address")) == "10.0.0.2"
+    assert client_ip_bucket(request_from("10.0.0.2", "not-an-address")) == "10.0.0.2"

@@ -35,8 +35,18 @@ def test_seed_demo_and_the_server_get_the_address_of_the_port_served():
     commands = dry_run("PORT=9123")
 
     assert 'SITE_URL="http://127.0.0.1:9123" .venv/bin/python manage.py seed_demo' in commands
-    assert 'export SITE_URL="http://127.0.0.1:9123"' in commands
+    assert 'SITE_URL="http://127.0.0.1:9123" .venv/bin/python -m applianceops.supervise' in commands
     assert "manage.py runserver 127.0.0.1:9123" in commands
+
+
+def test_the_worker_and_the_reminder_loop_run_as_watched_helpers_of_the_server():
+    commands = dry_run()
+
+    assert '--helper ".venv/bin/python manage.py db_worker --no-reload"' in commands
+    assert '--helper ".venv/bin/python manage.py send_reminders --every 300"' in commands
+    assert "-- .venv/bin/python manage.py runserver 127.0.0.1:8000" in commands
+    # Nothing started beside the server with a bare `&`, which nobody would restart.
+    assert " & " not in commands
 
 
 def test_a_site_url_set_by_the_operator_wins():

@@ -7,10 +7,20 @@ The calendar, feed, move and export pages come from BookingPages (pages.py).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
 from django.utils.html import format_html
 
 from booking.admin.csv_export import csv_response
-from booking.admin.filters import ApplianceFilter, ShopFilter, SourceFilter, WhenFilter
+from booking.admin.filters import (
+    ApplianceFilter,
+    PossibleDuplicateFilter,
+    ShopFilter,
+    SourceFilter,
+    WhenFilter,
+)
 from booking.admin.forms import (
     CUSTOMER_FIELDS,
     PARTNER_REFERENCES,
@@ -30,6 +40,9 @@ from booking.services import (
 )
 from tenants.access import BOOKING_ROLES, OWNER, is_shop_owner, shop_roles
 from tenants.admin import ShopScopedAdmin
+
+# The date drill-down's last year: it needs the year after the one shown.
+LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
@@ -78,6 +91,15 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
 
+    def get_changelist_instance(self, request):
+        # Django's date drill-down computes the day after the one picked: past 9998 it
+        # overflows (a 500). Refused like any bad filter: the list, saying why.
+        year = request.GET.get(f"{self.date_hierarchy}__year", "").strip()
+        if year.isdigit() and not 1 <= int(year) <= LAST_LISTED_YEAR:
+            messages.error(request, f"The year {year[:12]} is out of range: showing every date.")
+            raise IncorrectLookupParameters(f"year {year[:12]} out of range")
+        return super().get_changelist_instance(request)
+
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
@@ -85,7 +107,14 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     def get_list_filter(self, request):
-        filters = [WhenFilter, SourceFilter, "status", ApplianceFilter, "channel"]
+        filters = [
+            WhenFilter,
+            SourceFilter,
+            "status",
+            ApplianceFilter,
+            "channel",
+            PossibleDuplicateFilter,
+        ]
         if self._many_shops(request):
             filters.insert(0, ShopFilter)
         return filters
@@ -199,8 +228,11 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             schedule.append(("technician", "job_end"))
         if obj.holds_seat and is_shop_owner(request, obj.shop_id):
             schedule.append("overbook")
+        customer = CUSTOMER_FIELDS
+        if obj.possible_duplicate_of_id:
+            customer = ["duplicate_mark", *CUSTOMER_FIELDS]
         return [
-            ("Customer", {"fields": CUSTOMER_FIELDS}),
+            ("Customer", {"fields": customer}),
             (
                 "Job",
                 {
@@ -251,6 +283,7 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             "reminder_sent_at",
             "created_at",
             "updated_at",
+            "duplicate_mark",
         ]
         if not obj.holds_seat:
             fixed += ["scheduled_date", "scheduled_time", "status", "technician"]
@@ -268,6 +301,31 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     def scheduler_account(self, obj):
         # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
         return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="possible duplicate")
+    def duplicate_mark(self, obj):
+        other = obj.possible_duplicate_of
+        if other is None:
+            return "-"
+        same = [
+            what
+            for what, matches in [
+                ("phone", other.phone == obj.phone),
+                ("address", other.address_key == obj.address_key),
+            ]
+            if matches
+        ]
+        return format_html(
+            '<strong class="duplicate-mark">Possible duplicate</strong> of '
+            '<a href="{}">{}, {} {}</a> (ref {}, {}): same {}.',
+            reverse("admin:booking_booking_change", args=[other.pk]),
+            other.customer_name,
+            date_format(other.scheduled_date, "D M j"),
+            time_format(other.scheduled_time, "g:i A"),
+            other.reference,
+            other.get_status_display().lower(),
+            " and ".join(same) or "details when it was booked",
+        )
 
     @admin.display(description="reference")
     def reference(self, obj):

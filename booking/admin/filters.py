@@ -1,4 +1,5 @@
-"""The bookings list's filters: when (on the shop's clock), source, appliance and shop."""
+"""The bookings list's filters: when (on the shop's clock), source, appliance, shop and possible
+duplicates."""
 
 from __future__ import annotations
 
@@ -114,3 +115,19 @@ class ShopFilter(admin.SimpleListFilter):
         if self.value() is None:
             return queryset
         return queryset.filter(shop_id=self.value())
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    """Bookings flagged when made: another booking held a seat near them for the same phone or
+    address (booking_create sets the flag)."""
+
+    title = "possible duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Possible duplicates")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(possible_duplicate_of__isnull=False)

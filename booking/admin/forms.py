@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from applianceops.lib.client_ip import client_ip
 from booking import refusals, slots
+from booking.inputs import MultiLineField, guard_text_fields
 from booking.models import Booking
 from booking.services import (
     EDITABLE_DETAILS,
@@ -41,6 +42,8 @@ PARTNER_REFERENCES = [
     "authorization_number",
     "partner_reference",
 ]
+# The free-text fields that keep their lines; every other text field is one line.
+MULTI_LINE = {"issue": MultiLineField, "dispatcher_notes": MultiLineField}
 
 
 def _parse_time(value):
@@ -114,11 +117,13 @@ class BookingAddForm(forms.ModelForm):
             "dispatcher_notes",
             *PARTNER_REFERENCES,
         ]
+        field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        guard_text_fields(self)
         self.fields["technician"].queryset = bookable_technicians(self.request)
         self.fields["technician"].empty_label = "The fairest free one"
         self.fields["technician"].help_text = (
@@ -202,6 +207,7 @@ class BookingChangeForm(forms.ModelForm):
             "scheduled_time",
             "status",
         ]
+        field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form
 
@@ -225,6 +231,7 @@ class BookingChangeForm(forms.ModelForm):
                 coerce=_parse_time,
                 help_text="Moving a booking takes a seat at the new time and frees the old one.",
             )
+        guard_text_fields(self)
         self.fields["technician"].queryset = Technician.objects.filter(shop=booking.shop_id).filter(
             Q(is_active=True) | Q(pk=booking.technician_id)
         )

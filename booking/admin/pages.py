@@ -62,6 +62,8 @@ class BookingPages:
             self.get_queryset(request), shop, span.first, span.last
         )
         cal = calendar_data.build_calendar(shop=shop, span=span, bookings=query.filter(bookings))
+        if query.out_of_range:
+            messages.warning(request, f"{query.out_of_range} is out of range: showing today.")
         context = {
             **self.admin_site.each_context(request),
             **calendar_context(query, cal),
@@ -138,6 +140,7 @@ class CalendarQuery:
     source: str
     status: str
     show_cancelled: bool
+    out_of_range: str = ""  # a date asked for beyond the calendar's reach, shown instead
 
     @classmethod
     def from_request(cls, request, shop: Shop) -> CalendarQuery:
@@ -147,8 +150,10 @@ class CalendarQuery:
             anchor = dt.date.fromisoformat(query.get("date", ""))
         except ValueError:
             anchor = today
+        out_of_range = ""
         if abs((anchor - today).days) > CALENDAR_REACH_DAYS:
-            anchor = today  # far-off dates are typos, and the ends of the calendar overflow
+            # Far-off dates are typos, and the ends of the calendar overflow: today instead.
+            anchor, out_of_range = today, anchor.isoformat()
         return cls(
             shop=shop,
             view=query.get("view") if query.get("view") in calendar_data.VIEWS else "week",
@@ -157,6 +162,7 @@ class CalendarQuery:
             source=query.get("source", ""),
             status=query.get("status", ""),
             show_cancelled=query.get("cancelled") == "1",
+            out_of_range=out_of_range,
         )
 
     @property
@@ -282,6 +288,7 @@ def feed_booking(b: Booking, tz: dt.tzinfo) -> dict:
         "authorization_number": b.authorization_number,
         "channel": b.channel,
         "overbooked": b.overbooked,
+        "possible_duplicate": b.possible_duplicate_of_id is not None,
     }
 
 

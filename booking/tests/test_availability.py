@@ -158,3 +158,11 @@ def test_start_seats_costs_four_queries_however_many_days(shop_a, django_assert_
 
     assert len(days) == 60
     assert days[1].closed_reason == FULL and len(days[1].starts) == 9
+
+
+def test_the_last_day_of_the_calendar_is_answered_like_any_far_day(shop_a):
+    # Stepping a day past 9999-12-31 overflows; the days are counted instead.
+    (day,) = shop_availability(shop_a, dt.date.max, dt.date.max, now=now_at(shop_a))
+
+    assert day.date == dt.date.max
+    assert not day.is_open

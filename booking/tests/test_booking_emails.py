@@ -39,7 +39,7 @@ def test_the_customer_gets_a_confirmation_with_everything_they_need(
     day = booking.scheduled_date
     assert message.subject == (
         f"Booked: Refrigerator repair on {booking.scheduled_date:%a, %b} "
-        f"{booking.scheduled_date.day}, arriving 9:00 AM (ref {booking.reference})"
+        f"{booking.scheduled_date.day}, arriving at 9:00 AM (ref {booking.reference})"
     )
     assert message.from_email == "Done Right Appliance <bookings@applianceops.local>"
     assert message.reply_to == [shop_a.notification_email]
@@ -48,7 +48,7 @@ def test_the_customer_gets_a_confirmation_with_everything_they_need(
         "Done Right Appliance",
         "(661) 555-0100",
         f"{day:%A, %B} {day.day}, {day:%Y}",
-        "9:00 AM, morning (8-12) window",
+        "Technician arrives: at 9:00 AM",
         "123 Main St, Lancaster CA 93534",
         "Refrigerator",
         booking.reference,
@@ -60,6 +60,28 @@ def test_the_customer_gets_a_confirmation_with_everything_they_need(
     assert (
         booking.reference in html and "9:00 AM" in html and "https://applianceops.test/b/" in html
     )
+
+
+def test_a_customer_who_asked_for_the_morning_is_told_the_morning_window(
+    django_capture_on_commit_callbacks, shop_a
+):
+    shop_a.booking_settings.first_start = dt.time(9)
+    shop_a.booking_settings.save()
+
+    booking = _book_and_send(django_capture_on_commit_callbacks, shop_a, time="AM")
+
+    assert booking.scheduled_time == dt.time(9)
+    [message] = _by_recipient("jane@example.com")
+    assert message.subject.endswith(f"arriving between 9 AM and 12 PM (ref {booking.reference})")
+    assert "Technician arrives: between 9 AM and 12 PM\n" in message.body
+    assert "9:00" not in message.body
+    [(html, _)] = message.alternatives
+    assert "<strong>between 9 AM and 12 PM</strong>" in html and "9:00" not in html
+    # The shop still reads the exact start its technician is booked at.
+    [alert] = _by_recipient(shop_a.notification_email)
+    assert alert.subject.endswith("9:00 AM (ahs)")
+    assert "9:00 AM (Morning (8-12))" in alert.body
+    assert "Customer told:   arriving between 9 AM and 12 PM" in alert.body
 
 
 def test_the_confirmation_links_to_the_bookings_own_page(
@@ -211,7 +233,7 @@ def test_a_reschedule_by_the_shop_sends_the_new_time_and_a_new_calendar_event(
     [message] = mail.outbox
     assert message.to == ["jane@example.com"]
     assert message.subject.startswith("New time: Refrigerator repair on")
-    assert "1:00 PM, afternoon (12-5) window" in message.body
+    assert "Technician arrives: at 1:00 PM" in message.body
     [(_, content, _)] = message.attachments
     [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
     starts = event.decoded("DTSTART").astimezone(shop_a.tz)

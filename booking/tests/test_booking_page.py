@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 
 import icalendar
@@ -11,7 +12,14 @@ from django.test import Client
 from booking.models import Booking
 from booking.self_service import self_service_token
 from booking.tests.factories import BookingFactory
-from booking.tests.helpers import fill_starts, form_data, many_bookings, next_working_day, page_url
+from booking.tests.helpers import (
+    book,
+    fill_starts,
+    form_data,
+    many_bookings,
+    next_working_day,
+    page_url,
+)
 from booking.views import confirmation_url
 from technicians.tests.helpers import hire
 from tenants.models import BlackoutDate
@@ -79,7 +87,10 @@ def test_a_customer_books_a_repair_and_lands_on_the_confirmation(client, shop_a)
     assert page.status_code == 200
     assert booking.reference in html
     assert day.strftime("%B") in html and f"{day.day}," in html
-    assert "8:00 AM" in html
+    # She asked for the morning: she is told the window, not the start the shop booked.
+    assert "arriving <strong>between 8 AM and 12 PM</strong>." in html
+    assert "<dd>Between 8 AM and 12 PM</dd>" in html
+    assert "8:00" not in html
     assert "123 Main St, Lancaster CA 93534" in html
     assert "Refrigerator" in html
     assert 'href="tel:+16615550100"' in html
@@ -204,11 +215,13 @@ def test_with_no_open_day_the_page_says_to_call(client, shop_a):
     shop_a.booking_settings.working_weekdays = []
     shop_a.booking_settings.save()
 
+    last = shop_a.today() + dt.timedelta(days=shop_a.booking_settings.horizon_days)
+
     html = client.get(page_url(shop_a)).content.decode()
 
-    assert "No day in the coming weeks has room left. Please call" in html
+    assert f"No day up to {last:%B} {last.day} has room left. Please call" in html
     days = re.findall(r'<input[^>]*name="scheduled_date"[^>]*>', html)
-    assert len(days) >= 28
+    assert len(days) == shop_a.booking_settings.horizon_days + 1
     assert all(" disabled" in day for day in days)
 
 
@@ -238,18 +251,37 @@ def test_a_day_that_filled_up_meanwhile_asks_for_another_day(client, shop_a):
     assert not Booking.objects.exists()
 
 
-def test_a_window_that_filled_up_meanwhile_books_the_next_time_and_says_so(client, shop_a):
+def test_a_full_morning_books_the_afternoon_and_says_plainly_that_the_morning_was_full(
+    client, shop_a
+):
+    # Without JavaScript the page cannot grey out a full morning once a day is picked.
     data = form_data(shop_a, time_slot="am")
-    fill_starts(shop_a, dt.date.fromisoformat(data["scheduled_date"]), hours=range(8, 12))
+    day = dt.date.fromisoformat(data["scheduled_date"])
+    fill_starts(shop_a, day, hours=range(8, 12))
 
     response = client.post(page_url(shop_a), data, follow=True)
 
     booking = Booking.objects.get()
     assert booking.scheduled_time == dt.time(12, 0)
     html = response.content.decode()
-    assert "Your arrival window changed" in html
-    assert "The morning filled up just before your booking arrived" in html
-    assert "<strong>12:00 PM</strong>, in the afternoon" in html
+    assert "<h2>The morning was full</h2>" in html
+    assert (
+        f"On {day:%A, %B} {day.day} the morning was full when you booked, so your visit is in the "
+        "afternoon instead, arriving <strong>between 12 PM and 5 PM</strong>."
+    ) in html
+    assert "filled up just before" not in html
+    assert f'<a href="/b/{self_service_token(booking)}/">change it</a>' in html
+
+
+def test_a_full_exact_time_is_named_on_the_confirmation(client, shop_a):
+    day = next_working_day(shop_a, days_ahead=3)
+    fill_starts(shop_a, day, hours=[10])
+    booking = book(shop_a, day, "10:00")
+
+    html = client.get(confirmation_url(booking)).content.decode()
+
+    assert "<h2>10:00 AM was full</h2>" in html
+    assert "so your visit is in the morning instead, arriving <strong>at 11:00 AM</strong>" in html
 
 
 def test_link_checkers_may_ask_for_the_confirmation_and_its_calendar_file_with_head(client, shop_a):
@@ -276,8 +308,9 @@ def test_the_calendar_file_has_the_shops_local_time(client, shop_b):
     assert starts.astimezone(shop_b.tz).replace(tzinfo=None) == dt.datetime.combine(
         dt.date.fromisoformat(data["scheduled_date"]), dt.time(12, 0)
     )
-    # The job's length: the shop's default for a refrigerator.
-    assert event.decoded("DTEND") - starts == dt.timedelta(minutes=90)
+    # She asked for the afternoon: the event spans the window, 12 PM to 5 PM at the shop.
+    assert event.decoded("DTEND") - starts == dt.timedelta(hours=5)
+    assert "Technician arrives between 12 PM and 5 PM." in str(event["DESCRIPTION"])
     assert str(event["LOCATION"]) == "9 Oak Ave, Albany NY 12207"
     assert "Fix It Fast" in str(event["SUMMARY"])
 
@@ -365,6 +398,20 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
     assert few == 4
 
 
+def test_a_year_of_days_keeps_the_page_light(client, shop_a, django_assert_num_queries):
+    shop_a.booking_settings.horizon_days = 365
+    shop_a.booking_settings.save()
+
+    # The shop with its settings, its blackout dates, its active technicians (none), the seats.
+    with django_assert_num_queries(4):
+        html = client.get(page_url(shop_a)).content
+
+    assert len(re.findall(rb'name="scheduled_date"', html)) == 366
+    # The whole page, as a server that compresses sends it (it was 3 KB with six weeks).
+    assert len(gzip.compress(html)) < 10_000
+    assert html.count(b"<details") >= 10, "months after the second fold away"
+
+
 def test_charlies_shop_cannot_show_alices_booking(client, shop_a, shop_b):
     location = client.post(page_url(shop_a), form_data(shop_a))["Location"]
     token = location.rsplit("/", 1)[1]
@@ -444,6 +491,61 @@ def test_the_availability_endpoint_reports_a_picked_day(client, shop_a):
     missing = client.get("/book/no-such-shop/availability", {"date": day.isoformat()})
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+def days_by_month(html: str) -> dict[str, list[dt.date]]:
+    """The calendar's days under each month heading, in page order."""
+    months: dict[str, list[dt.date]] = {}
+    heading = None
+    for match in re.finditer(
+        r'<h3 class="month-name"[^>]*>([^<]+)</h3>|id="id_scheduled_date_([\d-]+)"', html
+    ):
+        if match.group(1):
+            heading = match.group(1)
+            months[heading] = []
+        else:
+            months[heading].append(dt.date.fromisoformat(match.group(2)))
+    return months
+
+
+def test_each_day_sits_under_its_own_months_heading(client, shop_a, freeze_now):
+    # Friday 27 November: the days start in the last days of a month.
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+
+    months = days_by_month(client.get(page_url(shop_a)).content.decode())
+
+    assert list(months) == ["November 2026", "December 2026", "January 2027"]
+    for heading, days in months.items():
+        assert {f"{day:%B %Y}" for day in days} == {heading}
+    assert months["December 2026"][0] == dt.date(2026, 12, 1)
+    assert months["December 2026"][-1] == dt.date(2026, 12, 31)
+
+
+def test_the_page_offers_every_day_up_to_the_shops_horizon(client, shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    shop_a.booking_settings.horizon_days = 90
+    shop_a.booking_settings.save()
+    last = dt.date(2026, 11, 27) + dt.timedelta(days=90)  # a Thursday
+
+    html = client.get(page_url(shop_a)).content.decode()
+
+    offered = [day for days in days_by_month(html).values() for day in days]
+    assert offered[0] == dt.date(2026, 11, 27) and offered[-1] == last
+    assert len(offered) == 91
+    assert "disabled" not in day_radio(html, last)
+    assert "We book online up to Thursday, February 25." in html
+
+
+def test_a_picked_day_in_a_later_month_stays_in_view_after_an_error(client, shop_a, freeze_now):
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    data = form_data(shop_a, name="", scheduled_date="2027-01-12")
+
+    html = client.post(page_url(shop_a), data).content.decode()
+
+    before = html[: html.index('id="month-2027-01"')]
+    # January, the third month, would fold away; with its day picked it shows open.
+    assert before.rfind('<div class="month"') > before.rfind('<details class="month"')
+    assert "checked" in day_radio(html, dt.date(2027, 1, 12))
 
 
 def test_the_availability_endpoint_answers_for_the_picked_appliance(client, shop_a):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 
+import icalendar
 import pytest
 
 from applianceops.tests.helpers import screenshot
@@ -13,6 +15,8 @@ from technicians.tests.helpers import hire
 
 pytestmark = pytest.mark.browser
 
+WIDTHS = {"phone": 360, "laptop": 1280}
+
 
 @pytest.fixture
 def no_js_phone_page(browser):
@@ -21,6 +25,72 @@ def no_js_phone_page(browser):
     )
     yield context.new_page()
     context.close()
+
+
+def _sized_page(browser, size: str, *, javascript: bool):
+    width = WIDTHS[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        is_mobile=width < 600,
+        has_touch=width < 600,
+        java_script_enabled=javascript,
+    )
+    page = context.new_page()
+    page.size = size
+    return context, page
+
+
+@pytest.fixture(params=WIDTHS)
+def sized_page(request, browser):
+    """A page at a phone's 360 px and at a laptop's 1280 px, with JavaScript on."""
+    context, page = _sized_page(browser, request.param, javascript=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=WIDTHS)
+def sized_no_js_page(request, browser):
+    """A page at a phone's 360 px and at a laptop's 1280 px, with JavaScript off."""
+    context, page = _sized_page(browser, request.param, javascript=False)
+    yield page
+    context.close()
+
+
+def test_each_month_shows_its_own_days_up_to_the_shops_horizon(
+    live_server, transactional_db, shop_a, sized_page, freeze_now
+):
+    # Friday 27 November 2026; the shop books 60 days ahead, to Tuesday 26 January 2027.
+    freeze_now(dt.datetime(2026, 11, 27, 9, 0, tzinfo=shop_a.tz))
+    page = sized_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+
+    months = page.locator(".month")
+    assert months.locator(".month-name").all_inner_texts() == [
+        "November 2026",
+        "December 2026",
+        "January 2027",
+    ]
+    december = months.nth(1)
+    december.scroll_into_view_if_needed()
+    screenshot(page, f"booking-page-months-{page.size}")
+    # The first week of December starts on Tuesday the 1st; Monday 30 November is November's.
+    first_week = december.locator(".week").first.locator(".day")
+    assert first_week.nth(0).get_attribute("class") == "day blank"
+    assert first_week.nth(1).inner_text().startswith("1")
+    assert first_week.nth(1).locator("input").get_attribute("value") == "2026-12-01"
+    assert months.nth(0).locator(".day:not(.blank)").count() == 4
+
+    # January, the third month, is folded away until tapped; its last days are bookable.
+    january = months.nth(2)
+    assert january.evaluate("month => month.tagName") == "DETAILS"
+    assert not january.locator(".day").first.is_visible()
+    january.locator("summary").click()
+    last = january.locator("label:has(#id_scheduled_date_2027-01-26)")
+    assert last.is_visible() and not last.locator("input").is_disabled()
+    assert january.locator("#id_scheduled_date_2027-01-27").count() == 0
+    last.click()
+    screenshot(page, f"booking-page-last-day-{page.size}")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
 
 
 def test_a_customer_books_with_javascript_by_tapping(
@@ -58,6 +128,7 @@ def test_a_customer_books_with_javascript_by_tapping(
 
     page.get_by_role("heading", name="You're booked").wait_for()
     screenshot(page, "booking-confirmation-js")
+    assert "arriving between 12 PM and 5 PM" in page.locator(".confirmed").inner_text()
     booking = Booking.objects.get()
     assert booking.source == "google"
     assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(12, 0))
@@ -65,6 +136,11 @@ def test_a_customer_books_with_javascript_by_tapping(
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to calendar").click()
     assert download.value.suggested_filename == f"repair-{booking.reference}.ics"
+    # The calendar blocks the afternoon window she was promised, not an hour from 12:00.
+    [event] = icalendar.Calendar.from_ical(pathlib.Path(download.value.path()).read_bytes()).walk(
+        "VEVENT"
+    )
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=5)
 
 
 def test_a_customer_books_without_javascript_using_only_the_keyboard(
@@ -121,6 +197,7 @@ def test_a_customer_books_without_javascript_using_only_the_keyboard(
 
     page.get_by_role("heading", name="You're booked").wait_for()
     screenshot(page, "booking-confirmation-nojs")
+    assert "arriving between 8 AM and 12 PM" in page.locator(".confirmed").inner_text()
     booking = Booking.objects.get()
     assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(8, 0))
     assert booking.appliance_type == "Refrigerator"
@@ -139,7 +216,8 @@ def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
 ):
     page = desktop_page
     page.goto(f"{live_server.url}/book/{shop_a.slug}")
-    monday, sunday = page.locator(".weekdays span").first, page.locator(".weekdays span").last
+    weekdays = page.locator(".weekdays").first.locator("span")
+    monday, sunday = weekdays.first, weekdays.last
     assert monday.bounding_box()["y"] == sunday.bounding_box()["y"]
     screenshot(page, "booking-page-desktop")
 
@@ -152,6 +230,36 @@ def test_the_page_and_its_dead_ends_read_well_on_a_desktop(
     page.goto(f"{live_server.url}/book/{shop_a.slug}")
     page.get_by_role("heading", name="Online booking is paused").wait_for()
     screenshot(page, "booking-off-desktop")
+
+
+def test_without_javascript_a_full_morning_is_named_and_the_afternoon_window_given(
+    live_server, transactional_db, shop_a, sized_no_js_page
+):
+    day = next_working_day(shop_a, days_ahead=3)
+    fill_starts(shop_a, day, range(8, 12))
+    page = sized_no_js_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    page.get_by_label("Your name").fill("Jane Smith")
+    page.get_by_label("Mobile phone").fill("555 123 4567")
+    page.get_by_label("Service address").fill("123 Main St, Lancaster CA 93534")
+    page.get_by_label("Appliance").select_option("Dishwasher")
+    page.locator(f"label:has(#id_scheduled_date_{day.isoformat()})").click()
+    # Nothing on the page can know which day was picked: the morning stays choosable.
+    page.get_by_role("radio", name="Morning", exact=False).and_(
+        page.locator("[name=time_slot]")
+    ).check()
+    page.get_by_role("button", name="Book the repair").click()
+
+    page.get_by_role("heading", name="The morning was full").wait_for()
+    screenshot(page, f"booking-confirmation-morning-full-nojs-{page.size}")
+    notice = page.locator(".notice.moved").inner_text()
+    assert f"On {day:%A, %B} {day.day} the morning was full when you booked" in notice
+    assert "arriving between 12 PM and 5 PM" in notice
+    assert "filled up just before" not in page.content()
+    assert "arriving between 12 PM and 5 PM" in page.locator(".confirmed").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
+    booking = Booking.objects.get()
+    assert booking.scheduled_time == dt.time(12, 0), "the shop books the exact start"
 
 
 def test_the_windows_follow_who_can_fix_the_picked_appliance(

@@ -262,6 +262,46 @@ def test_a_cancelled_booking_cannot_be_moved(shop_a, day, other_day):
     assert seats_taken(shop_a, other_day, T(9)) == 0
 
 
+def test_a_move_by_window_takes_its_earliest_start_with_room_and_promises_the_window(
+    shop_a, day, other_day
+):
+    booking = book(shop_a, day, "10:00")
+    book(shop_a, other_day, T(12))
+    book(shop_a, other_day, T(12))
+
+    moved = booking_reschedule(booking=booking, new_date=other_day, new_window="pm")
+
+    assert (moved.scheduled_date, moved.scheduled_time) == (other_day, T(13))
+    assert moved.requested_time_slot == "pm"
+    assert moved.promised_arrival == "between 12 PM and 5 PM"
+    assert seats_taken(shop_a, day, T(10)) == 0
+    assert seats_taken(shop_a, other_day, T(13)) == 1
+
+
+def test_a_move_into_a_full_window_is_refused_and_keeps_the_old_seat(shop_a, day, other_day):
+    booking = book(shop_a, day)
+    for hour in range(8, 12):
+        book(shop_a, other_day, T(hour))
+        book(shop_a, other_day, T(hour))
+
+    with pytest.raises(NoAvailability) as exc:
+        booking_reschedule(booking=booking, new_date=other_day, new_window="am")
+
+    assert exc.value.reason == refusals.WINDOW_FULL
+    booking.refresh_from_db()
+    assert (booking.scheduled_date, booking.scheduled_time) == (day, T(9))
+    assert seats_taken(shop_a, day, T(9)) == 1
+
+
+def test_a_move_to_the_window_it_is_in_changes_nothing(shop_a, day):
+    booking = book(shop_a, day, "AM")
+
+    moved = booking_reschedule(booking=booking, new_date=day, new_window="am")
+
+    assert moved.scheduled_time == T(8)
+    assert seats_taken(shop_a, day, T(8)) == 1
+
+
 # --- booking_set_status -------------------------------------------------------------------
 
 
@@ -297,3 +337,9 @@ def test_setting_cancelled_goes_through_cancel_and_gives_the_seat_back(shop_a, d
 def test_an_unknown_status_is_refused(shop_a, day):
     with pytest.raises(BookingError, match="Unknown status 'lost'"):
         booking_set_status(booking=book(shop_a, day), status="lost")
+
+
+def test_a_house_number_is_not_taken_for_the_zip_code(shop_a, day, service_area):
+    # 93534 is in the area: read as a ZIP code, this house number would let the booking through.
+    with pytest.raises(BookingError, match="must include a ZIP code"):
+        book(shop_a, day, address="93534 Sierra Hwy, Lancaster CA")

@@ -58,6 +58,19 @@ def test_the_curl_example_books(live_server, demo_shop):
     assert Booking.objects.get(pk=data["booking_id"]).source == "ahs"
 
 
+def test_the_curl_example_books_without_its_content_type_header_too(live_server, demo_shop):
+    # Issue 16: the first thing a newcomer tries. curl -d then labels the JSON as form data.
+    script = ours(example("curl -X POST", "}'"), live_server, demo_shop)
+    without_header = re.sub(r"\s*-H 'Content-Type: application/json' \\\n", "\n", script)
+    assert "Content-Type" not in without_header
+
+    output = run(["bash", "-c", without_header])
+
+    data = json.loads(output)
+    assert data["success"] is True
+    assert str(Booking.objects.get(pk=data["booking_id"]).phone) == "+15551234567"
+
+
 def test_the_node_example_books(live_server, demo_shop):
     script = ours(example("const res = await fetch", "console.log"), live_server, demo_shop)
 

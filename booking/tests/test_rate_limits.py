@@ -141,6 +141,22 @@ def test_ipv6_clients_are_limited_per_64_network(api_client, shop_a):
     assert other_network.status_code == 201
 
 
+def test_ipv4_clients_of_a_dual_stack_listener_are_limited_each_on_its_own(api_client, shop_a):
+    # A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: all in one IPv6 /64.
+    first = [
+        post_booking(api_client, contract_body(shop_a), REMOTE_ADDR="::ffff:203.0.113.9")
+        for _ in range(6)
+    ]
+    second = post_booking(api_client, contract_body(shop_a), REMOTE_ADDR="::ffff:198.51.100.7")
+
+    assert [response.status_code for response in first] == [201] * 5 + [429]
+    assert second.status_code == 201
+    assert set(Booking.objects.values_list("client_ip", flat=True)) == {
+        "203.0.113.9",
+        "198.51.100.7",
+    }
+
+
 def test_bookings_still_succeed_when_the_cache_is_down(api_client, shop_a, settings, caplog):
     settings.CACHES = {
         "default": {

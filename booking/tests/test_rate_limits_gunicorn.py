@@ -48,10 +48,13 @@ def served(gunicorn, tmp_path):
     """(base URL, access log) of two gunicorn workers behind one proxy, sharing only Redis."""
     access_log = tmp_path / "access.log"
     # --max-requests 1: every request is served by a fresh worker process, so nothing held in
-    # one process's memory can carry a count from one request to the next.
+    # one process's memory can carry a count from one request to the next. Sync workers, not
+    # gunicorn.conf.py's threaded ones (which gunicorn loads from the project folder unasked):
+    # a threaded worker takes the next request while it winds down.
     base = gunicorn(
         workers=2,
         options=(
+            *("--worker-class", "sync", "--threads", "1"),
             *("--max-requests", "1"),
             *("--access-logfile", str(access_log), "--access-logformat", "%(p)s %(m)s %(s)s"),
         ),

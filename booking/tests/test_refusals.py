@@ -138,6 +138,15 @@ CASES = [
         "13:00 on 2026-12-02 is full",
     ),
     (
+        refusals.WINDOW_FULL,
+        NoAvailability,
+        {"day": dt.date(2026, 12, 2), "window": "pm"},
+        "the pm window on 2026-12-02 has no start time with room",
+        "The afternoon of Wednesday, December 2 has no time with room left now. "
+        "Please pick another.",
+        "the pm window on 2026-12-02 has no start time with room",
+    ),
+    (
         refusals.NO_TECHNICIAN_FREE,
         SlotFull,
         {**START, "appliance": "Dryer", "minutes": 60},

@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from booking.models import Booking, Notification
 from booking.notifications import queue_due_reminders
@@ -61,13 +63,32 @@ def test_the_reminder_goes_out_24_hours_before_on_the_shops_clock(
     [message] = mail.outbox
     assert message.to == ["jane@example.com"]
     assert message.subject == (
-        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving 9:00 AM "
+        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving at 9:00 AM "
         f"(ref {booked.reference})"
     )
     assert "123 Main St, Lancaster CA 93534" in message.body
     assert "/b/" in message.body
     booked.refresh_from_db()
     assert booked.reminder_sent_at == at(1, 9, 0)
+
+
+def test_the_reminder_states_the_afternoon_window_the_customer_asked_for(
+    shop_a, freeze_now, django_capture_on_commit_callbacks
+):
+    freeze_now(at(1, 8))
+    booking = book(shop_a, day=WEDNESDAY, time="PM", email="ann@example.com")
+    freeze_now(at(1, 12))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders()
+    run_worker()
+
+    [message] = [m for m in mail.outbox if m.subject.startswith("Reminder")]
+    assert message.subject == (
+        "Reminder: Done Right Appliance comes Wed, Dec 2, arriving between 12 PM and 5 PM "
+        f"(ref {booking.reference})"
+    )
+    assert "Technician arrives: between 12 PM and 5 PM" in message.body
 
 
 def test_the_sender_running_again_sends_no_second_reminder(
@@ -145,7 +166,7 @@ def test_a_reschedule_re_arms_the_reminder_for_the_new_time(
 
     [message] = [m for m in mail.outbox if m.subject.startswith("Reminder")]
     assert message.subject.startswith(
-        "Reminder: Done Right Appliance comes Fri, Dec 4, arriving 3:00 PM"
+        "Reminder: Done Right Appliance comes Fri, Dec 4, arriving at 3:00 PM"
     )
     assert _reminders().count() == 2
 
@@ -220,3 +241,33 @@ def test_a_reminder_queued_before_a_reschedule_is_not_sent_for_the_old_time(
 
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["New time"]
     assert _reminders().get().status == Notification.Status.SKIPPED
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reminder_loop_carries_on_after_the_database_drops_its_connection(shop_a):
+    booking = book(shop_a)
+    # An e-mail a dead worker left claimed: the loop's re-queueing is what brings it back.
+    Notification.objects.filter(booking=booking).update(
+        status=Notification.Status.SENDING,
+        claimed_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    # The database restarted under the loop: its connection is dead.
+    connection.ensure_connection()
+    connection.connection.close()
+    rounds = []
+
+    def sleep(seconds):
+        rounds.append(seconds)
+        if len(rounds) == 2:
+            raise _Stop
+
+    with mock.patch("booking.management.commands.send_reminders.time.sleep", sleep):
+        with pytest.raises(_Stop):
+            call_command("send_reminders", "--every", "10", stdout=StringIO())
+
+    statuses = set(booking.notifications.values_list("status", flat=True))
+    assert statuses == {Notification.Status.PENDING}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +10,7 @@ from django.core import mail, signing
 from applianceops.tests.helpers import screenshot
 from booking.models import Booking, Notification, SeatCounter
 from booking.self_service import SALT, self_service_token
-from booking.tests.helpers import book, run_worker
+from booking.tests.helpers import book, fill_starts, run_worker
 
 LA = ZoneInfo("America/Los_Angeles")
 WEDNESDAY = dt.date(2026, 12, 2)
@@ -38,7 +39,7 @@ def test_the_link_shows_the_booking(client, jane):
         "Done Right Appliance",
         "Wednesday, December 2, 2026",
         "9:00 AM",
-        '9:00 AM<span class="ss-muted">, morning (8-12) window',
+        "<dd>At 9:00 AM</dd>",
         "123 Main St, Lancaster CA 93534",
         jane.reference,
         "Pick another time",
@@ -91,76 +92,100 @@ def test_cancelling_needs_the_csrf_token(jane):
     assert jane.status == Booking.Status.SCHEDULED
 
 
-def test_the_reschedule_page_offers_only_open_start_times(client, jane, shop_a):
-    SeatCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(10)).update(booked=2)
+def offered(page: str) -> set[str]:
+    """The day and window choices of a reschedule page: {"2026-12-03:pm", ...}."""
+    return set(re.findall(r'name="move" value="([^"]+)"', page))
+
+
+def test_the_reschedule_page_offers_the_windows_the_booking_page_shows_with_room(
+    client, jane, shop_a
+):
+    fill_starts(shop_a, dt.date(2026, 12, 3), range(8, 12))  # Thursday morning full
 
     page = client.get(url(jane, "reschedule")).content.decode()
 
-    assert 'value="2026-12-02T11:00"' in page
-    assert 'value="2026-12-02T10:00"' not in page, "full"
-    assert 'value="2026-12-02T09:00"' not in page, "the booking's own time"
-    assert 'value="2026-12-01T09:00"' not in page, "sooner than the minimum notice"
-    assert 'value="2026-12-01T11:00"' in page
-    assert "2026-12-05" not in page and "2026-12-06" not in page, "the weekend"
+    # Tuesday 8 AM now: with two hours' notice its morning still has 10 and 11 o'clock.
+    assert offered(page) == {
+        "2026-12-01:am",
+        "2026-12-01:pm",
+        "2026-12-02:pm",  # Wednesday morning is where the visit is now
+        "2026-12-03:pm",
+        "2026-12-04:am",
+        "2026-12-04:pm",
+    }
+    assert "your visit now" in page
+    assert page.count(">full<") == 1
+    days = availability(client, shop_a, "2026-12-03")
+    assert (days["am"], days["pm"]) == (False, True), "what the booking page shows"
 
 
-def test_the_reschedule_page_offers_no_day_past_the_shops_horizon(client, jane, shop_a):
-    shop_a.booking_settings.horizon_days = 2  # today (Tuesday) through Thursday
-    shop_a.booking_settings.save()
-
-    page = client.get(url(jane, "reschedule")).content.decode()
-
-    assert 'value="2026-12-03T08:00"' in page
-    assert "2026-12-04" not in page
+def availability(client, shop, day: str) -> dict:
+    return client.get(f"/book/{shop.slug}/availability", {"date": day}).json()
 
 
-def test_the_reschedule_page_offers_five_days_at_a_fixed_cost(
+def test_every_week_up_to_the_shops_horizon_is_a_tap_away(
     client, jane, shop_a, django_assert_num_queries
 ):
+    shop_a.booking_settings.horizon_days = 58  # today (Tuesday 1 December) to Thursday 28 January
+    shop_a.booking_settings.save()
+    fill_starts(shop_a, dt.date(2026, 12, 14))  # Monday the 14th is full all day
     for hour in (8, 10, 12, 14):
         book(shop_a, day=WEDNESDAY, time=f"{hour:02d}:00")
+
     # The booking with its shop, then booking.availability's four: settings, blackouts, active
     # technicians (none), seats.
     with django_assert_num_queries(5):
-        page = client.get(url(jane, "reschedule")).content.decode()
+        page = client.get(url(jane, "reschedule"), {"week": "2026-12-16"}).content.decode()
+    last_week = client.get(url(jane, "reschedule"), {"week": "2027-01-25"}).content.decode()
 
-    offered = {
-        day for day in ("01", "02", "03", "04", "07", "08") if f'value="2026-12-{day}T' in page
+    weeks = re.findall(r'class="ss-week[^"]*" href="\?week=([\d-]+)"', page)
+    assert weeks[0] == "2026-11-30" and weeks[-1] == "2027-01-25" and len(weeks) == 9
+    assert 'href="?week=2026-12-14" aria-current="true"' in page
+    assert {choice[:10] for choice in offered(page)} == {f"2026-12-{d}" for d in (15, 16, 17, 18)}
+    assert {choice[:10] for choice in offered(last_week)} == {
+        f"2027-01-{d}" for d in (25, 26, 27, 28)
     }
-    assert offered == {"01", "02", "03", "04", "07"}
 
 
 def test_the_customer_can_move_the_visit_and_the_shop_is_told(
     client, jane, shop_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(jane, "reschedule"), {"start": "2026-12-03T14:00"}, follow=True)
+        response = client.post(url(jane, "reschedule"), {"move": "2026-12-03:pm"}, follow=True)
     run_worker()
 
-    assert "Done: your visit is now Thursday, December 3 at 2:00 PM." in response.content.decode()
+    assert (
+        "Done: your visit is now Thursday, December 3, arriving between 12 PM and 5 PM."
+        in response.content.decode()
+    )
     jane.refresh_from_db()
-    assert (jane.scheduled_date, jane.scheduled_time) == (dt.date(2026, 12, 3), dt.time(14))
+    assert (jane.scheduled_date, jane.scheduled_time) == (dt.date(2026, 12, 3), dt.time(12))
     kinds = set(jane.notifications.values_list("kind", flat=True))
     assert {Notification.Kind.RESCHEDULED, Notification.Kind.SHOP_RESCHEDULED} <= kinds
     [alert] = [m for m in mail.outbox if m.subject.startswith("Booking moved")]
     assert alert.to == [shop_a.notification_email]
+    [moved] = [m for m in mail.outbox if m.subject.startswith("New time")]
+    assert "arriving between 12 PM and 5 PM" in moved.subject
 
 
-def test_a_full_time_is_refused_with_a_clear_message(client, jane, shop_a):
-    SeatCounter.objects.filter(date=WEDNESDAY, start_time=dt.time(13)).update(booked=2)
+def test_a_window_that_filled_meanwhile_is_refused_with_a_clear_message(client, jane, shop_a):
+    fill_starts(shop_a, dt.date(2026, 12, 3), range(12, 17))
 
-    response = client.post(url(jane, "reschedule"), {"start": "2026-12-02T13:00"})
+    response = client.post(url(jane, "reschedule"), {"move": "2026-12-03:pm"})
 
     assert response.status_code == 200
-    assert "That time could not be booked: 13:00 on 2026-12-02 is full" in response.content.decode()
+    assert (
+        "The afternoon of Thursday, December 3 has no time with room left now. "
+        "Please pick another." in response.content.decode()
+    )
     jane.refresh_from_db()
     assert jane.scheduled_time == dt.time(9)
 
 
-def test_a_time_that_is_not_a_time_is_refused(client, jane):
-    response = client.post(url(jane, "reschedule"), {"start": "tomorrow-ish"})
+def test_a_choice_that_is_not_a_day_and_window_is_refused(client, jane):
+    response = client.post(url(jane, "reschedule"), {"move": "tomorrow-ish"})
 
-    assert "Please pick one of the times below." in response.content.decode()
+    assert "Please pick a day and a window below." in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -215,25 +240,47 @@ def test_charlies_booking_cannot_be_reached_with_a_link_for_alices_shop(
     assert signing.Signer(salt=SALT).unsign(self_service_token(jane)) == jane.pk.hex
 
 
+@pytest.fixture(params=[360, 1280], ids=["phone", "laptop"])
+def sized_page(request, browser):
+    """The page at a phone's 360 px, then at a laptop's 1280 px."""
+    phone = request.param < 600
+    context = browser.new_context(
+        viewport={"width": request.param, "height": 800}, is_mobile=phone, has_touch=phone
+    )
+    page = context.new_page()
+    page.size = request.node.callspec.id
+    yield page
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_customer_moves_their_visit_on_a_phone(live_server, phone_page, shop_a):
-    booking = book(shop_a)
-    phone_page.goto(live_server.url + url(booking))
-    screenshot(phone_page, "self-service-detail-phone")
-    assert phone_page.locator("h1").inner_text() == "Your repair visit"
+def test_a_customer_moves_their_visit_to_a_later_week(live_server, sized_page, shop_a, tuesday):
+    # Tuesday 1 December; the visit is on Monday the 14th and she wants the week after.
+    booking = book(shop_a, day=dt.date(2026, 12, 14), time="AM")
+    page = sized_page
+    page.goto(live_server.url + url(booking))
+    screenshot(page, f"self-service-detail-{page.size}")
+    assert page.locator("h1").inner_text() == "Your repair visit"
+    assert "Between 8 AM and 12 PM" in page.locator(".ss-details").inner_text()
 
-    phone_page.get_by_role("link", name="Pick another time").click()
-    phone_page.locator("label.ss-time").nth(2).click()
-    screenshot(phone_page, "self-service-reschedule-phone")
-    phone_page.get_by_role("button", name="Move my visit").click()
+    page.get_by_role("link", name="Pick another time").click()
+    weeks = page.get_by_role("navigation", name="Weeks").get_by_role("link")
+    assert weeks.count() == 9, "every week up to the horizon, 60 days ahead"
+    weeks.filter(has_text="Dec 21").click()
+    assert page.locator("h2.ss-week-title").inner_text() == "Week of Monday, December 21"
+    tuesday_22 = page.get_by_role("group", name="Tuesday, December 22")
+    tuesday_22.get_by_role("radio", name="Afternoon").check()
+    screenshot(page, f"self-service-reschedule-{page.size}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    page.get_by_role("button", name="Move my visit").click()
 
-    assert "Done: your visit is now" in phone_page.locator(".ss-message").inner_text()
-    screenshot(phone_page, "self-service-moved-phone")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360
+    assert page.locator(".ss-message").inner_text() == (
+        "Done: your visit is now Tuesday, December 22, arriving between 12 PM and 5 PM."
+    )
+    screenshot(page, f"self-service-moved-{page.size}")
     booking.refresh_from_db()
-    assert booking.scheduled_time != dt.time(9)
+    assert (booking.scheduled_date, booking.scheduled_time) == (dt.date(2026, 12, 22), dt.time(12))
 
 
 @pytest.mark.browser

@@ -4,7 +4,7 @@ import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from booking import notifications
 
@@ -35,8 +35,11 @@ class Command(BaseCommand):
             try:
                 self._run_once(options["verbosity"], always_report=False)
             except DatabaseError:
-                # A database blip must not end the loop; the next round catches up.
+                # A database blip must not end the loop; the next round catches up, on a new
+                # connection: after a database restart this one is dead and would fail every
+                # round (and with it the re-queueing of e-mails a dead worker left behind).
                 logger.exception("send_reminders: this round failed, trying again in %ss", every)
+                connection.close()
             time.sleep(every)
 
     def _run_once(self, verbosity: int, *, always_report: bool) -> None:

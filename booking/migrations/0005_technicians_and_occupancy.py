@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0003_seat_counter_vocabulary'),
+        ('booking', '0004_booking_possible_duplicates'),
         ('technicians', '0001_initial'),
     ]
 
