@@ -16,6 +16,10 @@ A shop counts its room one of two ways:
   next start. The read that finds the free technicians is only a guide to whom to try first;
   the constraint decides, so it can be made before the write transaction, keeping that short.
 
+Locks come in one order, so no two writers wait for each other (a PostgreSQL deadlock): the
+booking (FOR NO KEY UPDATE: foreign-key checks pass), counters created, the technicians whose
+time changes (by id, each try in a savepoint), then the counters that change (by start).
+
 `room()` is the one answer to "what room is there": availability pages, booking_create and
 booking_reschedule all ask it, so a page offers exactly what the engine would take. Seat
 counters are kept in both modes (uncapped with technicians), so the ledger reads the same for
@@ -56,8 +60,7 @@ class Need:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a job went: its start, its technician (None: unassigned), and whether it went
-    beyond capacity on purpose."""
+    """Where a job went: its start, its technician (None: unassigned), beyond capacity?"""
 
     start: dt.time
     technician: Technician | None = None
@@ -156,18 +159,24 @@ class SeatRoom:
         overbook: bool = False,
         technician: Technician | None = None,
         prefer: int | None = None,
-        giving_back: tuple[dt.date, dt.time] | None = None,
+        leaving: Booking | None = None,
     ) -> Placement | None:
         """A seat at the first start in `order` with room; with `overbook`, the first start,
-        full or not. None when every start is full. `giving_back` is the start a moved booking
-        leaves (the caller gives its seat back after). Inside the caller's transaction."""
+        full or not. None when every start is full. `leaving` is the booking being moved (the
+        caller gives its old seat back after). Inside the caller's transaction."""
         if technician is not None:
             _check_shop(technician, self.shop)
             # No active technician here, so a chosen one has been switched off.
             raise _unavailable(refusals.TECHNICIAN_INACTIVE, technician, day, order[0], self.need)
         if overbook:
             order = order[:1]  # the exact start asked for, full or not
-        prepare_counters(self.shop, day, order, giving_back)
+        ensure_counters(self.shop, day, order)
+        if leaving is not None:
+            # Both ends of a move, in order, before either is touched (see lock_counters).
+            leaves = (leaving.scheduled_date, leaving.scheduled_time)
+            lock_counters(self.shop, [leaves, *((day, start) for start in order)])
+            # Technicians switched off since it was assigned: the job leaves them too.
+            free_technician(leaving)
         counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         for start in order:
             # PostgreSQL keeps the row lock of a guarded UPDATE that waited for another writer
@@ -247,28 +256,32 @@ class CrewRoom:
         overbook: bool = False,
         technician: Technician | None = None,
         prefer: int | None = None,
-        giving_back: tuple[dt.date, dt.time] | None = None,
+        leaving: Booking | None = None,
     ) -> Placement | None:
         """The first start in `order` with a free technician, on the fairest of them (`prefer`,
         a technician id, first when free). A chosen `technician` is tried at the first start
         only, and refused with the reason. With `overbook` only the first start is tried and,
         when nobody can take it, booked unassigned (or on the chosen technician when they have
-        no other job then). None when no start has room. `giving_back` as for seats. Inside
-        the caller's transaction."""
+        no other job then). None when no start has room. `leaving` is the booking being moved:
+        its technician's time is given back with each try. Inside the caller's transaction."""
         if overbook or technician is not None:
             order = order[:1]  # the exact start asked for
-        prepare_counters(self.shop, day, order, giving_back)
+        ensure_counters(self.shop, day, order)
         if technician is not None:
-            return self.place_on(technician, day, order[0], booking_id=booking_id, force=overbook)
+            return self.place_on(
+                technician, day, order[0], booking_id=booking_id, force=overbook, leaving=leaving
+            )
         for start in order:
             free = self.free_technicians(day, start)
             free.sort(key=lambda t: t.pk != prefer)
             for candidate in free:
-                if occupy(candidate, booking_id, day, start, self.need.minutes):
-                    count_seat(self.shop, day, start)
+                if occupy(candidate, booking_id, day, start, self.need.minutes, leaving=leaving):
+                    count_seat(self.shop, day, start, leaving=leaving)
                     return Placement(start, candidate)
         if overbook and order:
-            count_seat(self.shop, day, order[0])
+            if leaving is not None:
+                free_technician(leaving)
+            count_seat(self.shop, day, order[0], leaving=leaving)
             return Placement(order[0], overbooked=True)
         return None
 
@@ -281,11 +294,13 @@ class CrewRoom:
         booking_id: uuid.UUID,
         force: bool = False,
         count: bool = True,
+        leaving: Booking | None = None,
     ) -> Placement:
         """The job on `technician` at `start`, or TechnicianUnavailable saying why not.
 
         `force` (an owner's overbook) waives shift, skills and time off, never another job:
-        nobody is in two places at once. `count` takes the start's seat as well.
+        nobody is in two places at once. `count` takes the start's seat as well; `leaving` as
+        for take.
         """
         _check_shop(technician, self.shop)
         technician = self.technicians.get(technician.pk, technician)
@@ -297,10 +312,10 @@ class CrewRoom:
         )
         if reason and not (force and reason in waivable):
             raise _unavailable(reason, technician, day, start, self.need)
-        if not occupy(technician, booking_id, day, start, self.need.minutes):
+        if not occupy(technician, booking_id, day, start, self.need.minutes, leaving=leaving):
             raise _unavailable(refusals.TECHNICIAN_BUSY, technician, day, start, self.need)
         if count:
-            count_seat(self.shop, day, start)
+            count_seat(self.shop, day, start, leaving=leaving)
         return Placement(start, technician, overbooked=bool(reason))
 
 
@@ -324,13 +339,22 @@ def _unavailable(reason: str, technician: Technician, day, start, need: Need):
 
 
 def occupy(
-    technician: Technician, booking_id: uuid.UUID, day: dt.date, start: dt.time, minutes: int
+    technician: Technician,
+    booking_id: uuid.UUID,
+    day: dt.date,
+    start: dt.time,
+    minutes: int,
+    *,
+    leaving: Booking | None = None,
 ) -> bool:
     """Write a job's Occupancy rows in a savepoint; False when one would overlap another job.
 
-    The booking row may not exist yet: its id is made before it is inserted, and the foreign
-    key is checked at commit (Django declares it deferrable), so the rows can come first and
-    the booking be written once its start and technician are known.
+    The technician's row is locked first (with the technician `leaving` gives back, in id
+    order), so every write of one technician's time waits its turn: two bookings never wait
+    for each other's rows, which on PostgreSQL would be a deadlock. A failed try rolls back to
+    its savepoint, letting go of its locks and giving `leaving` its rows back. The booking row
+    may not exist yet: its id is made before it is inserted, and the foreign key is checked at
+    commit (Django declares it deferrable), so the rows can come first.
     """
     rows = [
         Occupancy(technician=technician, booking_id=booking_id, date=day, time=tick)
@@ -338,10 +362,28 @@ def occupy(
     ]
     try:
         with transaction.atomic():
+            lock_technicians([technician.pk, leaving.technician_id if leaving else None])
+            if leaving is not None:
+                Occupancy.objects.filter(booking_id=leaving.pk).delete()
             Occupancy.objects.bulk_create(rows)
     except IntegrityError:
         return False
     return True
+
+
+def lock_technicians(ids) -> None:
+    """Lock technicians' rows, in id order, for writing their time.
+
+    FOR NO KEY UPDATE: the occupancy rows' foreign keys only ask for KEY SHARE, which this
+    does not block.
+    """
+    wanted = sorted({pk for pk in ids if pk is not None})
+    list(
+        Technician.objects.select_for_update(no_key=True)
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def release(booking: Booking) -> None:
@@ -352,16 +394,10 @@ def release(booking: Booking) -> None:
 
 def free_technician(booking: Booking) -> None:
     """Delete a booking's Occupancy rows: its technician is free again at its time."""
+    if booking.technician_id is None:
+        return
+    lock_technicians([booking.technician_id])
     Occupancy.objects.filter(booking_id=booking.pk).delete()
-
-
-def prepare_counters(
-    shop: Shop, day: dt.date, order: list[dt.time], giving_back: tuple[dt.date, dt.time] | None
-) -> None:
-    """The counters of `order` exist; with a start being given back, all of them are locked."""
-    ensure_counters(shop, day, order)
-    if giving_back is not None:
-        lock_counters(shop, [giving_back, *((day, start) for start in order)])
 
 
 def ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
@@ -397,10 +433,13 @@ def lock_counters(shop: Shop, starts: list[tuple[dt.date, dt.time]]) -> None:
     )
 
 
-def count_seat(shop: Shop, day: dt.date, start: dt.time) -> None:
-    """Count a job at `start` whatever the capacity (technicians, or an overbook, decided).
+def count_seat(shop: Shop, day: dt.date, start: dt.time, *, leaving: Booking | None = None) -> None:
+    """Count a job at `start` whatever the capacity (technicians, or an overbook, decided);
+    with a booking `leaving` another start, both counters are locked first, in order.
 
     The counter row must exist: ensure_counters first."""
+    if leaving is not None:
+        lock_counters(shop, [(leaving.scheduled_date, leaving.scheduled_time), (day, start)])
     SeatCounter.objects.filter(shop=shop, date=day, start_time=start).update(booked=F("booked") + 1)
 
 

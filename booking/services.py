@@ -68,7 +68,9 @@ def _lock(booking: Booking) -> Booking:
     PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
     so there it is the re-read that matters.
     """
-    return Booking.objects.select_for_update().get(pk=booking.pk)
+    # NO KEY: foreign keys to the booking (its technician time, a later booking flagged as its
+    # possible duplicate) take KEY SHARE when checked, which FOR UPDATE would block: a deadlock.
+    return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
 def booking_create(
@@ -241,9 +243,8 @@ def booking_reschedule(
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
             return booking
-        leaving = (current.scheduled_date, current.scheduled_time)
-        # Its own time first, or a move onto an overlapping span would clash with itself.
-        capacity.free_technician(current)
+        # The take gives back the job's own technician time as it writes the new (a move onto
+        # an overlapping span would otherwise clash with itself); its seat is given back below.
         placement = room.take(
             new_date,
             order,
@@ -251,7 +252,7 @@ def booking_reschedule(
             overbook=allow_overbook,
             technician=technician,
             prefer=current.technician_id,
-            giving_back=leaving,
+            leaving=current,
         )
         if placement is None and new_window:
             raise rules.window_full(new_date, new_window)
@@ -264,7 +265,7 @@ def booking_reschedule(
                 appliance=need.appliance,
                 minutes=need.minutes,
             )
-        capacity.release_seat(shop.pk, *leaving)
+        capacity.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=new_date,
             scheduled_time=placement.start,
@@ -304,11 +305,18 @@ def booking_assign(
             start,
         ):
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        capacity.free_technician(current)
         overbooked = current.overbooked
-        if technician is not None:
+        if technician is None:
+            capacity.free_technician(current)
+        else:
             placement = room.place_on(
-                technician, day, start, booking_id=current.pk, force=allow_overbook, count=False
+                technician,
+                day,
+                start,
+                booking_id=current.pk,
+                force=allow_overbook,
+                count=False,
+                leaving=current,
             )
             overbooked = placement.overbooked
         Booking.objects.filter(pk=booking.pk).update(
@@ -411,8 +419,13 @@ def _refit_technician(booking: Booking) -> None:
     day, start = current.scheduled_date, current.scheduled_time
     need = capacity.Need(booking.appliance_type, booking.duration_minutes)
     room = capacity.room(booking.shop, day, day, need=need, ignoring=current)
-    capacity.free_technician(current)
     # A job an owner put on them beyond their shift may stay beyond it.
     room.place_on(
-        current.technician, day, start, booking_id=current.pk, force=current.overbooked, count=False
+        current.technician,
+        day,
+        start,
+        booking_id=current.pk,
+        force=current.overbooked,
+        count=False,
+        leaving=current,
     )
