@@ -22,17 +22,16 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	@# seed_demo prints where to go (booking page, admin, API, portal, docs) from SITE_URL.
-	SITE_URL="$(SITE_URL)" $(BIN)/python manage.py seed_demo
-	@echo ""
+	SITE_URL="$(SITE_URL)" $(BIN)/python manage.py seed_demo --quiet
 	@echo "ApplianceOps is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
-	@echo "E-mails are printed here by the task worker (console backend)."
-	@echo ""
 	@# The task worker and the reminder loop run beside the server, are started again if they
-	@# exit (applianceops/supervise.py), and stop with it.
+	@# exit (applianceops/supervise.py), and stop with it. where_to_go says where to go (pages,
+	@# logins, partner key) once the server listens: the last thing printed at start-up. Each
+	@# e-mail is then one line (applianceops/mail.py).
 	SITE_URL="$(SITE_URL)" $(BIN)/python -m applianceops.supervise \
 		--helper "$(BIN)/python manage.py db_worker --no-reload" \
 		--helper "$(BIN)/python manage.py send_reminders --every 300" \
+		--once "$(BIN)/python manage.py where_to_go --wait-for $(HOST):$(PORT)" \
 		-- $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The task worker alone (e-mails), e.g. beside a server started another way.

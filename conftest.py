@@ -33,6 +33,12 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _demo_key_file(settings, tmp_path):
+    # seed_demo keeps the demo partner's key in a file: never the developer's own.
+    settings.DEMO_PARTNER_KEY_FILE = str(tmp_path / "demo-partner-key")
+
+
 @pytest.fixture
 def shop_a(db):
     return ShopFactory(name="Done Right Appliance", slug="done-right-appliance")
@@ -214,6 +220,6 @@ def phone_page(browser):
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()

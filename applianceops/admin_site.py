@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 
 class ApplianceOpsAdminSite(admin.AdminSite):
@@ -62,3 +65,32 @@ class ApplianceOpsAdminSite(admin.AdminSite):
         for booking in bookings:
             booking.colour = source_colour(booking.source)
         return {"shop": shop, "date": today, "bookings": bookings}
+
+    def forbidden(self, request) -> TemplateResponse:
+        """A refused admin page in the admin's look: what it is for, and the way back."""
+        # Imported here: the admin site is built before the apps' models are ready.
+        from tenants.access import DISPATCHER, OWNER, shop_roles
+
+        model_admin = self._model_admin_of(request.path_info)
+        roles = getattr(model_admin, "shop_roles", frozenset())
+        for_owners = OWNER in roles and DISPATCHER not in roles and bool(shop_roles(request))
+        context = {
+            **self.each_context(request),
+            "title": "For the shop's owners" if for_owners else "Not for your login",
+            "subtitle": None,
+            "for_owners": for_owners,
+            "page_name": model_admin.model._meta.verbose_name_plural if model_admin else "",
+        }
+        return TemplateResponse(request, "admin/forbidden.html", context, status=403)
+
+    def _model_admin_of(self, path: str):
+        """The ModelAdmin whose page `path` is (/admin/<app>/<model>/...), or None."""
+        prefix = reverse(f"{self.name}:index")
+        parts = path[len(prefix) :].split("/") if path.startswith(prefix) else []
+        if len(parts) < 2:
+            return None
+        try:
+            model = apps.get_model(parts[0], parts[1])
+        except (LookupError, ValueError):
+            return None
+        return self._registry.get(model)

@@ -196,7 +196,8 @@ PHONENUMBER_DEFAULT_REGION = "US"
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    # Development: one line per e-mail in the terminal, the message itself in EMAIL_FILE_PATH.
+    "applianceops.mail.FolderEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -217,6 +218,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The public address of this site, for links in e-mails (no request is at hand there).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where seed_demo keeps the demo partner's key between runs (git-ignored; only its hash is in
+# the database), so a key saved from the first `make run` keeps working on the next.
+DEMO_PARTNER_KEY_FILE = env_str("DEMO_PARTNER_KEY_FILE", str(BASE_DIR / ".demo-partner-key"))
 
 # --- Background tasks --------------------------------------------------------------------
 # E-mails go through Django's tasks framework (the django-tasks backport on Django 5.2) with a
@@ -283,7 +287,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The task queue's RUNNING / SUCCESSFUL lines (two per e-mail) only at DEBUG.
+    "filters": {"task_chatter": {"()": "applianceops.lib.log_filters.TaskChatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": [] if LOG_LEVEL == "DEBUG" else ["task_chatter"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own loggers (django.request's 4xx warnings and 5xx errors, security, ...)

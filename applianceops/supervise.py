@@ -5,8 +5,10 @@
 
 A helper (the e-mail worker, the reminder loop) that exits for any reason is started again,
 after a pause that grows while it keeps failing, so e-mails never silently stop while the server
-still answers. When the server exits, or on Ctrl-C / SIGTERM, everything stops. Production uses
-a real supervisor (systemd's Restart=always, see README); this is for one terminal.
+still answers. A --once command (make run's where_to_go) runs once, after the server is started,
+and is not started again. When the server exits, or on Ctrl-C / SIGTERM, everything stops.
+Production uses a real supervisor (systemd's Restart=always, see README); this is for one
+terminal.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-def run(server: list[str], helpers: list[list[str]]) -> int:
+def run(server: list[str], helpers: list[list[str]], once: list[list[str]] = ()) -> int:
     watched = [Helper(command) for command in helpers]
     stopping = False
 
@@ -85,6 +87,9 @@ def run(server: list[str], helpers: list[list[str]]) -> int:
     for helper in watched:
         helper.start()
     main = subprocess.Popen(server)
+    # Started after the server and never again (make run's where_to_go, which waits for the
+    # server to listen and then says where to go); stopped with the rest if still running.
+    one_shots = [subprocess.Popen(command) for command in once]
     try:
         while not stopping and main.poll() is None:
             now = time.monotonic()
@@ -92,7 +97,7 @@ def run(server: list[str], helpers: list[list[str]]) -> int:
                 helper.check(now)
             time.sleep(POLL)
     finally:
-        _stop([main] + [h.process for h in watched if h.process is not None])
+        _stop([main, *one_shots] + [h.process for h in watched if h.process is not None])
     return 0 if stopping else main.returncode
 
 
@@ -101,12 +106,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--helper", action="append", default=[], help="a command to keep running (repeatable)"
     )
+    parser.add_argument(
+        "--once",
+        action="append",
+        default=[],
+        help="a command to run once beside the server, not started again (repeatable)",
+    )
     parser.add_argument("server", nargs=argparse.REMAINDER, help="-- the server command")
     args = parser.parse_args(argv)
     server = args.server[1:] if args.server[:1] == ["--"] else args.server
     if not server:
         parser.error("give the server command after --")
-    return run(server, [shlex.split(command) for command in args.helper])
+    return run(
+        server,
+        [shlex.split(command) for command in args.helper],
+        [shlex.split(command) for command in args.once],
+    )
 
 
 if __name__ == "__main__":

@@ -13,5 +13,6 @@ urlpatterns = [
     re_path(r"^api/", views.page_not_found),
 ]
 
+handler403 = "applianceops.views.permission_denied"
 handler404 = "applianceops.views.page_not_found"
 handler500 = "applianceops.views.server_error"

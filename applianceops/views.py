@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -37,6 +38,16 @@ def page_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return api_errors.json_404(request, exception)
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """403: JSON for API clients, the admin's own page for staff, the site's page for others."""
+    if request.path.startswith("/api/"):
+        return api_errors.json_error_for_status(403)
+    user = request.user
+    if request.path.startswith("/admin/") and user.is_active and user.is_staff:
+        return admin.site.forbidden(request)
+    return render(request, "403.html", status=403)
 
 
 def csrf_failure(request, reason=""):

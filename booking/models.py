@@ -164,6 +164,14 @@ class Booking(models.Model):
         blank=True,
         related_name="bookings",
     )
+    agent = models.ForeignKey(
+        "scheduler_accounts.PortalAgent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        help_text="The partner's agent who booked it in the portal.",
+    )
     dispatcher_notes = models.TextField(blank=True)
     overbooked = models.BooleanField(
         default=False, help_text="Booked into a start time that was already full."

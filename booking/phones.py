@@ -28,3 +28,24 @@ def normalise_phone(text: str) -> str:
     if number.extension:
         raise PhoneHasExtension(f"{text!r} has an extension")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def spoken_phone(number) -> str:
+    """A stored number as a dispatcher reads it out: (661) 555-0142 for a number of the shop's
+    country, +44 20 7946 0958 for another. Numbers outside any area code (the contract's
+    +15551234567) are formatted too: they are possible, and a person still has to dial them."""
+    if not number:
+        return ""
+    parsed = number if isinstance(number, phonenumbers.PhoneNumber) else None
+    if parsed is None:
+        try:
+            parsed = phonenumbers.parse(str(number), settings.PHONENUMBER_DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            return str(number)
+    home = phonenumbers.country_code_for_region(settings.PHONENUMBER_DEFAULT_REGION)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == home
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)

@@ -67,9 +67,11 @@ def _lock(booking: Booking) -> Booking:
     reschedule of one booking at the same instant would otherwise both give back the old seat.
     PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions already serialise writers,
     so there it is the re-read that matters.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a new booking flagged as a possible duplicate of this
+    one checks its foreign key with a KEY SHARE lock on this row, which FOR UPDATE would block
+    while this change waits for a seat counter that new booking holds: a deadlock.
     """
-    # NO KEY: foreign keys to the booking (its technician time, a later booking flagged as its
-    # possible duplicate) take KEY SHARE when checked, which FOR UPDATE would block: a deadlock.
     return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
@@ -82,17 +84,24 @@ def booking_create(
     source: str,
     channel: str,
     account=None,
+    agent=None,
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
     technician: Technician | None = None,
     notify: bool = True,
+    taken_at: dt.datetime | None = None,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
     With technicians the job is assigned as it is booked; `technician` (a dispatcher's choice,
-    with an exact time) books on them or refuses saying why. Raises BookingDisabled,
-    BookingError (bad date, time or area), NoAvailability or TechnicianUnavailable.
+    with an exact time) books on them or refuses saying why. `account` is the scheduler
+    account booking it, `agent` its person at the portal. `taken_at` (an aware moment, default
+    now) is when the rules judge the request: seed_demo books the demo's history as taken the
+    evening before, so today's jobs are there too.
+
+    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability or
+    TechnicianUnavailable.
     """
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
@@ -103,7 +112,7 @@ def booking_create(
         job.appliance_type, booking_settings.appliance_types
     )
     schedule = schedule_of(booking_settings)
-    now = shop.now()
+    now = taken_at.astimezone(shop.tz) if taken_at else shop.now()
     day = slot_request.date
     rules.check_day(schedule, day, now.date())
     order = rules.start_order(schedule, slot_request, now)
@@ -155,6 +164,7 @@ def booking_create(
             priority=extras.priority,
             channel=channel,
             account=account,
+            agent=agent,
             dispatcher_notes=extras.dispatcher_notes,
             overbooked=placement.overbooked,
             possible_duplicate_of_id=duplicate_of,

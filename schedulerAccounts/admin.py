@@ -1,4 +1,5 @@
-"""Settings -> Scheduler Accounts: a shop owner's partner accounts, keys and portal logins."""
+"""Settings -> Scheduler Accounts: a shop owner's partner accounts, keys and portal logins (one
+per agent of the partner)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,15 +15,15 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.models import PortalAgent, SchedulerAccount
 from schedulerAccounts.services import (
     scheduler_account_delete,
-    scheduler_account_remove_login,
     scheduler_account_revoke_key,
     scheduler_account_rotate_key,
-    scheduler_account_set_login,
+    scheduler_agent_add,
+    scheduler_agent_update,
 )
-from tenants.admin import ShopScopedAdmin
+from tenants.admin import LabelledRowsFormSet, ShopScopedAdmin
 
 KEY_TEMPLATE = "admin/scheduler_accounts/scheduleraccount/new_keys.html"
 
@@ -47,19 +47,6 @@ class SchedulerAccountForm(forms.ModelForm):
         required=False,
         help_text="Beyond the public booking fields. Anything else it sends is refused.",
     )
-    portal_username = forms.CharField(
-        label="Portal username",
-        max_length=150,
-        required=False,
-        help_text="The partner's agents sign in at /scheduler-login.html. Empty: no portal.",
-    )
-    portal_password = forms.CharField(
-        label="Portal password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Stored hashed. Leave empty to keep the current password.",
-    )
 
     class Meta:
         model = SchedulerAccount
@@ -67,40 +54,67 @@ class SchedulerAccountForm(forms.ModelForm):
         # The model's text is written for developers (it quotes the API field in backticks).
         help_texts = {"may_override_source": "Let a source sent with a booking replace the tag."}
 
+
+class PortalAgentForm(forms.ModelForm):
+    """One portal login: its username, a new password (empty keeps it), on or off."""
+
+    username = forms.CharField(label="Username", max_length=150)
+    password = forms.CharField(
+        label="New password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Stored hashed. Empty keeps the current one.",
+    )
+    is_active = forms.BooleanField(label="Can sign in", required=False, initial=True)
+
+    class Meta:
+        model = PortalAgent
+        fields: list[str] = []
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.user_id:
-            self.fields["portal_username"].initial = self.instance.user.username
-
-    def clean_portal_username(self) -> str:
-        username = self.cleaned_data["portal_username"].strip()
-        if not username:
-            return ""
-        User = get_user_model()
-        taken = User.objects.filter(username__iexact=username)
-        if self.instance.user_id:
-            taken = taken.exclude(pk=self.instance.user_id)
-        if taken.exists():
-            raise ValidationError(f"The username {username!r} is taken.")
-        try:
-            User.username_validator(username)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from None
-        return username
+        if self.instance.pk:
+            self.fields["username"].initial = self.instance.user.username
+            self.fields["is_active"].initial = self.instance.user.is_active
 
     def clean(self):
         cleaned = super().clean()
-        username = cleaned.get("portal_username")
-        password = cleaned.get("portal_password")
-        if username and not password and not self.instance.user_id:
-            self.add_error("portal_password", "A new portal login needs a password.")
-        if username and password:
-            user = self.instance.user or get_user_model()(username=username)
+        if self.errors:
+            return cleaned
+        # The service's own checks (a free username, a strong password), before anything saves.
+        user = self.instance.user if self.instance.pk else get_user_model()()
+        username = cleaned["username"].strip()
+        User = get_user_model()
+        if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+            self.add_error("username", f"The username {username!r} is taken.")
+        password = cleaned.get("password")
+        if not password and not self.instance.pk:
+            self.add_error("password", "A new portal login needs a password.")
+        elif password:
+            user.username = username
             try:
                 validate_password(password, user)
             except ValidationError as exc:
-                self.add_error("portal_password", exc)
+                self.add_error("password", exc)
         return cleaned
+
+
+class PortalAgentInline(ShopScopedAdmin, admin.TabularInline):
+    """The partner's people, each with a login of their own; the owner adds and switches them
+    off here. Not deleted: their bookings keep saying who made them."""
+
+    model = PortalAgent
+    form = PortalAgentForm
+    formset = LabelledRowsFormSet
+    shop_field = "account__shop"
+    fields = ["username", "password", "is_active"]
+    extra = 1
+    can_delete = False
+    verbose_name = "portal login"
+    verbose_name_plural = (
+        "portal logins (each of the partner's agents signs in at /scheduler-login.html)"
+    )
 
 
 @admin.register(SchedulerAccount)
@@ -114,17 +128,17 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "source_tag",
         "key_display",
         "key_last_used_at",
-        "portal_login",
+        "portal_logins",
         "is_active",
     ]
     list_filter = ["is_active"]
-    list_select_related = ["shop", "user"]
-    search_fields = ["name", "source_tag", "key_prefix", "user__username"]
+    list_select_related = ["shop"]
+    search_fields = ["name", "source_tag", "key_prefix", "agents__user__username"]
+    inlines = [PortalAgentInline]
     readonly_fields = ["key_display", "key_created_at", "key_last_used_at", "key_revoked_at"]
     fieldsets = [
         (None, {"fields": ["shop", "name", "is_active"]}),
         ("What it may do", {"fields": PERMISSION_FIELDS}),
-        ("Portal login", {"fields": ["portal_username", "portal_password"]}),
         (
             "API key",
             {
@@ -159,25 +173,42 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
             return format_html("<code>{}_…</code> (revoked)", obj.key_prefix)
         return format_html("<code>{}_…</code>", obj.key_prefix)
 
-    @admin.display(description="portal login", ordering="user__username")
-    def portal_login(self, obj: SchedulerAccount) -> str:
-        return obj.user.username if obj.user_id else "—"
+    @admin.display(description="portal logins")
+    def portal_logins(self, obj: SchedulerAccount) -> str:
+        names = [agent.user.username for agent in obj.agents.all() if agent.user.is_active]
+        return ", ".join(names) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("agents__user")
 
     # --- Writes go through the services.
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            username = form.cleaned_data.get("portal_username")
-            if username:
-                scheduler_account_set_login(
-                    account=obj,
-                    username=username,
-                    password=form.cleaned_data.get("portal_password") or "",
+        super().save_model(request, obj, form, change)
+        if not change:
+            request.scheduler_new_keys = [(obj, scheduler_account_rotate_key(account=obj))]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PortalAgent:
+            return super().save_formset(request, form, formset, change)
+        # The admin's history reads these, as after formset.save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for agent_form in formset.forms:
+            if not agent_form.has_changed():
+                continue
+            data = agent_form.cleaned_data
+            if agent_form.instance.pk:
+                agent = scheduler_agent_update(
+                    agent=agent_form.instance,
+                    username=data["username"],
+                    password=data.get("password") or "",
+                    is_active=data.get("is_active", False),
                 )
-            elif obj.user_id:
-                scheduler_account_remove_login(account=obj)
-            if not change:
-                request.scheduler_new_keys = [(obj, scheduler_account_rotate_key(account=obj))]
+                formset.changed_objects.append((agent, agent_form.changed_data))
+            else:
+                agent = scheduler_agent_add(
+                    account=form.instance, username=data["username"], password=data["password"]
+                )
+                formset.new_objects.append(agent)
 
     def response_add(self, request, obj, post_url_continue=None):
         new_keys = getattr(request, "scheduler_new_keys", None)
@@ -189,7 +220,7 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
         scheduler_account_delete(account=obj)
 
     def delete_queryset(self, request, queryset):
-        for account in queryset.select_related("user"):
+        for account in queryset:
             scheduler_account_delete(account=account)
 
     @admin.action(

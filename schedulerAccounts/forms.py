@@ -21,7 +21,23 @@ class PortalLoginForm(AuthenticationForm):
             )
 
 
-class PortalBookingForm(forms.Form):
+class FieldNamedErrors:
+    """Every error under a field names the field: "Customer name: This field is required."
+
+    An agent filling in twenty fields on a phone sees the errors one by one; "This field is
+    required." alone says nothing once it has scrolled away from its field, and a screen reader
+    reads it without the field's name.
+    """
+
+    def add_error(self, field, error):
+        if field in self.fields:
+            label = str(self.fields[field].label or field.replace("_", " ").capitalize())
+            messages = forms.ValidationError(error).messages
+            error = [m if label.lower() in m.lower() else f"{label}: {m}" for m in messages]
+        super().add_error(field, error)
+
+
+class PortalBookingForm(FieldNamedErrors, forms.Form):
     """The public booking fields, plus the extra fields this account may write."""
 
     name = forms.CharField(label="Customer name", max_length=120)
@@ -58,7 +74,10 @@ class PortalBookingForm(forms.Form):
     def __init__(self, *args, account: SchedulerAccount, **kwargs):
         super().__init__(*args, **kwargs)
         booking_settings = account.shop.booking_settings
-        self.fields["appliance_type"].choices = [(t, t) for t in booking_settings.appliance_types]
+        # Nothing preselected: a default appliance is a wrong appliance the agent did not notice.
+        self.fields["appliance_type"].choices = [("", "Choose the appliance")] + [
+            (t, t) for t in booking_settings.appliance_types
+        ]
         starts = slots.start_times_of(booking_settings)
         windows = {
             window.value: f"{window.title} ({clock(window.first_arrival)}-{clock(window.end)})"

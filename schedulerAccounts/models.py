@@ -13,7 +13,8 @@ def default_allowed_fields() -> list[str]:
 
 
 class SchedulerAccount(models.Model):
-    """A partner's private account at one shop: an API key, portal logins, its own limits."""
+    """A partner's private account at one shop: an API key, portal logins (its agents), its own
+    limits."""
 
     # Fields beyond the public schema an account may be allowed to write.
     EXTRA_FIELDS = (
@@ -36,14 +37,6 @@ class SchedulerAccount(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="scheduler_accounts")
     name = models.CharField("partner name", max_length=120)
     is_active = models.BooleanField("active", default=True)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="scheduler_account",
-        help_text="The portal login of the partner's agents.",
-    )
 
     key_prefix = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
     key_hash = models.CharField(max_length=128, blank=True, editable=False)
@@ -99,3 +92,24 @@ class SchedulerAccount(models.Model):
         if not self.key_hash:
             return "none"
         return "revoked" if self.key_revoked_at else "active"
+
+
+class PortalAgent(models.Model):
+    """One of a partner's people with their own portal login under the partner's account.
+
+    The login is a plain Django user, never staff. An agent who leaves is switched off (the
+    user's is_active), not deleted, so the bookings they made still say who made them.
+    """
+
+    account = models.ForeignKey(SchedulerAccount, on_delete=models.CASCADE, related_name="agents")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_agent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "user__username"]
+        verbose_name = "portal login"
+
+    def __str__(self) -> str:
+        return self.user.get_username()

@@ -19,7 +19,7 @@ from booking.models import Booking
 from booking.services import Extras, booking_create
 from booking.slots import SlotRequest
 from schedulerAccounts import keys
-from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.models import PortalAgent, SchedulerAccount
 from tenants.models import Shop
 
 # last-used is a hint for the owner, not an audit log: one write a minute per key is plenty.
@@ -73,7 +73,7 @@ def scheduler_account_create(
     account.full_clean()
     account.save()
     if username or password:
-        scheduler_account_set_login(account=account, username=username, password=password)
+        scheduler_agent_add(account=account, username=username, password=password)
     key = scheduler_account_rotate_key(account=account)
     return account, key
 
@@ -108,61 +108,64 @@ def scheduler_account_revoke_key(*, account: SchedulerAccount) -> SchedulerAccou
     return account
 
 
-@transaction.atomic
-def scheduler_account_set_login(
-    *, account: SchedulerAccount, username: str, password: str = ""
-) -> None:
-    """Create or update the portal login: a plain user, never staff, so /admin/ stays closed.
-
-    An empty password keeps the current one; a new login needs one.
-    """
-    User = get_user_model()
+def _portal_username(username: str, *, current_user=None) -> str:
+    """The username, stripped, if no other login has it (in any case); else ValidationError."""
     username = username.strip()
     if not username:
-        raise ValidationError({"username": "The portal login needs a username."})
-    user = account.user
-    taken = User.objects.filter(username__iexact=username)
-    if user is not None:
-        taken = taken.exclude(pk=user.pk)
+        raise ValidationError({"username": "A portal login needs a username."})
+    taken = get_user_model().objects.filter(username__iexact=username)
+    if current_user is not None:
+        taken = taken.exclude(pk=current_user.pk)
     if taken.exists():
         raise ValidationError({"username": f"The username {username!r} is taken."})
-    if user is None:
-        if not password:
-            raise ValidationError({"password": "A new portal login needs a password."})
-        user = User(username=username)
-    user.username = username
-    user.is_staff = False
-    user.is_superuser = False
-    if password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-        user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    if account.user_id != user.pk:
-        account.user = user
-        account.save(update_fields=["user"])
+    return username
+
+
+def _set_password(user, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
 
 
 @transaction.atomic
-def scheduler_account_remove_login(*, account: SchedulerAccount) -> None:
-    """Close the portal: the login is deleted, the account and its key stay."""
-    user = account.user
-    if user is None:
-        return
-    account.user = None
-    account.save(update_fields=["user"])
-    user.delete()
+def scheduler_agent_add(*, account: SchedulerAccount, username: str, password: str) -> PortalAgent:
+    """A new portal login under the account: a plain user, never staff, so /admin/ stays closed."""
+    user = get_user_model()(username=_portal_username(username), is_staff=False)
+    if not password:
+        raise ValidationError({"password": "A new portal login needs a password."})
+    _set_password(user, password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return PortalAgent.objects.create(account=account, user=user)
+
+
+@transaction.atomic
+def scheduler_agent_update(
+    *, agent: PortalAgent, username: str, password: str = "", is_active: bool = True
+) -> PortalAgent:
+    """Rename a portal login, give it a new password (empty keeps it), switch it on or off.
+
+    Switched off, the login cannot sign in and its open sessions end; its bookings keep it.
+    """
+    user = agent.user
+    user.username = _portal_username(username, current_user=user)
+    if password:
+        _set_password(user, password)
+    user.is_active = is_active
+    user.is_staff = user.is_superuser = False
+    user.full_clean(exclude=["password"])
+    user.save()
+    return agent
 
 
 @transaction.atomic
 def scheduler_account_delete(*, account: SchedulerAccount) -> None:
-    """Delete the account and its portal login; its bookings stay, unlinked."""
-    user = account.user
+    """Delete the account and its portal logins; its bookings stay, unlinked."""
+    users = [agent.user for agent in account.agents.select_related("user")]
     account.delete()
-    if user is not None:
+    for user in users:
         user.delete()
 
 
@@ -240,8 +243,10 @@ def partner_booking_create(
     slot_request: SlotRequest,
     channel: str,
     client_ip: str | None,
+    agent: PortalAgent | None = None,
 ) -> Booking:
-    """Book for a partner, through the API (with a key or without) or the portal.
+    """Book for a partner, through the API (with a key or without) or the portal, where
+    `agent` is the partner's person who booked it.
 
     `data` is the door's validated input: the contract's fields and any extra fields.
     """
@@ -255,6 +260,7 @@ def partner_booking_create(
         channel=channel,
         client_ip=client_ip,
         account=account,
+        agent=agent,
         extras=terms.extras,
         allow_overbook=terms.allow_overbook,
     )

@@ -23,7 +23,7 @@ from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, booking_cancel
-from schedulerAccounts.access import portal_account
+from schedulerAccounts.access import portal_agent
 from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
 from schedulerAccounts.services import (
     FieldNotAllowed,
@@ -38,16 +38,17 @@ DAYS_SHOWN = 14
 
 
 def portal_view(view):
-    """Signed in with an active scheduler account, else to the sign-in page; passes the account."""
+    """Signed in as an agent of an active scheduler account, else to the sign-in page; passes
+    the agent (its account is agent.account)."""
 
     @wraps(view)
     @never_cache
     def wrapper(request, *args, **kwargs):
-        account = portal_account(request.user)
-        if account is None:
+        agent = portal_agent(request.user)
+        if agent is None:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('scheduler-login')}?{query}")
-        return view(request, account, *args, **kwargs)
+        return view(request, agent, *args, **kwargs)
 
     return wrapper
 
@@ -69,7 +70,7 @@ def _next_url(request) -> str:
 @sensitive_post_parameters("password")
 @never_cache
 def login(request):
-    if portal_account(request.user) is not None:
+    if portal_agent(request.user) is not None:
         return redirect("scheduler-home")
     form = PortalLoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -90,15 +91,16 @@ def logout(request):
 
 
 @portal_view
-def home(request, account):
+def home(request, agent):
     """Availability for the next two weeks and the booking form."""
+    account = agent.account
     form = PortalBookingForm(request.POST if request.method == "POST" else None, account=account)
     status = 200
     if request.method == "POST":
         try:
             check_extra_fields(account=account, data=request.POST)
             if form.is_valid():
-                booking = _book(request, account, form)
+                booking = _book(request, agent, form)
                 messages.success(request, _booked_words(booking))
                 return redirect("scheduler-bookings")
         except FieldNotAllowed as exc:
@@ -110,15 +112,20 @@ def home(request, account):
         except BookingError as exc:
             field = exc.field if exc.field in form.fields else None
             form.add_error(field, refusals.for_dispatcher(exc))
-    now = account.shop.now()
-    first, last = now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1)
-    days = start_seats(account.shop, first, last, now=now)
-    context = {"account": account, "form": form, "days": days}
+    context = {"account": account, "form": form, "days": _days_ahead(account.shop)}
     return render(request, "scheduler_accounts/home.html", context, status=status)
 
 
-def _book(request, account, form) -> Booking:
-    """Book on the account's terms, within the account's own limits."""
+def _days_ahead(shop) -> list:
+    """The shop's next two weeks, from its today, with each start time's seats left."""
+    now = shop.now()
+    first, last = now.date(), now.date() + dt.timedelta(days=DAYS_SHOWN - 1)
+    return start_seats(shop, first, last, now=now)
+
+
+def _book(request, agent, form) -> Booking:
+    """Book on the account's terms, within the account's own limits, as this agent."""
+    account = agent.account
     # The portal is the account's second door: its bookings count in the same bucket as its
     # API key's, so a portal login cannot book past what the owner allowed the key.
     ratelimits.count_request(request, account=account)
@@ -130,6 +137,7 @@ def _book(request, account, form) -> Booking:
             slot_request=form.slot_request(),
             channel=Booking.Channel.PORTAL,
             client_ip=client_ip(request),
+            agent=agent,
         )
 
 
@@ -141,11 +149,16 @@ def _booked_words(booking: Booking) -> str:
 
 
 @portal_view
-def bookings(request, account):
+def bookings(request, agent):
     """This account's bookings, newest first, searchable by name, phone, WO# and reference."""
+    account = agent.account
     search = BookingSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    rows = Booking.objects.filter(account=account, shop=account.shop).order_by("-created_at")
+    rows = (
+        Booking.objects.filter(account=account, shop=account.shop)
+        .select_related("agent__user")
+        .order_by("-created_at")
+    )
     if query:
         match = Q(customer_name__icontains=query) | Q(work_order_number__icontains=query)
         rows = rows.filter(match | spoken_lookup(query))
@@ -159,7 +172,8 @@ def bookings(request, account):
 
 @require_POST
 @portal_view
-def cancel(request, account, pk):
+def cancel(request, agent, pk):
+    account = agent.account
     # Scoped to the account: another partner's booking is a 404, as if it did not exist.
     booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
     try:
@@ -175,8 +189,9 @@ def cancel(request, account, pk):
 
 
 @portal_view
-def api_key(request, account):
+def api_key(request, agent):
     """The key's prefix and last use; POST rotates it and shows the new key, this once."""
+    account = agent.account
     new_key = None
     if request.method == "POST":
         new_key = scheduler_account_rotate_key(account=account)

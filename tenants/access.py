@@ -10,6 +10,7 @@ OWNER = Membership.Role.OWNER
 DISPATCHER = Membership.Role.DISPATCHER
 BOOKING_ROLES = frozenset({OWNER, DISPATCHER})
 OWNER_ONLY = frozenset({OWNER})
+ALL_ROLES = frozenset(Membership.Role.values)
 
 
 def shops_for(user) -> QuerySet[Shop]:

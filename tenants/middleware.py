@@ -15,7 +15,7 @@ def shop_time_zone(user) -> zoneinfo.ZoneInfo | None:
     if not (user.is_authenticated and user.is_active):
         return None
     zones = list(
-        Shop.objects.filter(Q(memberships__user=user) | Q(scheduler_accounts__user=user))
+        Shop.objects.filter(Q(memberships__user=user) | Q(scheduler_accounts__agents__user=user))
         .order_by()
         .values_list("time_zone", flat=True)
         .distinct()[:2]

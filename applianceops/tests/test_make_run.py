@@ -54,3 +54,10 @@ def test_a_site_url_set_by_the_operator_wins():
 
     assert 'SITE_URL="https://book.example.com" .venv/bin/python manage.py seed_demo' in commands
     assert "manage.py runserver 127.0.0.1:8000" in commands
+
+
+def test_where_to_go_is_said_once_the_server_listens_after_its_start_up_lines():
+    commands = dry_run("PORT=9123")
+
+    assert "manage.py seed_demo --quiet" in commands
+    assert '--once ".venv/bin/python manage.py where_to_go --wait-for 127.0.0.1:9123"' in commands

@@ -96,7 +96,7 @@ def test_the_defaults_need_no_setup():
     assert values["NAME"] == str(PROJECT / "db.sqlite3")
     assert values["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["NUM_PROXIES"] == 0
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["EMAIL_BACKEND"] == "applianceops.mail.FolderEmailBackend"
     assert values["SECURE_SSL_REDIRECT"] is False
 
 

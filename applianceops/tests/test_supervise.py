@@ -75,3 +75,26 @@ def test_when_the_server_exits_the_helpers_stop_and_its_exit_code_is_kept(tmp_pa
     assert supervisor.wait(timeout=30) == 3
     (helper,) = _starts(starts, 1)
     assert not _alive(helper)
+
+
+def test_a_once_command_runs_once_and_is_stopped_with_the_rest(tmp_path):
+    quick, slow = tmp_path / "quick", tmp_path / "slow"
+    says_once = "import os, sys; open(sys.argv[1], 'a').write(f'{os.getpid()}\\n')"
+    server = [sys.executable, "-c", "import time; time.sleep(120)"]
+    supervisor = _supervise(
+        "--once",
+        f'{sys.executable} -c "{says_once}" {quick}',
+        "--once",
+        f'{sys.executable} -c "{HELPER}" {slow}',
+        "--",
+        *server,
+    )
+    try:
+        (slow_pid,) = _starts(slow, 1)
+        # Long enough for a helper to have been started again (the first pause is 1 s).
+        time.sleep(3)
+        assert len(_starts(quick, 1)) == 1, "a --once command is not started again"
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=30) == 0
+    assert not _alive(slow_pid)

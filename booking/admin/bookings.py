@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from booking.admin.csv_export import csv_response
 from booking.admin.filters import (
@@ -29,8 +33,10 @@ from booking.admin.forms import (
     bookable_technicians,
 )
 from booking.admin.pages import BookingPages
+from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
+from booking.phones import spoken_phone
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -41,12 +47,16 @@ from booking.services import (
 from tenants.access import BOOKING_ROLES, OWNER, is_shop_owner, shop_roles
 from tenants.admin import ShopScopedAdmin
 
+# Sorting by the "when" column: the date, then the start time ("2026-12-07 09:00:00" sorts as
+# text on SQLite and PostgreSQL alike), so one day's bookings never come in id order.
+WHEN_ORDER = Concat("scheduled_date", Value(" "), "scheduled_time", output_field=models.CharField())
+
 # The date drill-down's last year: it needs the year after the one shown.
 LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
+class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
     shop_roles = BOOKING_ROLES
     list_display_links = ["customer"]
     search_fields = [
@@ -61,7 +71,8 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     list_per_page = 100
     # The full count is a second COUNT over every booking on each page view; not worth it.
     show_full_result_count = False
-    ordering = ["-scheduled_date", "scheduled_time"]
+    # Time order: the list opens on today and the days after it (WhenFilter).
+    ordering = ["scheduled_date", "scheduled_time"]
     actions = ["confirm", "cancel", "mark_completed", "export_selected"]
     change_list_template = "admin/booking/booking/change_list.html"
 
@@ -69,16 +80,13 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         columns = [
-            "date",
-            "start",
-            "window_short",
+            "when",
             "customer",
             "phone_number",
+            "address",
             "appliance",
             "source_tag",
-            "work_order_number",
-            "claim_number",
-            "authorization",
+            "references",
             "status",
             "channel",
         ]
@@ -90,6 +98,11 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_ordering(self, request):
+        if request.GET.get(WhenFilter.parameter_name) == "past":
+            return ["-scheduled_date", "-scheduled_time"]  # the latest first, going back
+        return super().get_ordering(request)
 
     def get_changelist_instance(self, request):
         # Django's date drill-down computes the day after the one picked: past 9998 it
@@ -123,9 +136,17 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         shop_ids = self.allowed_shop_ids(request)
         return shop_ids is None or len(shop_ids) > 1
 
-    @admin.display(description="date", ordering="scheduled_date")
-    def date(self, obj):
-        return obj.scheduled_date
+    @admin.display(description="when", ordering=WHEN_ORDER)
+    def when(self, obj):
+        # The weekday is what a dispatcher plans by; the year only when it is not this one.
+        # The time is 12-hour, as the calendar shows it, under the day (admin.css).
+        day = obj.scheduled_date
+        same_year = day.year == timezone.localdate().year
+        return format_html(
+            '<span class="when-day">{}</span> <span class="when-time">{}</span>',
+            date_format(day, "D M j" if same_year else "D M j, Y"),
+            time_format(obj.scheduled_time, "g:i A"),
+        )
 
     @admin.display(description="customer", ordering="customer_name")
     def customer(self, obj):
@@ -135,23 +156,23 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     def appliance(self, obj):
         return obj.appliance_type
 
-    @admin.display(description="time", ordering="scheduled_time")
-    def start(self, obj):
-        return obj.scheduled_time.strftime("%H:%M")
-
-    @admin.display(description="auth #", ordering="authorization_number")
-    def authorization(self, obj):
-        # Short: the full "authorization #" header alone would push status off a laptop screen.
-        return obj.authorization_number
-
-    @admin.display(description="window", ordering="window")
-    def window_short(self, obj):
-        return obj.window.upper()
+    @admin.display(description="WO# / claim #", ordering="work_order_number")
+    def references(self, obj):
+        # One column for the partner's numbers: most bookings have one or none of the three.
+        numbers = [
+            (label, number)
+            for label, number in [
+                ("WO#", obj.work_order_number),
+                ("claim #", obj.claim_number),
+                ("auth #", obj.authorization_number),
+            ]
+            if number
+        ]
+        return format_html_join("", '<span class="reference">{} {}</span>', numbers) or "-"
 
     @admin.display(description="phone", ordering="phone")
     def phone_number(self, obj):
-        phone = obj.phone
-        return phone.as_national if phone and phone.is_valid() else str(phone)
+        return format_html('<a href="tel:{}">{}</a>', obj.phone, spoken_phone(obj.phone))
 
     @admin.display(description="source", ordering="source")
     def source_tag(self, obj):
@@ -226,6 +247,8 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
         schedule = [("scheduled_date", "scheduled_time")]
         if obj.technician_id or obj.shop.technicians.exists():
             schedule.append(("technician", "job_end"))
+        if obj.overbooked:
+            schedule.append("overbooked_mark")
         if obj.holds_seat and is_shop_owner(request, obj.shop_id):
             schedule.append("overbook")
         customer = CUSTOMER_FIELDS
@@ -255,10 +278,9 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
                 {
                     "fields": [
                         "reference",
-                        ("channel", "scheduler_account"),
+                        ("channel", "scheduler_account", "portal_agent"),
                         "client_ip",
                         "requested_time_slot",
-                        "overbooked",
                         "reminder_sent_at",
                         ("created_at", "updated_at"),
                     ]
@@ -277,9 +299,10 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
             "reference",
             "channel",
             "scheduler_account",
+            "portal_agent",
             "client_ip",
             "requested_time_slot",
-            "overbooked",
+            "overbooked_mark",
             "reminder_sent_at",
             "created_at",
             "updated_at",
@@ -301,6 +324,20 @@ class BookingAdmin(BookingPages, ShopScopedAdmin, admin.ModelAdmin):
     def scheduler_account(self, obj):
         # Plain text: a dispatcher may not open scheduler accounts, so no link to a 403.
         return obj.account.name if obj.account_id else "-"
+
+    @admin.display(description="booked by")
+    def portal_agent(self, obj):
+        # The partner's person who booked it in the portal: the one to call back about it.
+        return obj.agent.user.get_username() if obj.agent_id else "-"
+
+    @admin.display(description="overbooked")
+    def overbooked_mark(self, obj):
+        # Shown only on an overbooked booking: a "no" mark on every other one reads as a warning.
+        return format_html(
+            '<strong class="overbooked-mark">{}</strong>: booked into a start time that was '
+            "already full.",
+            "Overbooked",
+        )
 
     @admin.display(description="possible duplicate")
     def duplicate_mark(self, obj):

@@ -15,33 +15,68 @@ from django.utils import timezone
 from booking.admin.shops import scoped_shops
 
 
-def _when_range(value: str, today: dt.date) -> tuple[dt.date, dt.date]:
+def _when(value: str, today: dt.date) -> Q:
+    """The dates `value` stands for, as a filter on scheduled_date."""
+    if value == "upcoming":
+        return Q(scheduled_date__gte=today)
+    if value == "past":
+        return Q(scheduled_date__lt=today)
     monday = today - dt.timedelta(days=today.weekday())
-    return {
+    first, last = {
         "today": (today, today),
         "tomorrow": (today + dt.timedelta(days=1), today + dt.timedelta(days=1)),
         "this_week": (monday, monday + dt.timedelta(days=6)),
         "next_week": (monday + dt.timedelta(days=7), monday + dt.timedelta(days=13)),
     }[value]
+    return Q(scheduled_date__range=(first, last))
 
 
 class WhenFilter(admin.SimpleListFilter):
-    """Today, tomorrow and the weeks as the shop's clock reads them, not the server's."""
+    """Today, tomorrow and the weeks as the shop's clock reads them, not the server's.
+
+    The list opens on today and the days after it: what a dispatcher works on. Days gone by are
+    one click away ("Before today"), and a search or a drill into the dates looks at every date,
+    since a caller's old booking is what the dispatcher is looking for then.
+    """
 
     title = "when"
     parameter_name = "when"
+    ALL = "all"
 
     def lookups(self, request, model_admin):
         return [
+            ("upcoming", "From today"),
             ("today", "Today"),
             ("tomorrow", "Tomorrow"),
             ("this_week", "This week"),
             ("next_week", "Next week"),
+            ("past", "Before today"),
+            (self.ALL, "All dates"),
         ]
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        looking_up = request.GET.get("q", "").strip() or any(
+            name.startswith(f"{model_admin.date_hierarchy}__") for name in request.GET
+        )
+        self.default = self.ALL if looking_up else "upcoming"
+        super().__init__(request, params, model, model_admin)
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        # No Django "All" entry: without a choice the list shows the default, not everything.
+        for value, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value not in {"today", "tomorrow", "this_week", "next_week"}:
+        if value not in dict(self.lookup_choices) or value == self.ALL:
             return queryset
         now = timezone.now()
         zones = (
@@ -51,21 +86,12 @@ class WhenFilter(admin.SimpleListFilter):
             .distinct()
         )
         ranges = [
-            Q(
-                shop__time_zone=zone,
-                scheduled_date__range=_when_range(
-                    value, now.astimezone(zoneinfo.ZoneInfo(zone)).date()
-                ),
-            )
+            Q(shop__time_zone=zone) & _when(value, now.astimezone(zoneinfo.ZoneInfo(zone)).date())
             for zone in zones
         ]
         if not ranges:
             return queryset.none()
         return queryset.filter(functools.reduce(operator.or_, ranges))
-
-    def __init__(self, request, params, model, model_admin):
-        self.model_admin = model_admin
-        super().__init__(request, params, model, model_admin)
 
 
 class DistinctValueFilter(admin.SimpleListFilter):

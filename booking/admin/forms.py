@@ -7,15 +7,27 @@ dispatcher's words and nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
+import phonenumbers
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from applianceops.lib.client_ip import client_ip
 from booking import refusals, slots
+from booking.admin.phone_booking import (
+    FIRST_FREE,
+    earlier_bookings_html,
+    parse_day,
+    start_time_options,
+)
 from booking.inputs import MultiLineField, guard_text_fields
 from booking.models import Booking
+from booking.phones import spoken_phone
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
@@ -32,6 +44,7 @@ from booking.services import (
 )
 from technicians.models import Technician
 from tenants.access import BOOKING_ROLES, is_shop_owner, shop_ids_with
+from tenants.models import Shop
 
 # The booking page's groups, the same on the add and the change form.
 CUSTOMER_FIELDS = ["customer_name", "phone", "email", "address"]
@@ -88,15 +101,39 @@ def bookable_technicians(request):
     return technicians if shop_ids is None else technicians.filter(shop_id__in=shop_ids)
 
 
-class BookingAddForm(forms.ModelForm):
-    """A job taken by phone, booked through booking_create like every other door."""
+class PhoneWithEarlierBookings(forms.TextInput):
+    """The phone input, and under it the caller's earlier bookings at the shop."""
 
-    time_slot = forms.CharField(
+    earlier_html = ""  # set by BookingAddForm; the add page's script refreshes it as one types
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<div id="earlier-bookings" class="earlier-bookings" aria-live="polite">{}</div>',
+            field,
+            self.earlier_html,
+        )
+
+
+def appliance_choices(shops) -> list[tuple[str, str]]:
+    """The shops' appliance types in their order, each once; nothing picked to begin with."""
+    types = dict.fromkeys(t for shop in shops for t in shop.booking_settings.appliance_types)
+    return [("", "Choose the appliance"), *[(t, t) for t in types]]
+
+
+class BookingAddForm(forms.ModelForm):
+    """A job taken by phone, booked through booking_create like every other door.
+
+    The appliance is one of the shop's types; the start time one of the shop's, labelled with
+    the seats it has left on the date asked for; the caller's earlier bookings show under the
+    phone. Each is rendered here, and static/js/admin-phone-booking.js refreshes the last two
+    as the dispatcher types.
+    """
+
+    time_slot = forms.ChoiceField(
         label="Start time",
         required=False,
-        max_length=16,
-        help_text="AM, PM, or a start time like 10:00. Blank: the earliest start with room. "
-        "A full choice moves to the next start with room that day.",
+        error_messages={"invalid_choice": "Pick one of the shop's start times."},
     )
     overbook = forms.BooleanField(
         required=False,
@@ -117,19 +154,56 @@ class BookingAddForm(forms.ModelForm):
             "dispatcher_notes",
             *PARTNER_REFERENCES,
         ]
+        widgets = {
+            "phone": PhoneWithEarlierBookings(attrs={"type": "tel", "autocomplete": "off"}),
+            "scheduled_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
         field_classes = MULTI_LINE
+
+    class Media:
+        js = ["js/admin-phone-booking.js"]
 
     request = None  # set by BookingAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        shops = self.fields["shop"].queryset.select_related("booking_settings")
+        shop = self._picked_shop(shops)
+        self.fields["appliance_type"] = forms.ChoiceField(
+            label="Appliance", choices=appliance_choices([shop] if shop else shops[:50])
+        )
+        time_slot = self.fields["time_slot"]
+        if shop is None:
+            time_slot.choices, time_slot.help_text = [FIRST_FREE], "Pick the shop first."
+        else:
+            day = parse_day(self._typed("scheduled_date"))
+            time_slot.choices, time_slot.help_text = start_time_options(shop, day)
+        time_slot.widget.attrs["data-url"] = reverse("admin:booking_booking_add_times")
+        phone = self.fields["phone"].widget
+        phone.attrs["data-url"] = reverse("admin:booking_booking_add_earlier")
+        phone.earlier_html = earlier_bookings_html(shop, self._typed("phone"))
         guard_text_fields(self)
-        self.fields["technician"].queryset = bookable_technicians(self.request)
+        technicians = bookable_technicians(self.request)
+        self.fields["technician"].queryset = technicians.filter(shop=shop) if shop else technicians
         self.fields["technician"].empty_label = "The fairest free one"
         self.fields["technician"].help_text = (
-            "Only with a start time like 10:00. An owner's Overbook puts the job on them even "
+            "Only with an exact start time. An owner's Overbook puts the job on them even "
             "outside their shift or skills, never over another job."
         )
+
+    def _typed(self, name: str):
+        """What the form holds for `name`: as sent, else as the page was opened with."""
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    def _picked_shop(self, shops) -> Shop | None:
+        """The shop sent or preset (one of the user's), the only one a user has, else None."""
+        try:
+            return shops.get(pk=self._typed("shop"))
+        except (Shop.DoesNotExist, ValueError, TypeError, ValidationError):
+            pass
+        only = list(shops[:2])
+        return only[0] if len(only) == 1 else None
 
     def clean_time_slot(self):
         try:
@@ -149,7 +223,7 @@ class BookingAddForm(forms.ModelForm):
         window, time = cleaned["time_slot"]
         technician = cleaned.get("technician")
         if technician is not None and (time is None or technician.shop_id != shop.pk):
-            message = "Pick a start time like 10:00 to book on a chosen technician."
+            message = "Pick an exact start time to book on a chosen technician."
             if technician.shop_id != shop.pk:
                 message = f"{technician} does not work for {shop}."
             self.add_error("technician", message)
@@ -192,6 +266,41 @@ class BookingAddForm(forms.ModelForm):
         return cleaned
 
 
+# A search link every phone and desktop opens in its maps app or site; no key, no tracking id.
+MAPS_SEARCH = "https://www.google.com/maps/search/?"
+
+
+class PhoneWithCallLink(forms.TextInput):
+    """The phone input, and beside it the saved number as a tap-to-call link."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        # A PhoneNumber as saved; what was typed into a form sent back with errors is a str.
+        if not isinstance(value, phonenumbers.PhoneNumber):
+            return field
+        if not phonenumbers.is_possible_number(value):
+            return field
+        e164 = phonenumbers.format_number(value, phonenumbers.PhoneNumberFormat.E164)
+        link = format_html(
+            '<a class="call-link" href="tel:{}">Call {}</a>', e164, spoken_phone(value)
+        )
+        return format_html("{} {}", field, link)
+
+
+class AddressWithMapLink(forms.TextInput):
+    """The address input, and beside it a link that opens the saved address on a map."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        if not value:
+            return field
+        url = MAPS_SEARCH + urlencode({"api": "1", "query": value})
+        link = format_html(
+            '<a class="map-link" href="{}" target="_blank" rel="noopener">Open on a map</a>', url
+        )
+        return format_html("{} {}", field, link)
+
+
 class BookingChangeForm(forms.ModelForm):
     overbook = forms.BooleanField(
         required=False,
@@ -207,6 +316,10 @@ class BookingChangeForm(forms.ModelForm):
             "scheduled_time",
             "status",
         ]
+        widgets = {
+            "phone": PhoneWithCallLink(attrs={"type": "tel"}),
+            "address": AddressWithMapLink(attrs={"class": "vTextField"}),
+        }
         field_classes = MULTI_LINE
 
     request = None  # set by BookingAdmin.get_form

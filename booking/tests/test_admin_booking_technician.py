@@ -58,11 +58,11 @@ def test_staff_may_book_on_a_chosen_technician_at_a_start_time(client, bob, crew
     ann, mike = crew
     client.force_login(bob)
 
-    no_time = client.post(f"{URL}add/", phone_booking(ann.shop, technician=mike.pk, time_slot="AM"))
+    no_time = client.post(f"{URL}add/", phone_booking(ann.shop, technician=mike.pk, time_slot="am"))
     chosen = client.post(f"{URL}add/", phone_booking(ann.shop, technician=mike.pk))
 
     assert form_errors(no_time)["technician"] == [
-        "Pick a start time like 10:00 to book on a chosen technician."
+        "Pick an exact start time to book on a chosen technician."
     ]
     assert chosen.status_code == 302
     assert Booking.objects.get().technician == mike
@@ -164,3 +164,22 @@ def test_charlie_cannot_book_on_shop_as_technician(client, charlie, shop_b, crew
     assert "Bea Other" in page and "Ann Lee" not in page
     assert "technician" in form_errors(crafted)
     assert not Booking.objects.exists()
+
+
+def test_the_start_times_say_how_many_technicians_are_free(client, bob, crew):
+    ann, _ = crew
+    book(ann.shop, TUESDAY, "09:00", technician=ann)  # 09:00-10:30
+    client.force_login(bob)
+
+    form = (
+        client.get(f"{URL}add/", {"scheduled_date": TUESDAY.isoformat()}).context["adminform"].form
+    )
+    choices = dict(form.fields["time_slot"].choices)
+
+    # No appliance picked yet: anyone counts, for the shop's default hour.
+    assert choices["08:00"] == "8:00 AM · 2 technicians free"
+    assert choices["10:00"] == "10:00 AM · 1 technician free", "Ann is busy until 10:30"
+    assert choices["11:00"] == "11:00 AM · 2 technicians free"
+    assert choices["16:00"] == "4:00 PM · 1 technician free", "Mike works mornings"
+    assert choices["am"] == "Morning (8 AM-12 PM) · room"
+    assert form.fields["time_slot"].help_text.startswith("Tue Dec 8: room that day.")

@@ -37,12 +37,60 @@ def test_the_list_shows_the_dispatch_columns(client, bob, two_shops):
 
     html = client.get(URL).content.decode()
 
-    for text in ["Dec. 8, 2026", "08:00", "AM", "Jane Smith", "(661) 555-0123", "Refrigerator"]:
+    for text in ["Tue Dec 8", "8:00 AM", "Jane Smith", "Refrigerator"]:
         assert text in html
+    assert '<a href="tel:+16615550123">(661) 555-0123</a>' in html
+    assert "123 Main St, Lancaster CA 93534" in html
     for text in ["WO-7781", "CL-55", "Scheduled", "Partner API", 'class="source-tag"']:
         assert text in html
     assert "column-shop" not in html
     assert "<h1>Bookings</h1>" in html and "Select booking to change" not in html
+
+
+def test_a_phone_is_read_out_in_the_national_format_even_outside_any_area_code(client, bob, shop_a):
+    book(shop_a, TUESDAY, "PM", phone="+15551234567")
+    client.force_login(bob)
+
+    html = client.get(URL).content.decode()
+
+    assert "(555) 123-4567" in html and ">+15551234567<" not in html
+
+
+def test_the_list_opens_on_today_and_the_days_after_it_in_time_order(
+    client, freeze_now, bob, shop_a
+):
+    book(shop_a, TUESDAY, "14:00", name="Tuesday Afternoon")
+    book(shop_a, MONDAY, "15:00", name="Monday Late")
+    book(shop_a, TUESDAY, "09:00", name="Tuesday Morning")
+    book(shop_a, MONDAY, "09:00", name="Monday Early")
+    # Tuesday at 08:00: Monday's bookings are history.
+    freeze_now(at_shop(shop_a, TUESDAY, 8))
+    client.force_login(bob)
+
+    opened = client.get(URL)
+    past = client.get(URL, {"when": "past"})
+    every = client.get(URL, {"when": "all"})
+
+    in_order = [b.customer_name for b in opened.context["cl"].result_list]
+    assert in_order == ["Tuesday Morning", "Tuesday Afternoon"]
+    assert [b.customer_name for b in past.context["cl"].result_list] == [
+        "Monday Late",
+        "Monday Early",
+    ]
+    assert names(every) == ["Monday Early", "Monday Late", "Tuesday Afternoon", "Tuesday Morning"]
+    filters = opened.content.decode()
+    assert '<a href="?when=past">Before today</a>' in filters
+    assert "selected" in filters.split("From today")[0].rsplit("<li", 1)[1]
+
+
+def test_a_search_looks_at_every_date(client, freeze_now, bob, shop_a):
+    book(shop_a, MONDAY, "09:00", name="Jane Earlier", phone="+16615550142")
+    book(shop_a, TUESDAY, "09:00", name="Jane Later", phone="+16615550142")
+    freeze_now(at_shop(shop_a, TUESDAY, 8))
+    client.force_login(bob)
+
+    assert names(client.get(URL, {"q": "(661) 555-0142"})) == ["Jane Earlier", "Jane Later"]
+    assert names(client.get(URL, {"q": "555-0142", "when": "upcoming"})) == ["Jane Later"]
 
 
 def test_charlie_sees_none_of_alices_bookings(client, charlie, two_shops):

@@ -147,3 +147,60 @@ def test_the_demo_week_and_list_read_well_on_a_desktop(
         " return r.scrollWidth - r.clientWidth; })()"
     )
     assert hidden <= 0, "status and channel are in view without scrolling the list"
+
+
+def test_the_bookings_list_drops_to_the_columns_that_matter_on_a_phone(
+    live_server, phone_page, django_user_model
+):
+    call_command("seed_demo", stdout=StringIO())
+    page = phone_page
+    sign_in(
+        page,
+        live_server,
+        django_user_model.objects.get(username="dispatcher"),
+        "demo-dispatch-pass",
+    )
+
+    page.goto(f"{live_server.url}/admin/booking/booking/")
+    screenshot(page, "admin-bookings-list-phone")
+
+    header = page.locator("#result_list thead").inner_text()
+    for column in ["WHEN", "CUSTOMER", "PHONE", "STATUS"]:
+        assert column in header.upper()
+    assert "CHANNEL" not in header.upper() and "ADDRESS" not in header.upper()
+    first = page.locator("#result_list tbody tr").first
+    assert first.locator("td.field-phone_number a[href^='tel:']").is_visible()
+    hidden = page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results');"
+        " return r.scrollWidth - r.clientWidth; })()"
+    )
+    assert hidden <= 0, "the list fits a phone without scrolling sideways"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_a_dispatcher_takes_a_booking_by_phone(live_server, desktop_page, bob, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "10:00", name="Full One")
+    book(shop_a, day, "10:00", name="Full Two")
+    earlier = next_working_day(shop_a, days_ahead=1)
+    book(shop_a, earlier, "09:00", name="Jane Smith", phone="+16615550142", appliance="Washer")
+    page = desktop_page
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/add/")
+    page.fill("#id_customer_name", "Jane Smith")
+    page.fill("#id_phone", "(661) 555-0142")
+    page.locator("#earlier-bookings", has_text="Earlier bookings for (661) 555-0142").wait_for()
+    assert "Washer" in page.locator("#earlier-bookings").inner_text()
+    page.fill("#id_address", "1820 W Avenue J, Lancaster CA 93534")
+    page.select_option("#id_appliance_type", "Dryer")
+    page.fill("#id_scheduled_date", day.isoformat())
+    page.locator("#id_time_slot option", has_text="10:00 AM · full").wait_for(state="attached")
+    screenshot(page, "admin-add-booking-by-phone")
+    assert "seats left that day" in page.locator("#id_time_slot_helptext").inner_text()
+    page.select_option("#id_time_slot", "11:00")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/booking/booking/")
+
+    booking = Booking.objects.get(customer_name="Jane Smith", appliance_type="Dryer")
+    assert (booking.scheduled_date, booking.scheduled_time) == (day, dt.time(11))

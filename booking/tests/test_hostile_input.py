@@ -65,7 +65,7 @@ class Doors:
     @cached_property
     def portal(self) -> Client:
         client = Client()
-        client.force_login(self.account[0].user)
+        client.force_login(self.account[0].agents.get().user)
         return client
 
     @cached_property
@@ -171,7 +171,7 @@ def admin_add(env, fields: dict):
         "address": "9 Elm St, Lancaster CA 93534",
         "appliance_type": "Refrigerator",
         "scheduled_date": TUESDAY.isoformat(),
-        "time_slot": "PM",
+        "time_slot": "pm",
         "priority": "normal",
         "_save": "Save",
     }

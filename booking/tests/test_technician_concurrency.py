@@ -29,7 +29,7 @@ from booking.capacity import job_end, ticks
 from booking.models import Booking, Occupancy
 from booking.services import BookingError, booking_reschedule
 from booking.tests.helpers import BOOK_API, book, next_working_day
-from schedulerAccounts.tests.helpers import scheduler_account
+from schedulerAccounts.tests.helpers import portal_login, scheduler_account
 from technicians.tests.helpers import hire
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, ShopFactory, UserFactory
@@ -53,7 +53,7 @@ def crew_shop():
         user=UserFactory(username="crew-owner"), shop=shop, role=Membership.Role.OWNER
     ).user
     account, _ = scheduler_account(shop, "Crew Partner", "crew")
-    return shop, owner, account.user
+    return shop, owner, portal_login(account)
 
 
 def customer(n: int) -> dict:
@@ -70,8 +70,6 @@ def window(n: int, door: str) -> str:
     asked = WINDOWS[n % len(WINDOWS)]
     if door == "page" and ":" in asked:
         return "am"
-    if door == "admin":
-        return asked.upper() if asked in ("am", "pm") else asked
     return asked
 
 

@@ -16,3 +16,8 @@ def scheduler_account(shop, name: str, tag: str):
     return scheduler_account_create(
         shop=shop, name=name, source_tag=tag, username=f"{tag}-agent", password=PORTAL_PASSWORD
     )
+
+
+def portal_login(account):
+    """The account's one portal login (the user), as the fixtures and the command create it."""
+    return account.agents.select_related("user").get().user

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+from schedulerAccounts.tests.helpers import portal_login
 
 LIST = "/admin/scheduler_accounts/scheduleraccount/"
 ADD = LIST + "add/"
@@ -19,7 +20,20 @@ def change_url(account) -> str:
     return f"{LIST}{account.pk}/change/"
 
 
-def add_form(shop, **overrides) -> dict:
+def logins(*rows: dict, initial: int = 0) -> dict:
+    """The portal-logins rows of the account form, as the admin posts them."""
+    data = {
+        "agents-TOTAL_FORMS": str(len(rows)),
+        "agents-INITIAL_FORMS": str(initial),
+        "agents-MIN_NUM_FORMS": "0",
+        "agents-MAX_NUM_FORMS": "1000",
+    }
+    for n, row in enumerate(rows):
+        data.update({f"agents-{n}-{name}": value for name, value in row.items()})
+    return data
+
+
+def add_form(shop, *rows: dict, **overrides) -> dict:
     data = {
         "shop": shop.pk,
         "name": "Cinch Home",
@@ -28,8 +42,7 @@ def add_form(shop, **overrides) -> dict:
         "allowed_fields": ["priority", "partner_reference"],
         "requests_per_hour": "1000",
         "bookings_per_hour": "200",
-        "portal_username": "cinch-agent",
-        "portal_password": "a-long-portal-passphrase",
+        **logins(*(rows or [{"username": "cinch-agent", "password": "a-long-portal-passphrase"}])),
     }
     data.update(overrides)
     return data
@@ -48,9 +61,9 @@ def test_an_owner_creates_an_account_and_sees_its_key_once(client, alice, shop_a
     assert scheduler_account_for_key(key) == account
     assert "no-store" in response["Cache-Control"]
     assert account.allowed_fields == ["priority", "partner_reference"]
-    assert account.user.username == "cinch-agent"
-    assert account.user.is_staff is False
-    assert account.user.check_password("a-long-portal-passphrase")
+    assert portal_login(account).username == "cinch-agent"
+    assert portal_login(account).is_staff is False
+    assert portal_login(account).check_password("a-long-portal-passphrase")
     assert key not in client.get(change_url(account)).content.decode()
     assert key not in client.get(LIST).content.decode()
 
@@ -66,41 +79,78 @@ def test_the_extra_fields_are_checkboxes(client, alice, shop_a):
 def test_a_weak_portal_password_is_refused_and_nothing_is_created(client, alice, shop_a):
     client.force_login(alice)
 
-    response = client.post(ADD, add_form(shop_a, portal_password="12345678"))
+    response = client.post(
+        ADD, add_form(shop_a, {"username": "cinch-agent", "password": "12345678"})
+    )
 
     assert response.status_code == 200
-    assert "portal_password" in response.context["adminform"].form.errors
+    assert "password" in response.context["inline_admin_formsets"][0].formset.errors[0]
     assert not SchedulerAccount.objects.exists()
 
 
 def test_a_taken_portal_username_is_refused(client, alice, bob, shop_a):
     client.force_login(alice)
 
-    response = client.post(ADD, add_form(shop_a, portal_username="bob"))
+    response = client.post(
+        ADD, add_form(shop_a, {"username": "BOB", "password": "a-long-portal-passphrase"})
+    )
 
-    assert "portal_username" in response.context["adminform"].form.errors
+    assert "username" in response.context["inline_admin_formsets"][0].formset.errors[0]
     assert not SchedulerAccount.objects.exists()
 
 
 def test_an_empty_password_keeps_the_current_one(client, alice, account_a):
     account, _ = account_a
+    agent = account.agents.get()
     client.force_login(alice)
 
     response = client.post(
         change_url(account),
         add_form(
             account.shop,
+            {
+                "id": agent.pk,
+                "account": account.pk,
+                "username": "acme-2",
+                "password": "",
+                "is_active": "on",
+            },
             name="Acme Warranty",
             source_tag="acme",
-            portal_username="acme-2",
-            portal_password="",
+            **{"agents-INITIAL_FORMS": "1"},
         ),
     )
 
     assert response.status_code == 302
-    account.refresh_from_db()
-    assert account.user.username == "acme-2"
-    assert account.user.check_password("correct-horse-battery")
+    assert portal_login(account).username == "acme-2"
+    assert portal_login(account).check_password("correct-horse-battery")
+
+
+def test_an_owner_gives_a_partner_several_logins_and_switches_one_off(client, alice, account_a):
+    account, _ = account_a
+    agent = account.agents.get()
+    client.force_login(alice)
+
+    response = client.post(
+        change_url(account),
+        add_form(
+            account.shop,
+            {"id": agent.pk, "account": account.pk, "username": "acme-agent", "password": ""},
+            {"account": account.pk, "username": "acme-dana", "password": "dana-long-passphrase"},
+            name="Acme Warranty",
+            source_tag="acme",
+            **{"agents-INITIAL_FORMS": "1"},
+        ),
+    )
+
+    assert response.status_code == 302
+    users = {a.user.username: a.user for a in account.agents.select_related("user")}
+    assert set(users) == {"acme-agent", "acme-dana"}
+    assert users["acme-agent"].is_active is False  # unticked "can sign in"
+    assert users["acme-dana"].is_active and not users["acme-dana"].is_staff
+    assert users["acme-dana"].check_password("dana-long-passphrase")
+    listing = client.get(LIST).content.decode()
+    assert "acme-dana" in listing and "acme-agent" not in listing
 
 
 def test_the_rotate_action_shows_new_keys_and_the_old_ones_stop(client, alice, account_a):
@@ -155,7 +205,7 @@ def test_a_dispatcher_does_not_see_scheduler_accounts(client, bob, account_a):
     client.force_login(bob)
 
     assert client.get(LIST).status_code == 403
-    assert client.get(change_url(account)).status_code == 404  # not a shop of theirs here
+    assert client.get(change_url(account)).status_code == 403  # their shop's: for owners
     assert client.get(ADD).status_code == 403
     assert b"Scheduler accounts" not in client.get("/admin/").content
 

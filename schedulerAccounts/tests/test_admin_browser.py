@@ -27,8 +27,8 @@ def test_an_owner_creates_an_account_and_sees_the_key_once(live_server, desktop_
     page.get_by_label("Partner name").fill("Cinch Home")
     page.get_by_label("Source tag").fill("cinch")
     page.get_by_label("Priority (normal or urgent)").check()
-    page.get_by_label("Portal username").fill("cinch-agent")
-    page.get_by_label("Portal password").fill("a-long-portal-passphrase")
+    page.locator("#id_agents-0-username").fill("cinch-agent")
+    page.locator("#id_agents-0-password").fill("a-long-portal-passphrase")
     screenshot(page, "admin-scheduler-account-add")
     page.get_by_role("button", name="Save", exact=True).click()
 
@@ -38,6 +38,7 @@ def test_an_owner_creates_an_account_and_sees_the_key_once(live_server, desktop_
     assert scheduler_account_for_key(key) == account
     assert account.allowed_fields == ["priority"]
     assert account.shop.slug == "done-right-appliance"
+    assert [agent.user.username for agent in account.agents.all()] == ["cinch-agent"]
 
 
 @pytest.mark.browser

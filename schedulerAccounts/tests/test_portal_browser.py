@@ -8,6 +8,7 @@ from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.tests.helpers import next_working_day
 from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.services import scheduler_agent_add
 from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
 
 
@@ -69,3 +70,40 @@ def test_an_agent_rotates_the_api_key_and_sees_it_once(live_server, phone_page, 
     assert new_key.startswith(account.key_prefix + "_")
     assert new_key != old_key
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_second_agent_sees_each_error_named_and_the_list_says_who_booked(
+    live_server, phone_page, account_a, shop_a
+):
+    account, _ = account_a
+    scheduler_agent_add(account=account, username="acme-dana", password="dana-passphrase-9")
+    page = phone_page
+    day = next_working_day(shop_a, days_ahead=2)
+    page.goto(live_server.url + "/scheduler-login.html")
+    page.get_by_label("Username").fill("acme-dana")
+    page.get_by_label("Password").fill("dana-passphrase-9")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Availability, next two weeks").wait_for()
+
+    assert page.get_by_label("Appliance").input_value() == ""
+    page.get_by_label("Customer name").fill("Jane Smith")
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.locator(".field.has-error").first.wait_for()
+    page.locator(".field.has-error").first.scroll_into_view_if_needed()
+    screenshot(page, "portal-errors-named-phone")
+    errors = page.locator("p.error").all_inner_texts()
+    assert "Appliance: This field is required." in errors
+    assert "Service address: This field is required." in errors
+    assert "This field is required." not in errors
+
+    page.get_by_label("Phone").fill("(661) 555-0123")
+    page.get_by_label("Service address").fill("123 Main St, Lancaster CA 93534")
+    page.get_by_label("Appliance").select_option("Dryer")
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.get_by_role("heading", name="Our bookings").wait_for()
+    screenshot(page, "portal-bookings-by-agent-phone")
+    assert "by acme-dana" in page.locator(".booking").first.inner_text()
+    assert Booking.objects.get().agent.user.username == "acme-dana"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
+from schedulerAccounts.tests.helpers import PORTAL_PASSWORD, portal_login
 
 LOGIN = "/scheduler-login.html"
 
@@ -163,7 +163,7 @@ def test_the_admin_sign_in_works(client, alice):
 
 def test_sign_out_ends_the_session(client, account_a):
     account, _ = account_a
-    client.force_login(account.user)
+    client.force_login(portal_login(account))
 
     response = client.post("/scheduler/logout")
 
@@ -179,7 +179,7 @@ def test_every_portal_form_needs_its_csrf_token(account_a, url):
     account, _ = account_a
     client = Client(enforce_csrf_checks=True)
     if url != LOGIN:
-        client.force_login(account.user)
+        client.force_login(portal_login(account))
 
     response = client.post(url, {"username": "acme-agent", "password": PORTAL_PASSWORD})
 

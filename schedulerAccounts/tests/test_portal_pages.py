@@ -13,6 +13,7 @@ from booking.tests.helpers import BOOK_API as URL
 from booking.tests.helpers import bearer, contract_body, jane_visit, next_working_day, run_worker
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import KeyRejected, scheduler_account_for_key
+from schedulerAccounts.tests.helpers import portal_login
 from tenants.models import BlackoutDate
 
 
@@ -20,7 +21,7 @@ from tenants.models import BlackoutDate
 def agent(client, account_a):
     """A client signed in as account A's agent; returns (client, account)."""
     account, _ = account_a
-    client.force_login(account.user)
+    client.force_login(portal_login(account))
     return client, account
 
 
@@ -303,7 +304,7 @@ def test_cancel_is_post_only(agent, shop_a):
 
 def test_an_agent_of_shop_b_sees_nothing_of_shop_a(client, account_a, account_b, shop_a):
     a_booking = BookingFactory(shop=shop_a, account=account_a[0], customer_name="Alpha Customer")
-    client.force_login(account_b[0].user)
+    client.force_login(portal_login(account_b[0]))
 
     home = client.get("/scheduler/")
     listing = client.get("/scheduler/bookings", {"q": "Alpha"})

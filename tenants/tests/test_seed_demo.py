@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
@@ -12,6 +14,7 @@ from django.core.management import call_command
 
 from booking.models import Booking, Notification, SeatCounter
 from booking.tests.helpers import MONDAY, at_shop, run_worker
+from schedulerAccounts.services import scheduler_account_for_key, scheduler_account_revoke_key
 from tenants.models import Membership, Shop
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +78,7 @@ def test_it_fills_the_next_working_days_with_bookings_from_every_door(monday_mor
     assert bookings.count() == 38
     assert "38 sample bookings" in output
     days = sorted(set(bookings.values_list("scheduled_date", flat=True)))
-    assert days == [MONDAY + dt.timedelta(days=n) for n in range(5)], "today on, weekdays only"
+    assert days == [MONDAY + dt.timedelta(days=n) for n in range(5)], "five days from today on"
     assert set(bookings.values_list("source", flat=True)) == {
         "ahs",
         "cinch",
@@ -122,10 +125,67 @@ def test_a_shop_with_bookings_of_its_own_gets_no_samples(monday_morning):
     assert list(Booking.objects.filter(shop=shop)) == [kept]
 
 
-def test_run_in_the_evening_the_samples_start_the_next_working_day(freeze_now):
+def test_run_late_in_the_shops_day_today_still_has_bookings(freeze_now):
+    # 18:00: every start of the day is past, yet the admin opens on today.
     freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), MONDAY, 18))
 
     seed_demo()
 
-    first = Booking.objects.order_by("scheduled_date").first().scheduled_date
-    assert first == MONDAY + dt.timedelta(days=1)
+    today = Booking.objects.filter(scheduled_date=MONDAY)
+    assert today.count() >= 5
+    assert all(b.holds_seat for b in today)
+    assert sum(SeatCounter.objects.filter(date=MONDAY).values_list("booked", flat=True)) == (
+        today.count()
+    )
+
+
+def test_on_a_sunday_the_demo_shop_works_and_has_bookings(freeze_now):
+    sunday = MONDAY - dt.timedelta(days=1)
+    freeze_now(at_shop(Shop(time_zone="America/Los_Angeles"), sunday, 9))
+
+    seed_demo()
+
+    assert Booking.objects.filter(scheduled_date=sunday).exists()
+
+
+def test_run_again_days_later_it_books_today_too(freeze_now):
+    zone = Shop(time_zone="America/Los_Angeles")
+    freeze_now(at_shop(zone, MONDAY, 6))
+    seed_demo()
+    later = MONDAY + dt.timedelta(days=9)
+    freeze_now(at_shop(zone, later, 16))
+
+    output = seed_demo()
+
+    assert Booking.objects.filter(scheduled_date=later).exists()
+    assert "sample bookings added" in output
+    count = Booking.objects.count()
+    seed_demo()
+    assert Booking.objects.count() == count, "today has its bookings now: nothing more"
+
+
+def test_the_partner_key_stays_the_same_from_one_run_to_the_next(settings):
+    first = seed_demo().splitlines()[-1]
+    second = seed_demo().splitlines()[-1]
+
+    assert first == second
+    assert scheduler_account_for_key(second).name == "Demo Warranty Co"
+    key_file = Path(settings.DEMO_PARTNER_KEY_FILE)
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("kept", ["", "ao_live_notakey", "revoked"])
+def test_a_missing_or_dead_kept_key_is_replaced_by_a_working_one(settings, kept):
+    first = seed_demo().splitlines()[-1]
+    key_file = Path(settings.DEMO_PARTNER_KEY_FILE)
+    if kept == "revoked":
+        scheduler_account_revoke_key(account=scheduler_account_for_key(first))
+    else:
+        key_file.write_text(kept)
+
+    second = seed_demo().splitlines()[-1]
+
+    assert second != first
+    assert scheduler_account_for_key(second).name == "Demo Warranty Co"
+    assert key_file.read_text().strip() == second

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from booking.tests.helpers import TUESDAY, book
-from schedulerAccounts.models import SchedulerAccount
+from schedulerAccounts.models import PortalAgent, SchedulerAccount
 from tenants.middleware import shop_time_zone
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, UserFactory
@@ -35,7 +35,8 @@ def test_charlie_reads_his_e_mail_log_on_his_own_shops_clock(client, charlie, sh
 
 def test_a_partner_agent_has_the_zone_of_the_accounts_shop(shop_b):
     agent = UserFactory(username="agent")
-    SchedulerAccount.objects.create(shop=shop_b, name="Acme", source_tag="acme", user=agent)
+    account = SchedulerAccount.objects.create(shop=shop_b, name="Acme", source_tag="acme")
+    PortalAgent.objects.create(account=account, user=agent)
 
     assert str(shop_time_zone(agent)) == "America/New_York"
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0004_booking_possible_duplicates'),
+        ('booking', '0005_booking_portal_agent'),
         ('technicians', '0001_initial'),
     ]
 
