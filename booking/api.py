@@ -306,8 +306,10 @@ def _shop_for(slug: str, account: SchedulerAccount | None) -> Shop:
 
 
 def booking_response(booking: Booking) -> dict:
-    """The contract's success body, plus whether the booking moved from what was asked."""
-    return {
+    """The contract's success body, plus whether the booking moved from what was asked and,
+    where one is assigned, the technician's first name (only then: a shop without
+    technicians answers exactly as before)."""
+    body = {
         "success": True,
         "booking_id": str(booking.pk),
         "scheduled_date": booking.scheduled_date.isoformat(),
@@ -316,3 +318,6 @@ def booking_response(booking: Booking) -> dict:
         "reassigned": booking.reassigned,
         "requested_time_slot": booking.requested_time_slot or None,
     }
+    if booking.technician_id:
+        body["technician"] = booking.technician.first_name
+    return body

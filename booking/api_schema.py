@@ -51,6 +51,11 @@ class BookingCreatedSerializer(serializers.Serializer):
     requested_time_slot = serializers.CharField(
         allow_null=True, help_text="What was asked for: am, pm, a time like 10:00, or null."
     )
+    technician = serializers.CharField(
+        required=False,
+        help_text="The first name of the technician the job is assigned to; only when the shop "
+        "assigns one.",
+    )
 
 
 class ApiErrorSerializer(serializers.Serializer):

@@ -36,6 +36,14 @@ NOT_A_START_TIME = "not_a_start_time"  # a move to a time that is not one of the
 START_TOO_SOON = "start_too_soon"  # a move to a start sooner than the minimum notice
 START_FULL = "start_full"  # a move to a start with no seat left
 WINDOW_FULL = "window_full"  # a move to a window with no start with room left
+NO_TECHNICIAN_FREE = "no_technician_free"  # a move to a start where no technician can take it
+# Why one technician cannot take a job (a dispatcher chose them, or changed the job's length).
+TECHNICIAN_BUSY = "technician_busy"
+TECHNICIAN_OFF_SHIFT = "technician_off_shift"
+TECHNICIAN_TIME_OFF = "technician_time_off"
+TECHNICIAN_NO_SKILL = "technician_no_skill"
+TECHNICIAN_INACTIVE = "technician_inactive"
+PAST_MIDNIGHT = "past_midnight"
 NOT_MOVABLE = "not_movable"
 NOT_CANCELLABLE = "not_cancellable"
 UNKNOWN_STATUS = "unknown_status"
@@ -61,6 +69,16 @@ _API_WORDS = {
     START_TOO_SOON: "{start:%H:%M} on {day:%Y-%m-%d} is sooner than the shop's minimum notice",
     START_FULL: "{start:%H:%M} on {day:%Y-%m-%d} is full",
     WINDOW_FULL: "the {window} window on {day:%Y-%m-%d} has no start time with room",
+    NO_TECHNICIAN_FREE: "{start:%H:%M} on {day:%Y-%m-%d} is full",
+    TECHNICIAN_BUSY: "{technician} has another job between {start:%H:%M} and {end:%H:%M} "
+    "on {day:%Y-%m-%d}",
+    TECHNICIAN_OFF_SHIFT: "{technician} is not on shift from {start:%H:%M} to {end:%H:%M} "
+    "on {day:%a %Y-%m-%d}",
+    TECHNICIAN_TIME_OFF: "{technician} has time off between {start:%H:%M} and {end:%H:%M} "
+    "on {day:%Y-%m-%d}",
+    TECHNICIAN_NO_SKILL: "{technician} does not service {appliance}",
+    TECHNICIAN_INACTIVE: "{technician} is switched off and takes no new jobs",
+    PAST_MIDNIGHT: "A job of {minutes} minutes from {start:%H:%M} would run past midnight",
     NOT_MOVABLE: "Only a scheduled or confirmed booking can be moved.",
     NOT_CANCELLABLE: "This booking is already cancelled or completed.",
     UNKNOWN_STATUS: "Unknown status {status!r}",
@@ -86,6 +104,7 @@ _CUSTOMER_WORDS = {
     START_FULL: _LOST_TIME + _API_WORDS[START_FULL],
     WINDOW_FULL: "The {window_name} of {day:%A, %B} {day.day} has no time with room left now. "
     "Please pick another.",
+    NO_TECHNICIAN_FREE: _LOST_TIME + _API_WORDS[START_FULL],
 }
 _WINDOW_NAMES = {"am": "morning", "pm": "afternoon"}
 
@@ -118,6 +137,11 @@ def for_customer(error: BookingError) -> str:
 def for_dispatcher(error: BookingError) -> str:
     """A refusal as shop staff (admin) and partner agents (portal) read it."""
     facts = error.facts
+    if error.reason == NO_TECHNICIAN_FREE:
+        return (
+            "No technician who services {appliance} is free for {minutes} minutes from "
+            "{start:%H:%M} on {day:%a %b %d}".format(**facts)
+        )
     if error.reason == OUTSIDE_HOURS:
         return "The start time must be between {first_start:%H:%M} and {last_start:%H:%M}".format(
             **facts
