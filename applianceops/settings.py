@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "phonenumber_field",
     "tenants",
+    "technicians",
     "booking",
     "schedulerAccounts",
     # After booking: the first app with a command of a name wins, and booking's db_worker is

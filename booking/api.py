@@ -234,9 +234,10 @@ def _json_kind(value) -> str:
 
 
 def booking_response(booking: Booking) -> dict:
-    """The contract's success body, plus whether the booking moved from what was asked and
-    whether it was booked before (the work order was re-sent)."""
-    return {
+    """The contract's success body, plus whether the booking moved from what was asked,
+    whether it was booked before (the work order was re-sent) and, where one is assigned, the
+    technician's first name (only then: a shop without technicians answers as before)."""
+    body = {
         "success": True,
         "booking_id": str(booking.pk),
         "scheduled_date": booking.scheduled_date.isoformat(),
@@ -246,3 +247,6 @@ def booking_response(booking: Booking) -> dict:
         "requested_time_slot": booking.requested_time_slot or None,
         "duplicate": False,
     }
+    if booking.technician_id:
+        body["technician"] = booking.technician.first_name
+    return body

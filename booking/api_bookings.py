@@ -47,7 +47,7 @@ class PartnerBookingApi(PartnerApiView):
         except ValueError:
             pk = None
         booking = (
-            Booking.objects.select_related("shop")
+            Booking.objects.select_related("shop", "technician")
             .filter(pk=pk, account=account, shop_id=account.shop_id)
             .first()
         )
@@ -83,7 +83,7 @@ class BookingListApi(PartnerBookingApi):
     def get(self, request):
         query = validated(self.InputSerializer, request.query_params)
         account = request.auth
-        rows = Booking.objects.select_related("shop").filter(
+        rows = Booking.objects.select_related("shop", "technician").filter(
             account=account, shop_id=account.shop_id
         )
         if query.get("work_order_number"):

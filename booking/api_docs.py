@@ -60,7 +60,11 @@ PARTNER_FIELD_NOTES = [
     ("priority", "Partner key only: normal (default) or urgent."),
     ("dispatcher_notes", "Partner key only: notes for the shop's dispatcher."),
     ("partner_reference", "Partner key only: your own reference for the job."),
-    ("duration_minutes", "Partner key only: expected job length, 15 to 720 minutes."),
+    (
+        "duration_minutes",
+        "Partner key only: the job's length, 15 to 720 minutes (default: the shop's length for "
+        "the appliance). A shop with technicians keeps one free for that long.",
+    ),
     (
         "allow_overbook",
         "Partner key only, where the shop allows it: true books the requested start even when "

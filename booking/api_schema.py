@@ -191,6 +191,11 @@ class BookingCreatedSerializer(serializers.Serializer):
         help_text="True (with status 200) when the work order was booked already: this is that "
         "booking, and nothing new was booked."
     )
+    technician = serializers.CharField(
+        required=False,
+        help_text="The first name of the technician the job is assigned to; only when the shop "
+        "assigns one.",
+    )
 
 
 CREATE_ERRORS = errors_of(

@@ -145,6 +145,9 @@ class PartnerBookingSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Booking.Priority.values)
     partner_reference = serializers.CharField(allow_blank=True)
     duration_minutes = serializers.IntegerField(allow_null=True)
+    technician = serializers.CharField(
+        allow_null=True, help_text="The assigned technician's first name, if the shop assigns one."
+    )
     cancel_reason = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

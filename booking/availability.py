@@ -1,8 +1,11 @@
 """Which days and start times of a shop still have room: read-only, for pages that offer times.
 
-Three queries whatever the number of bookings (the shop's settings when not already loaded,
-its blackout dates, and the seat counters of the range); the rules themselves are the pure
-functions of booking/slots.py, so a page offers exactly what booking_create would take.
+The room itself comes from booking.capacity's `room()`, the same answer booking_create and
+booking_reschedule take from; the day and notice rules are the pure functions of
+booking/slots.py. So a page offers exactly what the engine would take. A constant number of
+queries whatever the number of bookings: the shop's settings when not already loaded, its
+blackout dates, its active technicians, and then the seat counters of the range, or (with
+technicians) their shifts, time off and jobs of the range.
 
 Two views of the same computation: `start_seats` gives every start time with the seats it has
 left (for pages that let one pick a time), `shop_availability` sums that up per day and window.
@@ -13,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from booking import slots
-from booking.models import SeatCounter
+from booking import capacity, slots
+from booking.models import Booking
 from booking.refusals import FULL, TOO_SOON
 from tenants.models import Shop
 
@@ -78,22 +81,28 @@ class DaySeats:
 
 
 def start_seats(
-    shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
+    shop: Shop,
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    need: capacity.Need | None = None,
+    ignoring: Booking | None = None,
 ) -> list[DaySeats]:
-    """One entry per day from `first` to `last` inclusive, in order, with its start times."""
+    """One entry per day from `first` to `last` inclusive, in order, with its start times.
+
+    `seats_left` is how many more jobs like `need` could start there: free seats, or free
+    technicians. Without `need` the appliance is not known yet: any technician counts, for the
+    shop's default job length. `ignoring` leaves a booking being moved out of the count of
+    technicians' jobs.
+    """
     booking_settings = shop.booking_settings
     schedule = schedule_of(booking_settings)
-    capacity = booking_settings.jobs_per_start_time
     now = now or shop.now()
-    booked = {
-        (row["date"], row["start_time"]): row["booked"]
-        for row in SeatCounter.objects.filter(shop=shop, date__gte=first, date__lte=last).values(
-            "date", "start_time", "booked"
-        )
-    }
+    room = capacity.room(shop, first, last, need=need, ignoring=ignoring)
     # Counted, not stepped past `last`: the day after 9999-12-31 does not exist.
     return [
-        _day(schedule, first + dt.timedelta(days=offset), now, capacity, booked)
+        _day(schedule, first + dt.timedelta(days=offset), now, room)
         for offset in range((last - first).days + 1)
     ]
 
@@ -112,9 +121,16 @@ def next_open_date(shop: Shop, first: dt.date, *, now: dt.datetime | None = None
 
 
 def shop_availability(
-    shop: Shop, first: dt.date, last: dt.date, *, now: dt.datetime | None = None
+    shop: Shop,
+    first: dt.date,
+    last: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    need: capacity.Need | None = None,
+    ignoring: Booking | None = None,
 ) -> list[DayAvailability]:
-    """One entry per day from `first` to `last` inclusive, in order."""
+    """One entry per day from `first` to `last` inclusive, in order (`need` and `ignoring` as
+    for start_seats)."""
     return [
         DayAvailability(
             day.date,
@@ -122,22 +138,16 @@ def shop_availability(
             am=day.seats_left(slots.AM) > 0,
             pm=day.seats_left(slots.PM) > 0,
         )
-        for day in start_seats(shop, first, last, now=now)
+        for day in start_seats(shop, first, last, now=now, need=need, ignoring=ignoring)
     ]
 
 
-def _day(
-    schedule: slots.Schedule,
-    day: dt.date,
-    now: dt.datetime,
-    capacity: int,
-    booked: dict[tuple[dt.date, dt.time], int],
-) -> DaySeats:
+def _day(schedule: slots.Schedule, day: dt.date, now: dt.datetime, room) -> DaySeats:
     reason = slots.day_closed_reason(schedule, day, now.date())
     if reason:
         return DaySeats(day, reason, ())
     starts = tuple(
-        StartSeats(start, max(capacity - booked.get((day, start), 0), 0))
+        StartSeats(start, room.seats_left(day, start))
         for start in slots.open_start_times(schedule, day, now)
     )
     if not starts:

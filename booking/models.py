@@ -10,6 +10,7 @@ from django.utils.dateformat import time_format
 from phonenumber_field.modelfields import PhoneNumberField
 
 from booking import slots
+from technicians.models import Technician
 from tenants.models import Shop
 
 
@@ -132,7 +133,20 @@ class Booking(models.Model):
     scheduled_time = models.TimeField(help_text="Wall-clock start time at the shop.")
     window = models.CharField(max_length=2, choices=Window.choices)
     requested_time_slot = models.CharField(max_length=8, blank=True)
-    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "job length (minutes)",
+        null=True,
+        blank=True,
+        help_text="Empty: the shop's length for the appliance.",
+    )
+    technician = models.ForeignKey(
+        Technician,
+        # A technician with jobs on record is switched off, not deleted.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
 
     source = models.CharField(max_length=60, blank=True, db_index=True)
     work_order_number = models.CharField("WO#", max_length=64, blank=True)
@@ -277,6 +291,44 @@ class Booking(models.Model):
         if window is None:
             return f"at {time_format(self.scheduled_time, 'g:i A')}"
         return f"between {slots.clock(window[0])} and {slots.clock(window[1])}"
+
+    @property
+    def job_minutes(self) -> int:
+        """The job's length: its own, else the shop's for the appliance (older bookings)."""
+        return self.duration_minutes or self.shop.booking_settings.job_length(self.appliance_type)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.job_minutes)
+
+
+class Occupancy(models.Model):
+    """Five minutes of a technician's day taken by an assigned booking that holds a seat.
+
+    The unique (technician, date, time) constraint is what forbids a technician two overlapping
+    jobs: booking_create, reschedule and reassignment write a job's rows in the booking's
+    transaction, and the insert that would overlap fails, whatever the interleaving of workers.
+    The rows sit on a fixed five-minute clock from midnight, not on the shop's start times, so
+    a later change of start times cannot line two jobs up past each other. See booking.capacity.
+    """
+
+    TICK_MINUTES = 5
+
+    technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="occupancy")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="occupancy")
+    date = models.DateField()
+    time = models.TimeField(help_text="The start of a five-minute tick, on the shop's clock.")
+
+    class Meta:
+        verbose_name_plural = "occupancy"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technician", "date", "time"], name="technician_one_job_at_a_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technician} {self.date} {self.time:%H:%M}"
 
 
 class Notification(models.Model):

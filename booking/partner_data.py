@@ -41,6 +41,8 @@ def booking_for_partner(booking: Booking) -> dict:
         "priority": booking.priority,
         "partner_reference": booking.partner_reference,
         "duration_minutes": booking.duration_minutes,
+        # Only the first name, as the create answer gives it: who is coming, no more.
+        "technician": booking.technician.first_name if booking.technician_id else None,
         "cancel_reason": booking.cancel_reason,
         "created_at": _instant(booking.created_at),
         "updated_at": _instant(booking.updated_at),

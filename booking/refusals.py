@@ -9,9 +9,6 @@ nothing for a person; each audience's words are here:
 - `for_customer`: the booking page and the customer's self-service page.
 - `for_dispatcher`: the admin and the partner portal, where the person at the screen wants to
   know why that day is shut.
-
-The refusals themselves (BookingError and its kinds) are here too; booking.services raises
-them and the doors import them from there.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from booking.models import Booking
+    from booking.services import BookingError
 
 # Why a day has no start time to offer. Also the day's `closed_reason` on availability pages.
 PAST = "past"
@@ -39,6 +36,14 @@ NOT_A_START_TIME = "not_a_start_time"  # a move to a time that is not one of the
 START_TOO_SOON = "start_too_soon"  # a move to a start sooner than the minimum notice
 START_FULL = "start_full"  # a move to a start with no seat left
 WINDOW_FULL = "window_full"  # a move to a window with no start with room left
+NO_TECHNICIAN_FREE = "no_technician_free"  # a move to a start where no technician can take it
+# Why one technician cannot take a job (a dispatcher chose them, or changed the job's length).
+TECHNICIAN_BUSY = "technician_busy"
+TECHNICIAN_OFF_SHIFT = "technician_off_shift"
+TECHNICIAN_TIME_OFF = "technician_time_off"
+TECHNICIAN_NO_SKILL = "technician_no_skill"
+TECHNICIAN_INACTIVE = "technician_inactive"
+PAST_MIDNIGHT = "past_midnight"
 NOT_MOVABLE = "not_movable"
 NOT_CANCELLABLE = "not_cancellable"
 DUPLICATE_WORK_ORDER = "duplicate_work_order"  # the order already has a booking holding a seat
@@ -65,6 +70,16 @@ _API_WORDS = {
     START_TOO_SOON: "{start:%H:%M} on {day:%Y-%m-%d} is sooner than the shop's minimum notice",
     START_FULL: "{start:%H:%M} on {day:%Y-%m-%d} is full",
     WINDOW_FULL: "the {window} window on {day:%Y-%m-%d} has no start time with room",
+    NO_TECHNICIAN_FREE: "{start:%H:%M} on {day:%Y-%m-%d} is full",
+    TECHNICIAN_BUSY: "{technician} has another job between {start:%H:%M} and {end:%H:%M} "
+    "on {day:%Y-%m-%d}",
+    TECHNICIAN_OFF_SHIFT: "{technician} is not on shift from {start:%H:%M} to {end:%H:%M} "
+    "on {day:%a %Y-%m-%d}",
+    TECHNICIAN_TIME_OFF: "{technician} has time off between {start:%H:%M} and {end:%H:%M} "
+    "on {day:%Y-%m-%d}",
+    TECHNICIAN_NO_SKILL: "{technician} does not service {appliance}",
+    TECHNICIAN_INACTIVE: "{technician} is switched off and takes no new jobs",
+    PAST_MIDNIGHT: "A job of {minutes} minutes from {start:%H:%M} would run past midnight",
     NOT_MOVABLE: "Only a scheduled or confirmed booking can be moved.",
     NOT_CANCELLABLE: "This booking is already cancelled or completed.",
     DUPLICATE_WORK_ORDER: (
@@ -94,6 +109,7 @@ _CUSTOMER_WORDS = {
     START_FULL: _LOST_TIME + _API_WORDS[START_FULL],
     WINDOW_FULL: "The {window_name} of {day:%A, %B} {day.day} has no time with room left now. "
     "Please pick another.",
+    NO_TECHNICIAN_FREE: _LOST_TIME + _API_WORDS[START_FULL],
 }
 _WINDOW_NAMES = {"am": "morning", "pm": "afternoon"}
 
@@ -126,6 +142,11 @@ def for_customer(error: BookingError) -> str:
 def for_dispatcher(error: BookingError) -> str:
     """A refusal as shop staff (admin) and partner agents (portal) read it."""
     facts = error.facts
+    if error.reason == NO_TECHNICIAN_FREE:
+        return (
+            "No technician who services {appliance} is free for {minutes} minutes from "
+            "{start:%H:%M} on {day:%a %b %d}".format(**facts)
+        )
     if error.reason == OUTSIDE_HOURS:
         return "The start time must be between {first_start:%H:%M} and {last_start:%H:%M}".format(
             **facts
@@ -144,53 +165,3 @@ def for_dispatcher(error: BookingError) -> str:
 def _day_words(day: dt.date, today: dt.date) -> str:
     text = f"{day:%a %b} {day.day}"
     return text if day.year == today.year else f"{text}, {day.year}"
-
-
-class BookingError(Exception):
-    """A booking rule said no, and `reason` says which (one of booking/refusals.py's).
-
-    `code` is stable for API clients, `field` names the input at fault, and `facts` are what
-    the words need (the day, the shop's today, a start time...): booking.refusals words a
-    refusal for each door. `message` is the contract's wording, as API clients read it.
-    """
-
-    code = "invalid_field"
-
-    def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
-        self.reason = reason
-        self.field = field
-        self.facts = facts
-        if code:
-            self.code = code
-        self.message = for_api(self)
-        super().__init__(self.message)
-
-
-class NoAvailability(BookingError):
-    code = "no_availability"
-
-
-class BookingDisabled(BookingError):
-    code = "booking_disabled"
-
-
-class SlotFull(BookingError):
-    code = "slot_full"
-
-
-class DuplicateWorkOrder(BookingError):
-    """The work order already has a booking that holds its seat: `booking`, which a partner
-    re-sending the order gets back instead of a second one."""
-
-    code = "duplicate_work_order"
-
-    def __init__(self, booking: Booking):
-        self.booking = booking
-        super().__init__(
-            DUPLICATE_WORK_ORDER,
-            field="work_order_number",
-            work_order_number=booking.work_order_number,
-            reference=booking.reference,
-            day=booking.scheduled_date,
-            start=booking.scheduled_time,
-        )

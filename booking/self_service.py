@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from booking import slots, tokens
 from booking.availability import shop_availability
+from booking.capacity import Need
 from booking.models import Booking
 
 # A salt of its own, so no other signed value of this site can pass for a booking link.
@@ -69,14 +70,16 @@ def move_weeks(booking: Booking) -> list[MoveWeek]:
     """Every week from this one to the shop's horizon, with the days the visit can move to.
 
     The shared availability (booking.availability) decides what has room, so this page offers
-    exactly what the booking page shows and what booking_reschedule takes. A week with no room
-    is kept (empty) so the customer sees it is full rather than missing.
+    exactly what the booking page shows and what booking_reschedule takes: for this job's
+    appliance and length, with its own technician time left out. A week with no room is kept
+    (empty) so the customer sees it is full rather than missing.
     """
     shop = booking.shop
     now = shop.now()
     last = now.date() + dt.timedelta(days=shop.booking_settings.horizon_days)
+    need = Need(booking.appliance_type, booking.job_minutes)
     weeks: list[MoveWeek] = []
-    for day in shop_availability(shop, now.date(), last, now=now):
+    for day in shop_availability(shop, now.date(), last, now=now, need=need, ignoring=booking):
         monday = day.date - dt.timedelta(days=day.date.weekday())
         if not weeks or weeks[-1].monday != monday:
             weeks.append(MoveWeek(monday, []))

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from booking import notifications, refusals, seats, slots
-from booking.addresses import address_key, zip_code_of
+from booking import capacity, notifications, refusals, rules, slots, work_orders
+from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
-from booking.models import Booking
-from booking.placement import MoveTarget, day_refused, move_target, starts_for
-from booking.refusals import (  # noqa: F401  (raised here; the doors import them from here)
+
+# The doors import the refusals from here, where they have always been.
+from booking.errors import (  # noqa: F401
     BookingDisabled,
     BookingError,
     DuplicateWorkOrder,
     NoAvailability,
     SlotFull,
+    TechnicianUnavailable,
 )
+from booking.models import Booking
+from technicians.models import Technician
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -56,21 +60,6 @@ class Extras:
     duration_minutes: int | None = None
 
 
-def _check_service_area(zip_codes: list[str], address: str) -> None:
-    if not zip_codes:
-        return
-    zip_code = zip_code_of(address)
-    if not zip_code:
-        raise BookingError(refusals.NO_ZIP_CODE, code="outside_service_area", field="address")
-    if zip_code not in zip_codes:
-        raise BookingError(
-            refusals.OUTSIDE_SERVICE_AREA,
-            code="outside_service_area",
-            field="address",
-            zip_code=zip_code,
-        )
-
-
 def _lock(booking: Booking) -> Booking:
     """The booking as it is now, its row locked until the caller's transaction ends.
 
@@ -87,28 +76,6 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
-def _insert_booking(*, staff: bool, **fields) -> Booking:
-    """INSERT it; staff booking an open order again mean a second visit: a repeat visit."""
-    if not (staff and fields["work_order_number"]):
-        return Booking.objects.create(**fields)
-    try:
-        with transaction.atomic():
-            return Booking.objects.create(**fields)
-    except IntegrityError:
-        return Booking.objects.create(**fields, repeat_visit=True)
-
-
-def _open_booking_of_order(shop: Shop, source: str, work_order_number: str) -> Booking | None:
-    """The booking holding a seat for this work order, as the dedupe constraint sees it."""
-    if not work_order_number:
-        return None
-    return (
-        Booking.objects.holding_seats()
-        .filter(shop=shop, source=source, work_order_number=work_order_number, repeat_visit=False)
-        .first()
-    )
-
-
 def booking_create(
     *,
     shop: Shop,
@@ -122,54 +89,61 @@ def booking_create(
     client_ip: str | None = None,
     extras: Extras | None = None,
     allow_overbook: bool = False,
+    technician: Technician | None = None,
     notify: bool = True,
     taken_at: dt.datetime | None = None,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
-    `account` is the scheduler account booking it, `agent` its person at the portal.
-    `taken_at` (an aware moment, default now) is when the rules judge the request: seed_demo
-    books the demo's history as taken the evening before, so today's jobs are there too.
+    With technicians the job is assigned as it is booked; `technician` (a dispatcher's choice,
+    with an exact time) books on them or refuses saying why. `account` is the scheduler
+    account booking it, `agent` its person at the portal. `taken_at` (an aware moment, default
+    now) is when the rules judge the request: seed_demo books the demo's history as taken the
+    evening before, so today's jobs are there too.
 
-    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability, or
-    DuplicateWorkOrder when the (source, work order) already has a booking holding a seat.
+    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability,
+    TechnicianUnavailable, or DuplicateWorkOrder when the (source, work order) already has a
+    booking holding a seat (booking/work_orders.py).
     """
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
     if not booking_settings.booking_enabled and channel != Booking.Channel.ADMIN:
         raise BookingDisabled(refusals.BOOKING_DISABLED, field="slug", shop_name=shop.name)
-    _check_service_area(booking_settings.service_zip_codes, customer.address)
+    rules.check_service_area(booking_settings.service_zip_codes, customer.address)
     appliance, appliance_original = match_appliance(
         job.appliance_type, booking_settings.appliance_types
     )
     schedule = schedule_of(booking_settings)
     now = taken_at.astimezone(shop.tz) if taken_at else shop.now()
-    order, _ = starts_for(schedule, slot_request, now)
+    day = slot_request.date
+    rules.check_day(schedule, day, now.date())
+    order = rules.start_order(schedule, slot_request, now)
     extras = extras or Extras()
     key = address_key(customer.address)
     # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
     # two indexes), so flagging costs no round trip and sees every booking committed before it.
     duplicate_of = Subquery(
         Booking.objects.possible_duplicates_of(
-            shop=shop, phone=customer.phone, address_key=key, day=slot_request.date
+            shop=shop, phone=customer.phone, address_key=key, day=day
         ).values("pk")[:1]
     )
+    minutes = extras.duration_minutes or booking_settings.job_length(appliance)
+    # Read before the write transaction, keeping it short: whom to try first. The unique
+    # constraint on technician time, not this read, decides (booking.capacity).
+    room = capacity.room(shop, day, day, need=capacity.Need(appliance, minutes))
+    # Made here so the technician's rows can name the booking before its row is written.
+    booking_id = uuid.uuid4()
 
     try:
         with transaction.atomic():
-            seats.ensure_counters(shop, slot_request.date, order)
-            seat = seats.take_seat(
-                shop,
-                slot_request.date,
-                order,
-                booking_settings.jobs_per_start_time,
-                overbook=allow_overbook,
+            placement = room.take(
+                day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
             )
-            if seat is None:
-                raise day_refused(refusals.FULL, schedule, slot_request.date, now.date())
-            start, overbooked = seat
-            booking = _insert_booking(
+            if placement is None:
+                raise rules.day_refused(refusals.FULL, schedule, day, now.date())
+            booking = work_orders.insert_booking(
                 staff=channel == Booking.Channel.ADMIN,
+                id=booking_id,
                 shop=shop,
                 customer_name=customer.name,
                 phone=customer.phone,
@@ -179,11 +153,12 @@ def booking_create(
                 appliance_type=appliance,
                 appliance_type_original=appliance_original,
                 issue=job.issue,
-                scheduled_date=slot_request.date,
-                scheduled_time=start,
-                window=slots.window_of(start),
+                scheduled_date=day,
+                scheduled_time=placement.start,
+                window=slots.window_of(placement.start),
                 requested_time_slot=slot_request.label,
-                duration_minutes=extras.duration_minutes,
+                duration_minutes=minutes,
+                technician=placement.technician,
                 source=source,
                 work_order_number=job.work_order_number,
                 claim_number=job.claim_number,
@@ -195,18 +170,18 @@ def booking_create(
                 account=account,
                 agent=agent,
                 dispatcher_notes=extras.dispatcher_notes,
-                overbooked=overbooked,
+                overbooked=placement.overbooked,
                 possible_duplicate_of_id=duplicate_of,
                 client_ip=client_ip,
             )
-            # The instance holds the subquery, not its answer: defer the field (Django's own
-            # way, a field missing from the instance's dict) so it is read from the row if asked.
+            # The instance holds the subquery, not its answer: defer the field (Django's own way,
+            # a field missing from the instance's dict) so it is read from the row when asked.
             vars(booking).pop("possible_duplicate_of_id")
             if notify:
                 notifications.queue_booking_created(booking)
     except IntegrityError:
-        # Only the work-order dedupe refuses this INSERT; the seat went back with the rollback.
-        existing = _open_booking_of_order(shop, source, job.work_order_number)
+        # The work-order dedupe refused the INSERT: what it took went back with the rollback.
+        existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
         if existing is None:
             raise
         raise DuplicateWorkOrder(existing) from None
@@ -228,10 +203,10 @@ def booking_cancel(
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Cancel a booking and give its seat back. Cancelling twice is refused.
+    """Cancel a booking and give its seat (and its technician's time) back. Cancelling twice
+    is refused. `reason`, if the canceller gave one, is kept and told to the shop.
 
-    `reason`, if the canceller gave one, is kept on the booking and told to the shop. The
-    customer is told by e-mail; the shop too with `notify_shop` (when the shop did not cancel).
+    The customer is told by e-mail; the shop too with `notify_shop` (when the shop did not).
     """
     with transaction.atomic():
         current = _lock(booking)
@@ -241,7 +216,7 @@ def booking_cancel(
             status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
         )
         # The seat it holds now: a move committed since the request loaded it took another.
-        seats.release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
+        capacity.release(current)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -257,34 +232,37 @@ def booking_reschedule(
     new_window: str = "",
     slot_request: slots.SlotRequest | None = None,
     allow_overbook: bool = False,
+    technician: Technician | None = None,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking; the old seat is given back. The customer is told by e-mail; the shop
-    too with `notify_shop` (when the shop did not move it). New-booking rules hold.
+    """Move a booking; the old seat and the technician's time there are given back.
 
-    To `new_date` and `new_time` exactly (admin, customer's page): a full start is SlotFull
-    unless `allow_overbook`. To the earliest start with room in `new_window` that day (the
-    customer is promised that window; NoAvailability when it is full). Or to `slot_request`,
-    placed as booking_create places a booking (API, portal; NoAvailability for a full day).
+    Where to (booking.rules.move_target): an exact start (SlotFull unless `allow_overbook`),
+    the first with room in `new_window`, or `slot_request` placed as a new booking would be.
+    With technicians it keeps its own if free, else the fairest free one, or `technician`
+    (TechnicianUnavailable says why not). The customer is e-mailed; the shop with `notify_shop`.
     """
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    target = move_target(booking.shop, new_date, new_time, new_window, slot_request)
+    target = rules.move_target(booking.shop, new_date, new_time, new_window, slot_request)
     if target.arrived(booking):
-        if target.requested is not None:
-            # Nothing to move; only the request to remember.
+        if slot_request is not None:
+            # Where it was asked to be already: only the request to remember.
             Booking.objects.filter(pk=booking.pk).update(
                 requested_time_slot=target.requested, updated_at=timezone.now()
             )
             booking.refresh_from_db()
-        return booking
-    return _move(booking, target, allow_overbook, notify_customer, notify_shop)
+        if technician is None or technician.pk == booking.technician_id:
+            return booking
+        return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
+    return _move(booking, target, allow_overbook, technician, notify_customer, notify_shop)
 
 
-def _move(booking, target: MoveTarget, allow_overbook, notify_customer, notify_shop) -> Booking:
-    """Take a seat at the first start of the target with room, give the old one back, tell."""
+def _move(booking, target, allow_overbook, technician, notify_customer, notify_shop) -> Booking:
     shop, day = booking.shop, target.day
+    need = capacity.Need(booking.appliance_type, booking.job_minutes)
+    room = capacity.room(shop, day, day, need=need, ignoring=booking)
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
@@ -293,37 +271,76 @@ def _move(booking, target: MoveTarget, allow_overbook, notify_customer, notify_s
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
             return booking
-        seats.ensure_counters(shop, day, target.order)
-        held = (current.scheduled_date, current.scheduled_time)
-        seats.lock_counters(shop, [held, *((day, start) for start in target.order)])
-        seat = seats.take_seat(
-            shop,
+        # The take gives back the job's own technician time as it writes the new (a move onto
+        # an overlapping span would otherwise clash with itself); its seat is given back below.
+        placement = room.take(
             day,
             target.order,
-            shop.booking_settings.jobs_per_start_time,
+            booking_id=current.pk,
             overbook=allow_overbook,
+            technician=technician,
+            prefer=current.technician_id,
+            leaving=current,
         )
-        if seat is None:
-            raise target.full()
-        start, overbooked = seat
-        seats.release_seat(shop.pk, *held)
+        if placement is None:
+            raise target.full(room.full_reason, need.appliance, need.minutes)
+        capacity.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=day,
-            scheduled_time=start,
-            window=slots.window_of(start),
-            requested_time_slot=current.requested_time_slot
-            if target.requested is None
-            else target.requested,
-            overbooked=overbooked,
+            scheduled_time=placement.start,
+            window=slots.window_of(placement.start),
+            requested_time_slot=target.requested or current.requested_time_slot,
+            technician=placement.technician,
+            overbooked=placement.overbooked,
             # A reminder for the old time says nothing about the new one.
-            reminder_sent_at=None if (day, start) != held else current.reminder_sent_at,
+            reminder_sent_at=None,
             updated_at=timezone.now(),
         )
         booking.refresh_from_db()
-        if (day, start) != held:
-            notifications.queue_booking_rescheduled(
-                booking, notify_customer=notify_customer, notify_shop=notify_shop
+        notifications.queue_booking_rescheduled(
+            booking, notify_customer=notify_customer, notify_shop=notify_shop
+        )
+    return booking
+
+
+def booking_assign(
+    *, booking: Booking, technician: Technician | None, allow_overbook: bool = False
+) -> Booking:
+    """Give a booking's job to `technician` at its own time, or to nobody (None).
+
+    TechnicianUnavailable says why they cannot take it; `allow_overbook` (owners) waives their
+    shift, skills and time off, never another job: nobody is in two places at once.
+    """
+    if not booking.holds_seat:
+        raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+    day, start = booking.scheduled_date, booking.scheduled_time
+    need = capacity.Need(booking.appliance_type, booking.job_minutes)
+    room = capacity.room(booking.shop, day, day, need=need, ignoring=booking)
+    with transaction.atomic():
+        current = _lock(booking)
+        if not current.holds_seat or (current.scheduled_date, current.scheduled_time) != (
+            day,
+            start,
+        ):
+            raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
+        overbooked = current.overbooked
+        if technician is None:
+            capacity.free_technician(current)
+        else:
+            placement = room.place_on(
+                technician,
+                day,
+                start,
+                booking_id=current.pk,
+                force=allow_overbook,
+                count=False,
+                leaving=current,
             )
+            overbooked = placement.overbooked
+        Booking.objects.filter(pk=booking.pk).update(
+            technician=technician, overbooked=overbooked, updated_at=timezone.now()
+        )
+        booking.refresh_from_db()
     return booking
 
 
@@ -336,8 +353,8 @@ _STATUS_MOVES = {
 def booking_set_status(*, booking: Booking, status: str) -> Booking:
     """Confirm or complete a booking; cancelling goes through booking_cancel.
 
-    A completed job has used its seat: the counter gives it back, so the ledger counts only
-    bookings that still hold one.
+    A completed job has used its seat: the counter and the technician's time are given back, so
+    the ledger counts only bookings that still hold one.
     """
     if status == Booking.Status.CANCELLED:
         return booking_cancel(booking=booking)
@@ -361,7 +378,7 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
             )
         Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
         if status not in Booking.SEAT_HOLDING:
-            seats.release_seat(current.shop_id, current.scheduled_date, current.scheduled_time)
+            capacity.release(current)
         booking.refresh_from_db()
     return booking
 
@@ -388,7 +405,11 @@ EDITABLE_DETAILS = frozenset(
 
 
 def booking_update(*, booking: Booking, **changes) -> Booking:
-    """Edit a booking's details; its date, time and status move only through the functions above."""
+    """Edit a booking's details; its date, time and status move only through the functions above.
+
+    A job length left empty is the shop's for the appliance. A new length of an assigned job
+    must still fit its technician's day (TechnicianUnavailable says why not).
+    """
     unknown = set(changes) - EDITABLE_DETAILS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
@@ -399,15 +420,30 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
     if "address" in changes:
         booking.address_key = address_key(booking.address)
         changes["address_key"] = booking.address_key
-    fields = [*changes, "updated_at"]
-    if not {"source", "work_order_number"} & set(changes):
-        booking.save(update_fields=fields)
-        return booking
-    try:
-        with transaction.atomic():
-            booking.save(update_fields=fields)
-    except IntegrityError:
-        # Staff gave it the work order of another open booking: a second visit, on purpose.
-        booking.repeat_visit = True
-        booking.save(update_fields=[*fields, "repeat_visit"])
+    if "duration_minutes" in changes and not booking.duration_minutes:
+        booking.duration_minutes = booking.shop.booking_settings.job_length(booking.appliance_type)
+    with transaction.atomic():
+        if "duration_minutes" in changes:
+            _refit_technician(booking)
+        work_orders.save_details(booking, [*changes, "updated_at"])
     return booking
+
+
+def _refit_technician(booking: Booking) -> None:
+    """Rewrite an assigned job's technician time for its new length, on the same technician."""
+    current = _lock(booking)
+    if not (current.holds_seat and current.technician_id):
+        return
+    day, start = current.scheduled_date, current.scheduled_time
+    need = capacity.Need(booking.appliance_type, booking.duration_minutes)
+    room = capacity.room(booking.shop, day, day, need=need, ignoring=current)
+    # A job an owner put on them beyond their shift may stay beyond it.
+    room.place_on(
+        current.technician,
+        day,
+        start,
+        booking_id=current.pk,
+        force=current.overbooked,
+        count=False,
+        leaving=current,
+    )

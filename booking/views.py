@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, slots, tokens
+from booking.appliances import match_appliance
 from booking.availability import DayAvailability, shop_availability
+from booking.capacity import Need
 from booking.forms import WINDOW_WORDS, BookingForm, window_choices
 from booking.ics import booking_ics
 from booking.inputs import customer_from, job_from
@@ -211,6 +213,16 @@ def booking_calendar_file(request, slug, token):
     return response
 
 
+def _need(shop: Shop, appliance: str | None) -> Need | None:
+    """The job an appliance picked on the page asks for; None (any, the default length) before
+    one is picked."""
+    if not (appliance or "").strip():
+        return None
+    booking_settings = shop.booking_settings
+    kind, _ = match_appliance(appliance, booking_settings.appliance_types)
+    return Need(kind, booking_settings.job_length(kind))
+
+
 def _asked_day(request, shop: Shop) -> dt.date:
     """The day the page's script asks about; ValueError in the words the answer gives."""
     try:
@@ -227,7 +239,8 @@ def _asked_day(request, shop: Shop) -> dt.date:
 @never_cache
 @require_safe
 def booking_availability(request, slug):
-    """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked."""
+    """{"date", "open", "am", "pm"} for one day: the page's script asks when a day is picked,
+    and again when an appliance is (with technicians, who can take the job depends on it)."""
     shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         return JsonResponse(
@@ -241,7 +254,8 @@ def booking_availability(request, slug):
         )
     if not shop.booking_settings.booking_enabled:
         return JsonResponse({"date": day.isoformat(), "open": False, "am": False, "pm": False})
-    (open_day,) = shop_availability(shop, day, day)
+    need = _need(shop, request.GET.get("appliance", "")[:100])
+    (open_day,) = shop_availability(shop, day, day, need=need)
     return JsonResponse(
         {"date": day.isoformat(), "open": open_day.is_open, "am": open_day.am, "pm": open_day.pm}
     )

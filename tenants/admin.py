@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from tenants.access import ALL_ROLES, OWNER_ONLY, shop_ids_with
+from tenants.admin_fields import JobLengthsField
 from tenants.models import WEEKDAY_NAMES, BlackoutDate, BookingSettings, Membership, Shop
 from tenants.services import membership_create
 
@@ -190,6 +191,32 @@ class BookingSettingsForm(forms.ModelForm):
         required=False,
         help_text="One five-digit ZIP per line. Leave empty to take jobs anywhere.",
     )
+    job_minutes_by_appliance = JobLengthsField(
+        label="Job length by appliance",
+        required=False,
+        help_text="One appliance type and its minutes per line, e.g. Refrigerator: 90. With "
+        "technicians, a job keeps one busy this long; a type not listed takes the default.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every type the shop repairs is listed, with the length it takes now.
+        settings = self.instance
+        self.initial["job_minutes_by_appliance"] = {
+            kind: settings.job_length(kind) for kind in settings.appliance_types
+        }
+
+    def clean_job_minutes_by_appliance(self):
+        lengths = self.cleaned_data["job_minutes_by_appliance"]
+        types = self.cleaned_data.get("appliance_types") or self.instance.appliance_types
+        by_name = {kind.casefold(): kind for kind in types}
+        unknown = [kind for kind in lengths if kind.casefold() not in by_name]
+        if unknown:
+            raise ValidationError(
+                "Not among the appliance types: %(unknown)s. Add them there, or remove them here.",
+                params={"unknown": ", ".join(unknown)},
+            )
+        return {by_name[kind.casefold()]: minutes for kind, minutes in lengths.items()}
 
     def clean_service_zip_codes(self):
         zips = self.cleaned_data["service_zip_codes"]
@@ -216,6 +243,8 @@ class BookingSettingsForm(forms.ModelForm):
             "reminder_hours_before",
             "appliance_types",
             "service_zip_codes",
+            "default_job_minutes",
+            "job_minutes_by_appliance",
         ]
 
 
@@ -253,6 +282,7 @@ class BookingSettingsAdmin(ShopScopedAdmin, admin.ModelAdmin):
             {"fields": ["min_notice_minutes", "horizon_days", "reminder_hours_before"]},
         ),
         ("Jobs and service area", {"fields": ["appliance_types", "service_zip_codes"]}),
+        ("Job lengths", {"fields": ["default_job_minutes", "job_minutes_by_appliance"]}),
     ]
 
     @admin.display(description="shop")

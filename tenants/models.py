@@ -57,6 +57,28 @@ def default_zip_codes() -> list[str]:
     return []
 
 
+# How long a job usually takes at the customer's, by the contract's appliance types: a first
+# visit (diagnosis, the common part fitted from the van). The owner edits them per shop.
+DEFAULT_JOB_MINUTES = 60
+DEFAULT_JOB_MINUTES_BY_APPLIANCE = {
+    "Refrigerator": 90,
+    "Washer": 90,
+    "Dryer": 60,
+    "Dishwasher": 90,
+    "Range": 60,
+    "Microwave": 45,
+    "Wall Oven": 60,
+    "Cooktop": 60,
+    "Garbage Disposal": 45,
+    "Other": 60,
+}
+JOB_MINUTES_MIN, JOB_MINUTES_MAX = 15, 720
+
+
+def default_job_minutes_by_appliance() -> dict[str, int]:
+    return dict(DEFAULT_JOB_MINUTES_BY_APPLIANCE)
+
+
 class ShopQuerySet(models.QuerySet):
     def public(self):
         """Shops the public may see: inactive ones behave as unknown."""
@@ -123,7 +145,8 @@ class BookingSettings(models.Model):
         "jobs per start time",
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="How many jobs can start at the same time (technicians on the road).",
+        help_text="How many jobs can start at the same time, while the shop has no active "
+        "technicians; with technicians, who is free decides.",
     )
     first_start = models.TimeField("first start time", default=dt.time(8, 0))
     last_start = models.TimeField("last start time", default=dt.time(16, 0))
@@ -157,6 +180,19 @@ class BookingSettings(models.Model):
         blank=True,
         help_text="Leave empty to take jobs anywhere.",
     )
+    default_job_minutes = models.PositiveSmallIntegerField(
+        "default job length (minutes)",
+        default=DEFAULT_JOB_MINUTES,
+        validators=[MinValueValidator(JOB_MINUTES_MIN), MaxValueValidator(JOB_MINUTES_MAX)],
+        help_text="For an appliance type without a length of its own, and for the booking "
+        "page's calendar before the customer has picked an appliance.",
+    )
+    job_minutes_by_appliance = models.JSONField(
+        "job length by appliance (minutes)",
+        default=default_job_minutes_by_appliance,
+        blank=True,
+        help_text="How long a job on each appliance type takes; a booking may say otherwise.",
+    )
     reminder_hours_before = models.PositiveSmallIntegerField(
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
@@ -186,6 +222,14 @@ class BookingSettings(models.Model):
             or not all(isinstance(t, str) and t.strip() for t in types)
         ):
             errors["appliance_types"] = "At least one appliance type."
+        lengths = self.job_minutes_by_appliance
+        if not isinstance(lengths, dict) or not all(
+            isinstance(minutes, int) and JOB_MINUTES_MIN <= minutes <= JOB_MINUTES_MAX
+            for minutes in lengths.values()
+        ):
+            errors["job_minutes_by_appliance"] = (
+                f"Minutes per appliance type, {JOB_MINUTES_MIN} to {JOB_MINUTES_MAX}."
+            )
         zips = self.service_zip_codes
         if not isinstance(zips, list) or not all(
             isinstance(z, str) and re.fullmatch(r"\d{5}", z) for z in zips
@@ -193,6 +237,11 @@ class BookingSettings(models.Model):
             errors["service_zip_codes"] = "Five-digit ZIP codes, e.g. 93534."
         if errors:
             raise ValidationError(errors)
+
+    def job_length(self, appliance: str | None) -> int:
+        """Minutes a job on `appliance` takes here; the default when unknown or not listed."""
+        minutes = (self.job_minutes_by_appliance or {}).get(appliance or "")
+        return minutes if isinstance(minutes, int) else self.default_job_minutes
 
     def weekday_labels(self) -> str:
         return ", ".join(WEEKDAY_NAMES[d].title() for d in sorted(self.working_weekdays))

@@ -30,6 +30,7 @@ from booking.admin.forms import (
     PARTNER_REFERENCES,
     BookingAddForm,
     BookingChangeForm,
+    bookable_technicians,
 )
 from booking.admin.pages import BookingPages
 from booking.admin.phone_booking import PhoneBookingPages
@@ -233,6 +234,8 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             job = ["appliance_type", "issue", ("scheduled_date", "time_slot")]
+            if bookable_technicians(request).exists():
+                job.append("technician")
             if request.user.is_superuser or OWNER in shop_roles(request).values():
                 job.append("overbook")
             return [
@@ -242,6 +245,8 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
                 ("Partner references", {"fields": PARTNER_REFERENCES}),
             ]
         schedule = [("scheduled_date", "scheduled_time")]
+        if obj.technician_id or obj.shop.technicians.exists():
+            schedule.append(("technician", "job_end"))
         if obj.overbooked:
             schedule.append("overbooked_mark")
         if obj.holds_seat and is_shop_owner(request, obj.shop_id):
@@ -291,6 +296,7 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
         if obj is None:
             return []
         fixed = [
+            "job_end",
             "shop_name",
             "window",
             "appliance_type_original",
@@ -309,8 +315,12 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
             "duplicate_mark",
         ]
         if not obj.holds_seat:
-            fixed += ["scheduled_date", "scheduled_time", "status"]
+            fixed += ["scheduled_date", "scheduled_time", "status", "technician"]
         return fixed
+
+    @admin.display(description="until")
+    def job_end(self, obj):
+        return f"{obj.ends_at:%H:%M} ({obj.job_minutes} minutes)"
 
     @admin.display(description="shop")
     def shop_name(self, obj):
@@ -380,7 +390,8 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
         self.check_shop(request, obj)
         if not change:
             return  # booking_create wrote it while the form was validated
+        details = EDITABLE_DETAILS - form.applied
         booking_update(
             booking=obj,
-            **{name: getattr(obj, name) for name in form.changed_data if name in EDITABLE_DETAILS},
+            **{name: getattr(obj, name) for name in form.changed_data if name in details},
         )

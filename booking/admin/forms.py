@@ -13,6 +13,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -34,12 +35,15 @@ from booking.services import (
     Extras,
     Job,
     SlotFull,
+    TechnicianUnavailable,
+    booking_assign,
     booking_create,
     booking_reschedule,
     booking_set_status,
     booking_update,
 )
-from tenants.access import is_shop_owner
+from technicians.models import Technician
+from tenants.access import BOOKING_ROLES, is_shop_owner, shop_ids_with
 from tenants.models import Shop
 
 # The booking page's groups, the same on the add and the change form.
@@ -81,6 +85,22 @@ def _error_field(form, exc: BookingError, fallback: str | None) -> str | None:
     return exc.field if exc.field in form.fields else fallback
 
 
+def technician_field(technicians) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=technicians,
+        required=False,
+        label="technician",
+        empty_label="Nobody yet (unassigned)",
+    )
+
+
+def bookable_technicians(request):
+    """Active technicians of the shops the user books for: the add form's choices."""
+    shop_ids = shop_ids_with(request, BOOKING_ROLES)
+    technicians = Technician.objects.active().select_related("shop")
+    return technicians if shop_ids is None else technicians.filter(shop_id__in=shop_ids)
+
+
 class PhoneWithEarlierBookings(forms.TextInput):
     """The phone input, and under it the caller's earlier bookings at the shop."""
 
@@ -120,6 +140,7 @@ class BookingAddForm(forms.ModelForm):
         label="overbook",
         help_text="Owners only: book the asked-for start time even when it is full.",
     )
+    technician = technician_field(Technician.objects.none())
 
     class Meta:
         model = Booking
@@ -163,6 +184,13 @@ class BookingAddForm(forms.ModelForm):
         phone.attrs["data-url"] = reverse("admin:booking_booking_add_earlier")
         phone.earlier_html = earlier_bookings_html(shop, self._typed("phone"))
         guard_text_fields(self)
+        technicians = bookable_technicians(self.request)
+        self.fields["technician"].queryset = technicians.filter(shop=shop) if shop else technicians
+        self.fields["technician"].empty_label = "The fairest free one"
+        self.fields["technician"].help_text = (
+            "Only with an exact start time. An owner's Overbook puts the job on them even "
+            "outside their shift or skills, never over another job."
+        )
 
     def _typed(self, name: str):
         """What the form holds for `name`: as sent, else as the page was opened with."""
@@ -193,6 +221,13 @@ class BookingAddForm(forms.ModelForm):
             self.add_error("overbook", NOT_OWNER_OVERBOOK)
             return cleaned
         window, time = cleaned["time_slot"]
+        technician = cleaned.get("technician")
+        if technician is not None and (time is None or technician.shop_id != shop.pk):
+            message = "Pick an exact start time to book on a chosen technician."
+            if technician.shop_id != shop.pk:
+                message = f"{technician} does not work for {shop}."
+            self.add_error("technician", message)
+            return cleaned
         try:
             # Written here, not in save_model, so a refusal shows on the form with nothing saved.
             self.instance = booking_create(
@@ -222,6 +257,7 @@ class BookingAddForm(forms.ModelForm):
                     partner_reference=cleaned.get("partner_reference") or "",
                 ),
                 allow_overbook=overbook and time is not None,
+                technician=technician,
             )
         except BookingError as exc:
             field = {"slug": None, "time_slot": "time_slot"}.get(exc.field, exc.field)
@@ -270,6 +306,7 @@ class BookingChangeForm(forms.ModelForm):
         required=False,
         help_text="Owners only: move into the start time even when it is full.",
     )
+    technician = technician_field(Technician.objects.none())
 
     class Meta:
         model = Booking
@@ -289,10 +326,13 @@ class BookingChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Details the services wrote while the form was cleaned; save_model leaves them be.
+        self.applied: set[str] = set()
+        booking = self.instance
         if "status" in self.fields:
             # Only the moves the booking service allows from here (confirmed never goes back).
-            reachable = {self.instance.status, Booking.Status.CANCELLED, Booking.Status.COMPLETED}
-            if self.instance.status == Booking.Status.SCHEDULED:
+            reachable = {booking.status, Booking.Status.CANCELLED, Booking.Status.COMPLETED}
+            if booking.status == Booking.Status.SCHEDULED:
                 reachable.add(Booking.Status.CONFIRMED)
             self.fields["status"].choices = [
                 (value, label) for value, label in Booking.Status.choices if value in reachable
@@ -300,22 +340,25 @@ class BookingChangeForm(forms.ModelForm):
         if "scheduled_time" in self.fields:
             self.fields["scheduled_time"] = forms.TypedChoiceField(
                 label="Start time",
-                choices=start_time_choices(
-                    self.instance.shop.booking_settings, self.instance.scheduled_time
-                ),
+                choices=start_time_choices(booking.shop.booking_settings, booking.scheduled_time),
                 coerce=_parse_time,
                 help_text="Moving a booking takes a seat at the new time and frees the old one.",
             )
         guard_text_fields(self)
+        self.fields["technician"].queryset = Technician.objects.filter(shop=booking.shop_id).filter(
+            Q(is_active=True) | Q(pk=booking.technician_id)
+        )
+        self.fields["technician"].help_text = (
+            "Moving a job keeps its technician when they are free then. An owner's Overbook "
+            "puts it on a chosen one outside their shift or skills, never over another job."
+        )
+        self.initial["technician"] = booking.technician_id
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         booking = self.instance
-        new_date = cleaned.get("scheduled_date", booking.scheduled_date)
-        new_time = cleaned.get("scheduled_time", booking.scheduled_time)
-        new_status = cleaned.get("status", booking.status)
         overbook = cleaned.get("overbook", False)
         if overbook and not is_shop_owner(self.request, booking.shop_id):
             self.add_error("overbook", NOT_OWNER_OVERBOOK)
@@ -325,26 +368,52 @@ class BookingChangeForm(forms.ModelForm):
         try:
             # One savepoint: a refused status change undoes the move made just before it.
             with transaction.atomic():
-                moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
-                if "email" in self.changed_data and (moved or new_status != booking.status):
-                    # The e-mail about the change goes to the address typed in this same save.
-                    booking_update(booking=booking, email=cleaned.get("email") or "")
-                if moved:
-                    booking_reschedule(
-                        booking=booking,
-                        new_date=new_date,
-                        new_time=new_time,
-                        allow_overbook=overbook,
-                    )
-                if new_status != booking.status:
-                    booking_set_status(booking=booking, status=new_status)
+                self._apply(booking, cleaned, overbook)
         except SlotFull as exc:
             hint = full_hint(self.request, booking.shop_id)
-            self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
+            if exc.reason == refusals.START_FULL:
+                self.add_error("scheduled_time", f"{exc.message}: every seat is taken. {hint}")
+            else:
+                self.add_error("scheduled_time", f"{refusals.for_dispatcher(exc)}. {hint}")
         except BookingError as exc:
             message = refusals.for_dispatcher(exc)
             self.add_error(_error_field(self, exc, None), message)
         return cleaned
+
+    def _apply(self, booking: Booking, cleaned: dict, overbook: bool) -> None:
+        """Move, reassign, resize and change the status of `booking` as the form says."""
+        new_date = cleaned.get("scheduled_date", booking.scheduled_date)
+        new_time = cleaned.get("scheduled_time", booking.scheduled_time)
+        new_status = cleaned.get("status", booking.status)
+        moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
+        technician = cleaned.get("technician")
+        reassigned = "technician" in self.changed_data
+        if "email" in self.changed_data and (moved or new_status != booking.status):
+            # The e-mail about the change goes to the address typed in this same save.
+            booking_update(booking=booking, email=cleaned.get("email") or "")
+        if moved:
+            booking_reschedule(
+                booking=booking,
+                new_date=new_date,
+                new_time=new_time,
+                allow_overbook=overbook,
+                technician=technician if reassigned else None,
+            )
+        if reassigned and (not moved or technician is None):
+            booking_assign(booking=booking, technician=technician, allow_overbook=overbook)
+        if "duration_minutes" in self.changed_data:
+            self._resize(booking, cleaned.get("duration_minutes"))
+        if new_status != booking.status:
+            booking_set_status(booking=booking, status=new_status)
+
+    def _resize(self, booking: Booking, minutes: int | None) -> None:
+        try:
+            booking_update(booking=booking, duration_minutes=minutes)
+        except TechnicianUnavailable as exc:
+            raise forms.ValidationError(
+                {"duration_minutes": refusals.for_dispatcher(exc)}
+            ) from None
+        self.applied.add("duration_minutes")
 
 
 class MoveForm(forms.Form):

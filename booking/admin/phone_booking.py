@@ -10,6 +10,7 @@ that is not the user's is a 404, and another shop's bookings are never listed.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -24,6 +25,7 @@ from booking.inputs import clock, window_options
 from booking.models import Booking
 from booking.phones import normalise_phone, spoken_phone
 from booking.services import BookingError
+from technicians.models import Technician
 from tenants.models import Shop
 
 EARLIER_SHOWN = 10
@@ -53,6 +55,16 @@ def _seats_words(left: int, capacity: int | None = None) -> str:
     return f"{left} of {capacity} seats left" if capacity else f"{left} seats left"
 
 
+def _technician_words(left: int, *, at_one_start: bool = True) -> str:
+    """A shop with technicians: who is free at a start; a window or a day has room or not
+    (a sum of free technicians over its starts would count each of them many times)."""
+    if left <= 0:
+        return "full"
+    if not at_one_start:
+        return "room"
+    return f"{left} technician{'s' if left != 1 else ''} free"
+
+
 def start_time_options(shop: Shop, day: dt.date | None) -> tuple[list[tuple[str, str]], str]:
     """The start-time choices with the seats each has left on `day`, and a note on the day.
 
@@ -71,22 +83,21 @@ def start_time_options(shop: Shop, day: dt.date | None) -> tuple[list[tuple[str,
     if not seats.starts:
         note = _closed_note(shop, day, seats.closed_reason)
         return [FIRST_FREE, *windows, *[(f"{s:%H:%M}", label) for s, label in starts]], note
-    capacity = booking_settings.jobs_per_start_time
     left = {seat.start: seat.seats_left for seat in seats.starts}
+    if Technician.objects.active().filter(shop=shop).exists():
+        at_start = _technician_words
+        in_window = partial(_technician_words, at_one_start=False)
+    else:
+        at_start = partial(_seats_words, capacity=booking_settings.jobs_per_start_time)
+        in_window = _seats_words
     return [
         FIRST_FREE,
+        *[(value, f"{label} · {in_window(seats.seats_left(value))}") for value, label in windows],
         *[
-            (value, f"{label} · {_seats_words(seats.seats_left(value))}")
-            for value, label in windows
-        ],
-        *[
-            (
-                f"{s:%H:%M}",
-                f"{label} · {_seats_words(left[s], capacity) if s in left else TOO_SOON}",
-            )
+            (f"{s:%H:%M}", f"{label} · {at_start(left[s]) if s in left else TOO_SOON}")
             for s, label in starts
         ],
-    ], f"{_day_words(day)}: {_seats_words(seats.seats_left())} that day. {FULL_MOVES_ON}"
+    ], f"{_day_words(day)}: {in_window(seats.seats_left())} that day. {FULL_MOVES_ON}"
 
 
 def _day_words(day: dt.date) -> str:

@@ -23,7 +23,7 @@ from django.test import Client
 
 from booking import slots
 from booking.models import Booking, SeatCounter
-from booking.services import Customer, Job, booking_create
+from booking.services import Customer, Extras, Job, booking_create
 
 # --- Days ----------------------------------------------------------------------------------
 
@@ -69,12 +69,15 @@ def book(
     source: str = "ahs",
     channel: str = Booking.Channel.API,
     allow_overbook: bool = False,
+    technician=None,
+    duration_minutes: int | None = None,
     **job: str,
 ) -> Booking:
     """Jane Smith's booking through booking_create, as every door makes it, so its seat and its
     e-mails are counted. `day` defaults to three working days out; `time` takes a dt.time or
     what a partner sends ("AM", "PM", "10:00", "" for the first open start); `job` takes the
-    Job's references (work_order_number, claim_number, authorization_number)."""
+    Job's references (work_order_number, claim_number, authorization_number). `technician`
+    books on that technician (an exact time), `duration_minutes` sets the job's length."""
     if isinstance(time, dt.time):
         window, start = "", time
     else:
@@ -89,6 +92,8 @@ def book(
         source=source,
         channel=channel,
         allow_overbook=allow_overbook,
+        technician=technician,
+        extras=Extras(duration_minutes=duration_minutes),
     )
 
 
@@ -291,7 +296,8 @@ def change_data(booking, **overrides) -> dict:
         "priority": booking.priority,
         "appliance_type": booking.appliance_type,
         "issue": booking.issue,
-        "duration_minutes": "",
+        "duration_minutes": booking.duration_minutes or "",
+        "technician": booking.technician_id or "",
         "dispatcher_notes": booking.dispatcher_notes,
         "source": booking.source,
         "work_order_number": booking.work_order_number,

@@ -85,6 +85,7 @@ def test_it_documents_our_extra_response_fields_and_error_codes(docs):
     for text in (
         "reassigned",
         "requested_time_slot",
+        "the first name of the technician",
         "missing_field",
         "no_availability",
         "rate_limited",

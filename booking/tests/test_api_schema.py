@@ -41,7 +41,8 @@ def test_the_responses_include_our_extra_fields_and_the_error_shape(schema):
     created = schema["components"]["schemas"]["BookingCreated"]["properties"]
     error = schema["components"]["schemas"]["ApiError"]["properties"]
 
-    assert {"reassigned", "requested_time_slot", "booking_id"} <= set(created)
+    assert {"reassigned", "requested_time_slot", "booking_id", "technician"} <= set(created)
+    assert "technician" not in schema["components"]["schemas"]["BookingCreated"]["required"]
     assert {"error", "code", "field", "next_available_date", "hint"} == set(error)
     assert set(schema["components"]["schemas"]["ApiError"]["required"]) == {"error", "code"}
     assert {"201", "400", "404", "429", "500"} <= set(operation["responses"])

@@ -13,6 +13,7 @@ from booking.tests.factories import BookingFactory
 from booking.tests.helpers import BOOK_API as URL
 from booking.tests.helpers import contract_body, fill_starts, next_working_day
 from booking.tests.helpers import post_booking as post
+from technicians.tests.helpers import hire
 from tenants.tests.factories import ShopFactory
 
 
@@ -737,11 +738,11 @@ def test_an_unknown_api_path_is_404_in_json(api_client, db):
 
 # --- Cost: the same number of queries however many bookings exist -------------------------
 
-# Shop, blackouts, seat counters (read which exist, create the day's missing ones, take one
-# inside a savepoint pair that lets go of a full start), the booking, its e-mail rows, and two
-# savepoint pairs: the view's transaction (which holds the response until the commit) and the
-# service's own.
-QUERIES_PER_BOOKING = 13
+# Shop, blackouts, active technicians (none: seats), seat counters (read which exist, create
+# the day's missing ones, take one inside a savepoint pair that lets go of a full start), the
+# booking, its e-mail rows, and two savepoint pairs: the view's transaction (which holds the
+# response until the commit) and the service's own.
+QUERIES_PER_BOOKING = 14
 
 
 @pytest.mark.parametrize("existing", [10, 10_000])
@@ -759,3 +760,27 @@ def test_a_booking_costs_a_fixed_number_of_queries(
         response = post(api_client, body)
 
     assert response.status_code == 201
+
+
+def test_the_201_names_the_technician_assigned_by_first_name(api_client, shop_a):
+    hire(shop_a, "Mike O'Brien", skills=["Refrigerator"])
+    hire(shop_a, "Ann Lee", skills=["Washer"])
+
+    data = post(api_client, contract_body(shop_a)).json()
+
+    assert data["technician"] == "Mike"
+    assert Booking.objects.get(pk=data["booking_id"]).technician.name == "Mike O'Brien"
+
+
+def test_an_unassigned_booking_answers_without_a_technician(api_client, shop_a, account_a):
+    hire(shop_a, "Mike O'Brien", hours=("13:00", "17:00"))
+    account, key = account_a
+    account.allowed_fields = ["allow_overbook"]
+    account.may_overbook = True
+    account.save()
+
+    body = contract_body(shop_a, time_slot="09:00", allow_overbook=True)
+    data = post(api_client, body, key=key).json()
+
+    assert data["scheduled_time"] == "09:00:00" and "technician" not in data
+    assert Booking.objects.get(pk=data["booking_id"]).overbooked

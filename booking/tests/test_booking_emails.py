@@ -111,7 +111,8 @@ def test_the_confirmation_carries_a_calendar_event_at_the_shops_local_time(
     [event] = calendar.walk("VEVENT")
     starts = event.decoded("DTSTART").astimezone(shop_b.tz)
     assert (starts.date(), starts.time()) == (booking.scheduled_date, dt.time(14, 0))
-    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=1)
+    # The job's length: the shop's default for a refrigerator.
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(minutes=90)
     assert str(event["UID"]) == f"booking-{booking.pk}@applianceops.test"
     assert "Fix It Fast" in str(event["SUMMARY"])
     assert str(event["LOCATION"]) == "123 Main St, Lancaster CA 93534"

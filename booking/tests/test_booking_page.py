@@ -21,6 +21,7 @@ from booking.tests.helpers import (
     page_url,
 )
 from booking.views import confirmation_url
+from technicians.tests.helpers import hire
 from tenants.models import BlackoutDate
 from tenants.tests.factories import ShopFactory
 
@@ -392,15 +393,17 @@ def test_the_page_costs_the_same_queries_with_ten_or_many_bookings(
 
     with django_assert_num_queries(few):
         client.get(page_url(shop_a))
-    # The shop with its settings, its blackout dates, the seat counters of the weeks shown.
-    assert few == 3
+    # The shop with its settings, its blackout dates, its active technicians (none), the seat
+    # counters of the weeks shown.
+    assert few == 4
 
 
 def test_a_year_of_days_keeps_the_page_light(client, shop_a, django_assert_num_queries):
     shop_a.booking_settings.horizon_days = 365
     shop_a.booking_settings.save()
 
-    with django_assert_num_queries(3):
+    # The shop with its settings, its blackout dates, its active technicians (none), the seats.
+    with django_assert_num_queries(4):
         html = client.get(page_url(shop_a)).content
 
     assert len(re.findall(rb'name="scheduled_date"', html)) == 366
@@ -543,3 +546,19 @@ def test_a_picked_day_in_a_later_month_stays_in_view_after_an_error(client, shop
     # January, the third month, would fold away; with its day picked it shows open.
     assert before.rfind('<div class="month"') > before.rfind('<details class="month"')
     assert "checked" in day_radio(html, dt.date(2027, 1, 12))
+
+
+def test_the_availability_endpoint_answers_for_the_picked_appliance(client, shop_a):
+    hire(shop_a, "Fridge Fran", skills=["Refrigerator"], hours=("08:00", "12:00"))
+    hire(shop_a, "Dryer Dan", skills=["Dryer"], hours=("12:00", "17:00"))
+    day = next_working_day(shop_a, days_ahead=3)
+    url = f"/book/{shop_a.slug}/availability"
+
+    def ask(**query):
+        answer = client.get(url, {"date": day.isoformat(), **query}).json()
+        return answer["open"], answer["am"], answer["pm"]
+
+    assert ask() == (True, True, True), "no appliance yet: anyone counts"
+    assert ask(appliance="fridge") == (True, True, False)
+    assert ask(appliance="Dryer") == (True, False, True)
+    assert ask(appliance="Dishwasher") == (False, False, False)

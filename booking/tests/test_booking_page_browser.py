@@ -11,6 +11,7 @@ import pytest
 from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.tests.helpers import fill_starts, next_working_day
+from technicians.tests.helpers import hire
 
 pytestmark = pytest.mark.browser
 
@@ -259,3 +260,29 @@ def test_without_javascript_a_full_morning_is_named_and_the_afternoon_window_giv
     assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
     booking = Booking.objects.get()
     assert booking.scheduled_time == dt.time(12, 0), "the shop books the exact start"
+
+
+def test_the_windows_follow_who_can_fix_the_picked_appliance(
+    live_server, transactional_db, shop_a, phone_page
+):
+    hire(shop_a, "Fridge Fran", skills=["Refrigerator"], hours=("08:00", "12:00"))
+    hire(shop_a, "Dryer Dan", skills=["Dryer"], hours=("12:00", "17:00"))
+    day = next_working_day(shop_a, days_ahead=3)
+    page = phone_page
+    page.goto(f"{live_server.url}/book/{shop_a.slug}")
+    am, pm = (
+        f"document.querySelector('input[name=time_slot][value={w}]').disabled" for w in ("am", "pm")
+    )
+
+    page.locator(f"label:has(#id_scheduled_date_{day.isoformat()})").click()
+    page.get_by_label("Appliance").select_option("Dryer")
+    page.wait_for_function(am)
+    assert not page.evaluate(pm), "Dan fixes dryers in the afternoon"
+    page.get_by_label("Appliance").select_option("Refrigerator")
+    page.wait_for_function(f"!({am}) && {pm}")
+    screenshot(page, "booking-page-js-appliance-windows")
+    page.get_by_label("Appliance").select_option("Dishwasher")
+
+    page.wait_for_function(f"{am} && {pm}")
+    assert page.locator(".room-note[data-window=am]").inner_text() == "Full on that day."
+    assert page.locator(f"#id_scheduled_date_{day.isoformat()}").is_enabled()

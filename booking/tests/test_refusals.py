@@ -7,13 +7,27 @@ import datetime as dt
 import pytest
 
 from booking import refusals
-from booking.services import BookingDisabled, BookingError, NoAvailability, SlotFull
+from booking.services import (
+    BookingDisabled,
+    BookingError,
+    NoAvailability,
+    SlotFull,
+    TechnicianUnavailable,
+)
 
 TODAY = dt.date(2026, 12, 1)
 DAY = dt.date(2026, 12, 8)
 LAST_DAY = dt.date(2026, 12, 17)
 DAY_FACTS = {"day": DAY, "today": TODAY, "last_day": LAST_DAY}
 START = {"start": dt.time(13), "day": dt.date(2026, 12, 2)}
+MIKE_AT_ONE = {
+    "technician": "Mike Ross",
+    "start": dt.time(13),
+    "end": dt.time(14, 30),
+    "day": dt.date(2026, 12, 2),
+    "minutes": 90,
+    "appliance": "Refrigerator",
+}
 
 
 # reason, the exception the engine raises, its facts, and the wording each audience gets.
@@ -131,6 +145,62 @@ CASES = [
         "The afternoon of Wednesday, December 2 has no time with room left now. "
         "Please pick another.",
         "the pm window on 2026-12-02 has no start time with room",
+    ),
+    (
+        refusals.NO_TECHNICIAN_FREE,
+        SlotFull,
+        {**START, "appliance": "Dryer", "minutes": 60},
+        "13:00 on 2026-12-02 is full",
+        "That time could not be booked: 13:00 on 2026-12-02 is full",
+        "No technician who services Dryer is free for 60 minutes from 13:00 on Wed Dec 02",
+    ),
+    (
+        refusals.TECHNICIAN_BUSY,
+        TechnicianUnavailable,
+        MIKE_AT_ONE,
+        "Mike Ross has another job between 13:00 and 14:30 on 2026-12-02",
+        "Mike Ross has another job between 13:00 and 14:30 on 2026-12-02.",
+        "Mike Ross has another job between 13:00 and 14:30 on 2026-12-02",
+    ),
+    (
+        refusals.TECHNICIAN_OFF_SHIFT,
+        TechnicianUnavailable,
+        MIKE_AT_ONE,
+        "Mike Ross is not on shift from 13:00 to 14:30 on Wed 2026-12-02",
+        "Mike Ross is not on shift from 13:00 to 14:30 on Wed 2026-12-02.",
+        "Mike Ross is not on shift from 13:00 to 14:30 on Wed 2026-12-02",
+    ),
+    (
+        refusals.TECHNICIAN_TIME_OFF,
+        TechnicianUnavailable,
+        MIKE_AT_ONE,
+        "Mike Ross has time off between 13:00 and 14:30 on 2026-12-02",
+        "Mike Ross has time off between 13:00 and 14:30 on 2026-12-02.",
+        "Mike Ross has time off between 13:00 and 14:30 on 2026-12-02",
+    ),
+    (
+        refusals.TECHNICIAN_NO_SKILL,
+        TechnicianUnavailable,
+        MIKE_AT_ONE,
+        "Mike Ross does not service Refrigerator",
+        "Mike Ross does not service Refrigerator.",
+        "Mike Ross does not service Refrigerator",
+    ),
+    (
+        refusals.TECHNICIAN_INACTIVE,
+        TechnicianUnavailable,
+        MIKE_AT_ONE,
+        "Mike Ross is switched off and takes no new jobs",
+        "Mike Ross is switched off and takes no new jobs.",
+        "Mike Ross is switched off and takes no new jobs",
+    ),
+    (
+        refusals.PAST_MIDNIGHT,
+        TechnicianUnavailable,
+        {**MIKE_AT_ONE, "start": dt.time(23)},
+        "A job of 90 minutes from 23:00 would run past midnight",
+        "A job of 90 minutes from 23:00 would run past midnight.",
+        "A job of 90 minutes from 23:00 would run past midnight",
     ),
     (
         refusals.NOT_MOVABLE,

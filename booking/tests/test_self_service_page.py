@@ -132,8 +132,9 @@ def test_every_week_up_to_the_shops_horizon_is_a_tap_away(
     for hour in (8, 10, 12, 14):
         book(shop_a, day=WEDNESDAY, time=f"{hour:02d}:00")
 
-    # The booking with its shop, then booking.availability's three: settings, blackouts, seats.
-    with django_assert_num_queries(4):
+    # The booking with its shop, then booking.availability's four: settings, blackouts, active
+    # technicians (none), seats.
+    with django_assert_num_queries(5):
         page = client.get(url(jane, "reschedule"), {"week": "2026-12-16"}).content.decode()
     last_week = client.get(url(jane, "reschedule"), {"week": "2027-01-25"}).content.decode()
 

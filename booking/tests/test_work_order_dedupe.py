@@ -175,8 +175,8 @@ def test_the_migration_keeps_earlier_doubles_as_repeat_visits(shop_a):
     """Orders booked twice before the dedupe existed: the migration keeps both bookings and
     marks the later one, so the constraint can be created."""
     executor = MigrationExecutor(connection)
-    before = [("booking", "0005_booking_portal_agent")]
-    after = [("booking", "0006_partner_api_idempotency_and_work_order_dedupe")]
+    before = [("booking", "0006_technicians_and_occupancy")]
+    after = [("booking", "0007_partner_api_idempotency_and_work_order_dedupe")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     OldBooking = apps.get_model("booking", "Booking")

@@ -43,13 +43,19 @@
   function picked(input) {
     show({ am: input.getAttribute("data-am") === "1", pm: input.getAttribute("data-pm") === "1" });
     var mine = ++request;
-    fetch(url + "?date=" + encodeURIComponent(input.value), { headers: { Accept: "application/json" } })
+    // Who can take the job may depend on the appliance: ask for it once one is picked.
+    var appliance = form.querySelector('[name="appliance_type"]');
+    var query = "?date=" + encodeURIComponent(input.value);
+    if (appliance && appliance.value) query += "&appliance=" + encodeURIComponent(appliance.value);
+    fetch(url + query, { headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (day) {
         if (!day || mine !== request) return;
         input.setAttribute("data-am", day.am ? "1" : "0");
         input.setAttribute("data-pm", day.pm ? "1" : "0");
         if (day.open) show(day);
+        // Nobody for this appliance that day: another appliance may still find room.
+        else if (appliance && appliance.value) show({ am: false, pm: false });
         else closeDay(input);
       })
       .catch(function () { /* the server-rendered availability still stands */ });
@@ -57,6 +63,10 @@
 
   form.addEventListener("change", function (event) {
     if (event.target.name === "scheduled_date") picked(event.target);
+    if (event.target.name === "appliance_type") {
+      var day = form.querySelector('input[name="scheduled_date"]:checked');
+      if (day) picked(day);
+    }
   });
   var checked = form.querySelector('input[name="scheduled_date"]:checked');
   if (checked) picked(checked);

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from booking.tests.helpers import book
 from tenants.models import BlackoutDate, BookingSettings
 
 LIST = "/admin/tenants/bookingsettings/"
@@ -26,6 +27,7 @@ def settings_data(**overrides) -> dict:
         "reminder_hours_before": "24",
         "appliance_types": "Refrigerator\r\nWasher\r\n\r\n  Ice   Machine \r\nOther\r\nWasher",
         "service_zip_codes": "93534\r\n93535, 93536",
+        "default_job_minutes": "60",
         "blackout_dates-TOTAL_FORMS": "1",
         "blackout_dates-INITIAL_FORMS": "0",
         "blackout_dates-MIN_NUM_FORMS": "0",
@@ -139,3 +141,49 @@ def test_settings_cannot_be_added_or_deleted_on_their_own(client, alice, shop_a)
 
     assert client.get(f"{LIST}add/").status_code == 403
     assert client.get(f"{LIST}{shop_a.booking_settings.pk}/delete/").status_code == 403
+
+
+def test_every_appliance_type_shows_its_job_length(client, alice, shop_a):
+    client.force_login(alice)
+
+    html = client.get(change_url(shop_a)).content.decode()
+
+    assert "Refrigerator: 90\nWasher: 90\nDryer: 60" in html
+    assert "Garbage Disposal: 45\nOther: 60" in html
+    assert 'name="default_job_minutes" value="60"' in html
+
+
+def test_an_owner_sets_job_lengths_and_bookings_take_them(client, alice, shop_a):
+    client.force_login(alice)
+    data = settings_data(
+        default_job_minutes="45",
+        job_minutes_by_appliance="refrigerator: 180\r\nIce Machine: 30 min\r\n\r\n",
+    )
+
+    response = client.post(change_url(shop_a), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    settings = BookingSettings.objects.get(shop=shop_a)
+    assert settings.job_minutes_by_appliance == {"Refrigerator": 180, "Ice Machine": 30}
+    assert (settings.job_length("Washer"), settings.default_job_minutes) == (45, 45)
+    shop_a.refresh_from_db()
+    assert book(shop_a, appliance="Fridge").duration_minutes == 180
+
+
+@pytest.mark.parametrize(
+    "lengths, error",
+    [
+        ("Jacuzzi: 60", "Not among the appliance types: Jacuzzi."),
+        ("Refrigerator: 5", "Refrigerator: a job takes 15 to 720 minutes."),
+        ("Refrigerator 90", "Write one appliance type and its minutes per line"),
+    ],
+)
+def test_a_wrong_job_length_is_refused_in_words(client, alice, shop_a, lengths, error):
+    client.force_login(alice)
+
+    response = client.post(change_url(shop_a), settings_data(job_minutes_by_appliance=lengths))
+
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["job_minutes_by_appliance"]
+    assert message.startswith(error)
+    assert BookingSettings.objects.get(shop=shop_a).job_length("Refrigerator") == 90

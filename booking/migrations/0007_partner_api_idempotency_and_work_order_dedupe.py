@@ -34,7 +34,7 @@ def mark_earlier_duplicates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0005_booking_portal_agent"),
+        ("booking", "0006_technicians_and_occupancy"),
         ("scheduler_accounts", "0001_initial"),
         ("tenants", "0002_start_time_vocabulary"),
     ]
