@@ -253,6 +253,8 @@ if not SECURE_SSL_REDIRECT and not DEBUG:
 # Request bodies above this many bytes get a 413: a booking is well under 16 KB.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=64 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# How long an Idempotency-Key's answer is kept for replays (booking/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", default=24, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -278,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "booking.api_schema.contract_paths",
     ],
+    # One name for the am/pm windows wherever they appear (time_slot, window).
+    "ENUM_NAME_OVERRIDES": {"WindowEnum": "booking.api_schema.WINDOWS"},
 }
 
 LOG_LEVEL = env_choice(

@@ -5,30 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from applianceops.api_errors import ApiError, PayloadTooLarge
+from applianceops.api_errors import ApiError
 from applianceops.lib.client_ip import client_ip
-from booking import ratelimits, refusals, slots
+from booking import idempotency, ratelimits, slots
+from booking.api_base import PartnerApiView, refusals_in_contract_words, shop_for
 from booking.inputs import PlainText, is_sent, normalise_newlines
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
-from booking.services import BookingDisabled, BookingError
-from schedulerAccounts.authentication import SchedulerKeyAuthentication
-from schedulerAccounts.models import SchedulerAccount
+from booking.services import DuplicateWorkOrder
 from schedulerAccounts.services import (
     FieldNotAllowed,
     check_extra_fields,
     partner_booking_create,
 )
-from tenants.models import Shop
 
 # The contract's required fields, in the contract's order: the first missing one is reported.
 REQUIRED_FIELDS = ("slug", "name", "phone", "address", "appliance_type", "scheduled_date")
@@ -112,10 +107,7 @@ class TimeSlotField(TextField):
             raise serializers.ValidationError(f"time_slot: {exc}") from None
 
 
-class BookingCreateApi(APIView):
-    # No header: the public rules. A partner key: request.auth is its SchedulerAccount.
-    authentication_classes = [SchedulerKeyAuthentication]
-
+class BookingCreateApi(idempotency.IdempotentPost, PartnerApiView):
     class InputSerializer(serializers.Serializer):
         slug = _text("slug", 60, required=True)
         name = _text("name", 120, required=True)
@@ -178,51 +170,35 @@ class BookingCreateApi(APIView):
             # Optional fields sent as null mean the same as not sent.
             return {key: "" if value is None else value for key, value in values.items()}
 
-    def initial(self, request, *args, **kwargs):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.API_MAX_BODY_BYTES:
-            raise PayloadTooLarge(settings.API_MAX_BODY_BYTES)
-        try:
-            # Authenticate first so a scheduler account is counted in its own bucket; a request
-            # whose key is refused still counts against its IP.
-            self.perform_authentication(request)
-        finally:
-            with _rate_limit_errors():
-                self.request_quota = ratelimits.count_request(request, account=request.auth)
-        super().initial(request, *args, **kwargs)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        quota = getattr(self, "request_quota", None)
-        if quota is not None:
-            for header, value in quota.headers().items():
-                response.headers.setdefault(header, value)
-        return super().finalize_response(request, response, *args, **kwargs)
+    def idempotency_scope(self, request) -> str:
+        body = request.data
+        slug = body.get("slug") if isinstance(body, Mapping) else None
+        return idempotency.scope_of(request, slug=slug if isinstance(slug, str) else "")
 
     def post(self, request):
         account = request.auth
         data = self._validated_input(request.data, account)
-        shop = _shop_for(data["slug"], account)
+        shop = shop_for(data["slug"], account)
         window, time = data.get("time_slot") or ("", None)
-        # The body is built before the booking commits: anything failing up to there rolls
-        # the booking back (a 500 then means "nothing was written", as the contract says),
-        # and after the commit nothing is left to do that could fail.
-        with (
-            _refusals_in_contract_words(),
-            ratelimits.booking_quota(request, account=account),
-            transaction.atomic(),
-        ):
-            booking = partner_booking_create(
-                shop=shop,
-                account=account,
-                data=data,
-                slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
-                channel=Booking.Channel.API,
-                client_ip=client_ip(request),
-            )
-            body = booking_response(booking)
+        # The body is built (and kept for the Idempotency-Key) before the booking commits:
+        # anything failing up to there rolls the booking back (a 500 then means "nothing was
+        # written", as the contract says), and after the commit nothing is left that could fail.
+        with refusals_in_contract_words(shop):
+            try:
+                with ratelimits.booking_quota(request, account=account), transaction.atomic():
+                    booking = partner_booking_create(
+                        shop=shop,
+                        account=account,
+                        data=data,
+                        slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
+                        channel=Booking.Channel.API,
+                        client_ip=client_ip(request),
+                    )
+                    body = booking_response(booking)
+                    self.keep_answer(status.HTTP_201_CREATED, body)
+            except DuplicateWorkOrder as exc:
+                # The work order is booked already: that booking, no second seat, no e-mail.
+                return Response({**booking_response(exc.booking), "duplicate": True})
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _validated_input(self, body, account) -> dict:
@@ -257,58 +233,10 @@ def _json_kind(value) -> str:
     return "a list"
 
 
-@contextmanager
-def _rate_limit_errors():
-    try:
-        yield
-    except ratelimits.RateLimited as exc:
-        raise ApiError(
-            exc.message,
-            code="rate_limited",
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(exc.retry_after), **exc.usage.headers()},
-            extra={"hint": ratelimits.PARTNER_KEY_HINT},
-        ) from None
-
-
-@contextmanager
-def _refusals_in_contract_words():
-    """A refused booking (or booking quota) as the contract's error."""
-    with _rate_limit_errors():
-        try:
-            yield
-        except BookingDisabled as exc:
-            raise ApiError(
-                refusals.for_api(exc), code=exc.code, status_code=404, field="slug"
-            ) from None
-        except BookingError as exc:
-            raise ApiError(refusals.for_api(exc), code=exc.code, field=exc.field) from None
-
-
-def _shop_for(slug: str, account: SchedulerAccount | None) -> Shop:
-    """The active shop with this slug (else 404), and a partner key's own (else 403)."""
-    shop = Shop.objects.public_by_slug(slug)
-    if shop is None:
-        raise ApiError(
-            f"No active ApplianceOps shop has the slug {slug.strip()!r}",
-            code="not_found",
-            status_code=404,
-            field="slug",
-        )
-    if account is not None and account.shop_id != shop.pk:
-        raise ApiError(
-            "This partner key belongs to another shop; use that shop's slug or its key.",
-            code="forbidden",
-            status_code=403,
-            field="slug",
-        )
-    return shop
-
-
 def booking_response(booking: Booking) -> dict:
-    """The contract's success body, plus whether the booking moved from what was asked and,
-    where one is assigned, the technician's first name (only then: a shop without
-    technicians answers exactly as before)."""
+    """The contract's success body, plus whether the booking moved from what was asked,
+    whether it was booked before (the work order was re-sent) and, where one is assigned, the
+    technician's first name (only then: a shop without technicians answers as before)."""
     body = {
         "success": True,
         "booking_id": str(booking.pk),
@@ -317,6 +245,7 @@ def booking_response(booking: Booking) -> dict:
         "time_slot": booking.window,
         "reassigned": booking.reassigned,
         "requested_time_slot": booking.requested_time_slot or None,
+        "duplicate": False,
     }
     if booking.technician_id:
         body["technician"] = booking.technician.first_name

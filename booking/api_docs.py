@@ -87,7 +87,8 @@ ERRORS = [
         400,
         "no_availability",
         "No availability on requested date: a non-working day, a closure, or every start time "
-        "full. Retry with scheduled_date + 1 day.",
+        "full. next_available_date names the first day with room (null if none within the "
+        "shop's horizon): retry with that date.",
     ),
     (400, "outside_service_area", "The address's ZIP code is outside the shop's service area."),
     (
@@ -96,16 +97,17 @@ ERRORS = [
         "The body is not valid JSON (or form data), is JSON but not an object, nests deeper "
         "than 32 levels, names a field twice, or is not valid UTF-8.",
     ),
-    (404, "not_found", "The slug doesn't match any active ApplianceOps shop."),
-    (404, "booking_disabled", "The shop has turned online booking off."),
-    (405, "method_not_allowed", "Anything but POST."),
-    (413, "payload_too_large", "The body is larger than the limit (a booking is far below it)."),
-    (415, "unsupported_media_type", "Send application/json (or form-encoded data)."),
+    (
+        400,
+        "invalid_idempotency_key",
+        "The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.",
+    ),
     (
         401,
         "unauthorized",
-        "Partner key only: the Authorization header is not Bearer <key>, or the key is unknown, "
-        "revoked or its account inactive, or it was sent in an X-Api-Key header instead.",
+        "The Authorization header is not Bearer <key>, or the key is unknown, revoked or its "
+        "account inactive, or it was sent in an X-Api-Key header instead; or an endpoint that "
+        "needs a partner key got none.",
     ),
     (
         403,
@@ -114,6 +116,30 @@ ERRORS = [
         "write; field names it.",
     ),
     (403, "forbidden", "Your partner key belongs to another shop than the slug."),
+    (
+        404,
+        "not_found",
+        "The slug doesn't match any active ApplianceOps shop; or no booking of your account has "
+        "that booking_id.",
+    ),
+    (404, "booking_disabled", "The shop has turned online booking off."),
+    (405, "method_not_allowed", "A method the endpoint does not take."),
+    (
+        409,
+        "idempotency_conflict",
+        "A request with the same Idempotency-Key is still being processed: retry after "
+        "Retry-After (1 second) to get its answer.",
+    ),
+    (409, "not_cancellable", "The booking is already cancelled or completed."),
+    (409, "not_movable", "Only a scheduled or confirmed booking can be moved."),
+    (413, "payload_too_large", "The body is larger than the limit (a booking is far below it)."),
+    (415, "unsupported_media_type", "Send application/json (or form-encoded data)."),
+    (
+        422,
+        "idempotency_key_reused",
+        "The Idempotency-Key was used before with a different request (another body or "
+        "endpoint). A retry repeats the first request exactly; a new request needs a new key.",
+    ),
     (
         429,
         "rate_limited",
@@ -167,7 +193,10 @@ def api_docs(request):
     context = {
         "endpoint": endpoint,
         "host": request.build_absolute_uri("/").rstrip("/"),
+        "bookings_url": request.build_absolute_uri(reverse("api-booking-list")),
+        "availability_url": request.build_absolute_uri(reverse("api-booking-availability")),
         "schema_url": request.build_absolute_uri(reverse("api-schema")),
+        "key_hours": settings.IDEMPOTENCY_KEY_HOURS,
         "fields": _fields(FIELD_NOTES),
         "partner_fields": _fields(PARTNER_FIELD_NOTES),
         "errors": ERRORS,

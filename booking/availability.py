@@ -107,6 +107,19 @@ def start_seats(
     ]
 
 
+def next_open_date(shop: Shop, first: dt.date, *, now: dt.datetime | None = None) -> dt.date | None:
+    """The first day from `first` (or the shop's today, if later) up to the shop's horizon with
+    a start time that can still be booked, or None when there is none."""
+    now = now or shop.now()
+    first = max(first, now.date())
+    last = now.date() + dt.timedelta(days=shop.booking_settings.horizon_days)
+    if first > last:
+        return None
+    return next(
+        (day.date for day in start_seats(shop, first, last, now=now) if day.open_starts), None
+    )
+
+
 def shop_availability(
     shop: Shop,
     first: dt.date,

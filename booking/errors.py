@@ -6,7 +6,12 @@ from booking.services, where they have always been.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from booking import refusals
+
+if TYPE_CHECKING:
+    from booking.models import Booking
 
 
 class BookingError(Exception):
@@ -39,6 +44,24 @@ class BookingDisabled(BookingError):
 
 class SlotFull(BookingError):
     code = "slot_full"
+
+
+class DuplicateWorkOrder(BookingError):
+    """The work order already has a booking that holds its seat: `booking`, which a partner
+    re-sending the order gets back instead of a second one."""
+
+    code = "duplicate_work_order"
+
+    def __init__(self, booking: Booking):
+        self.booking = booking
+        super().__init__(
+            refusals.DUPLICATE_WORK_ORDER,
+            field="work_order_number",
+            work_order_number=booking.work_order_number,
+            reference=booking.reference,
+            day=booking.scheduled_date,
+            start=booking.scheduled_time,
+        )
 
 
 class TechnicianUnavailable(BookingError):

@@ -188,6 +188,15 @@ class Booking(models.Model):
         "phone or address.",
     )
     client_ip = models.GenericIPAddressField(null=True, blank=True)
+    repeat_visit = models.BooleanField(
+        "repeat visit of its work order",
+        default=False,
+        help_text="Booked on purpose beside another open booking of the same work order (staff "
+        "by phone). A partner re-sending the order gets its first booking back instead.",
+    )
+    cancel_reason = models.CharField(
+        "reason for cancelling", max_length=500, blank=True, help_text="As the canceller gave it."
+    )
 
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,6 +218,17 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(window__in=["am", "pm"]), name="booking_window_am_or_pm"
+            ),
+            # Work-order dedupe (DESIGN 9): a partner re-sending an order that still holds its
+            # seat cannot book it twice, however many requests race; the loser's INSERT fails
+            # here and booking_create answers with the open booking instead. Staff booking a
+            # second visit on purpose mark it a repeat visit, which this leaves out.
+            models.UniqueConstraint(
+                fields=["shop", "source", "work_order_number"],
+                condition=Q(status__in=["scheduled", "confirmed"])
+                & ~Q(work_order_number="")
+                & Q(repeat_visit=False),
+                name="one_open_booking_per_work_order",
             ),
         ]
 
@@ -361,3 +381,35 @@ class Notification(models.Model):
     @property
     def to_customer(self) -> bool:
         return not self.kind.startswith("shop_")
+
+
+class IdempotencyRecord(models.Model):
+    """One Idempotency-Key of one caller: its request's fingerprint and, once known, the answer.
+
+    The unique (scope, key) is what lets only one request with a key run, across any number
+    of workers: the others cannot insert their claim (booking/idempotency.py tells the whole
+    lifecycle).
+    """
+
+    # The caller's key space: "account:<id>" for a scheduler account, else the client's
+    # rate-limit bucket and the shop it named.
+    scope = models.CharField(max_length=160)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the operation and the request body: the same key with another body is refused.
+    fingerprint = models.CharField(max_length=64)
+    # Who runs the request now; a claim taken over after its worker died gets a new one.
+    claim = models.UUIDField(default=uuid.uuid4)
+    claimed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    # The final answer; null while the first request is still running.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

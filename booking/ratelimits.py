@@ -96,6 +96,11 @@ def _bucket(request, account: SchedulerAccount | None) -> tuple[str, int, int]:
     )
 
 
+def bucket_name(request, *, account: SchedulerAccount | None = None) -> str:
+    """The bucket this client is counted in: its account's, else its IP's (IPv6 per /64)."""
+    return _bucket(request, account)[0]
+
+
 def _window(group: str, bucket: str) -> tuple[str, int]:
     """(cache key of the bucket's current hour, seconds until that hour ends)."""
     now = int(time.time())

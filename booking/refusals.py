@@ -46,6 +46,7 @@ TECHNICIAN_INACTIVE = "technician_inactive"
 PAST_MIDNIGHT = "past_midnight"
 NOT_MOVABLE = "not_movable"
 NOT_CANCELLABLE = "not_cancellable"
+DUPLICATE_WORK_ORDER = "duplicate_work_order"  # the order already has a booking holding a seat
 UNKNOWN_STATUS = "unknown_status"
 ALREADY_IN_STATUS = "already_in_status"
 BAD_STATUS_CHANGE = "bad_status_change"
@@ -81,6 +82,10 @@ _API_WORDS = {
     PAST_MIDNIGHT: "A job of {minutes} minutes from {start:%H:%M} would run past midnight",
     NOT_MOVABLE: "Only a scheduled or confirmed booking can be moved.",
     NOT_CANCELLABLE: "This booking is already cancelled or completed.",
+    DUPLICATE_WORK_ORDER: (
+        "Work order {work_order_number} is already booked on {day:%Y-%m-%d} at {start:%H:%M} "
+        "(reference {reference})"
+    ),
     UNKNOWN_STATUS: "Unknown status {status!r}",
     ALREADY_IN_STATUS: "It is already {current}.",
     BAD_STATUS_CHANGE: "A {current} booking cannot become {status}.",

@@ -6,11 +6,13 @@ booking.refusals words for the door; booking.services calls them before its tran
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from booking import refusals, slots
 from booking.addresses import zip_code_of
 from booking.availability import schedule_of
-from booking.errors import BookingError, NoAvailability
+from booking.errors import BookingError, NoAvailability, SlotFull
 from tenants.models import Shop
 
 
@@ -94,3 +96,65 @@ def move_order(shop: Shop, day: dt.date, start: dt.time | None, window: str) -> 
     if not order:
         raise window_full(day, window)
     return order
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    """Where a move goes: the starts to try on `day`, best first; whether a booking is there
+    already; the request to keep (None keeps the booking's); the refusal when all are full."""
+
+    day: dt.date
+    order: list[dt.time]
+    arrived: Callable[[object], bool]
+    requested: str | None
+    full: Callable[[str, str, int], BookingError]  # (room's full reason, appliance, minutes)
+
+
+def move_target(
+    shop: Shop,
+    new_date: dt.date | None,
+    new_time: dt.time | None,
+    new_window: str,
+    slot_request: slots.SlotRequest | None,
+) -> MoveTarget:
+    """An exact start, the earliest with room in a window, or a slot request placed as a new
+    booking would be (its window or time first, then later starts, then earlier ones)."""
+    if slot_request is not None:
+        schedule = schedule_of(shop.booking_settings)
+        now, day = shop.now(), slot_request.date
+        check_day(schedule, day, now.date())
+        order = start_order(schedule, slot_request, now)
+        first, last = slots.anchor_range(schedule, slot_request.window, slot_request.time)
+        return MoveTarget(
+            day,
+            order,
+            arrived=lambda b: b.scheduled_date == day and first <= b.scheduled_time <= last,
+            requested=slot_request.label,
+            full=lambda *_: day_refused(refusals.FULL, schedule, day, shop.today()),
+        )
+    if new_date is None or not (new_time or new_window):
+        raise TypeError("a move takes new_date and new_time or new_window, or a slot_request")
+    order = move_order(shop, new_date, new_time, new_window)
+    if new_window:
+        return MoveTarget(
+            new_date,
+            order,
+            arrived=lambda b: (b.scheduled_date, b.window) == (new_date, new_window),
+            # Moved by window, the customer is promised that window from now on.
+            requested=new_window,
+            full=lambda *_: window_full(new_date, new_window),
+        )
+    return MoveTarget(
+        new_date,
+        order,
+        arrived=lambda b: (b.scheduled_date, b.scheduled_time) == (new_date, new_time),
+        requested=None,
+        full=lambda reason, appliance, minutes: SlotFull(
+            reason,
+            field="scheduled_time",
+            start=new_time,
+            day=new_date,
+            appliance=appliance,
+            minutes=minutes,
+        ),
+    )

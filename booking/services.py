@@ -7,11 +7,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from booking import capacity, notifications, refusals, rules, slots
+from booking import capacity, notifications, refusals, rules, slots, work_orders
 from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
@@ -20,6 +20,7 @@ from booking.availability import schedule_of
 from booking.errors import (  # noqa: F401
     BookingDisabled,
     BookingError,
+    DuplicateWorkOrder,
     NoAvailability,
     SlotFull,
     TechnicianUnavailable,
@@ -100,8 +101,9 @@ def booking_create(
     now) is when the rules judge the request: seed_demo books the demo's history as taken the
     evening before, so today's jobs are there too.
 
-    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability or
-    TechnicianUnavailable.
+    Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability,
+    TechnicianUnavailable, or DuplicateWorkOrder when the (source, work order) already has a
+    booking holding a seat (booking/work_orders.py).
     """
     booking_settings = shop.booking_settings
     # Online booking off turns away the public doors; staff still book jobs taken by phone.
@@ -132,49 +134,57 @@ def booking_create(
     # Made here so the technician's rows can name the booking before its row is written.
     booking_id = uuid.uuid4()
 
-    with transaction.atomic():
-        placement = room.take(
-            day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
-        )
-        if placement is None:
-            raise rules.day_refused(refusals.FULL, schedule, day, now.date())
-        booking = Booking.objects.create(
-            id=booking_id,
-            shop=shop,
-            customer_name=customer.name,
-            phone=customer.phone,
-            email=customer.email,
-            address=customer.address,
-            address_key=key,
-            appliance_type=appliance,
-            appliance_type_original=appliance_original,
-            issue=job.issue,
-            scheduled_date=day,
-            scheduled_time=placement.start,
-            window=slots.window_of(placement.start),
-            requested_time_slot=slot_request.label,
-            duration_minutes=minutes,
-            technician=placement.technician,
-            source=source,
-            work_order_number=job.work_order_number,
-            claim_number=job.claim_number,
-            authorization_number=job.authorization_number,
-            partner_reference=extras.partner_reference,
-            status=extras.status,
-            priority=extras.priority,
-            channel=channel,
-            account=account,
-            agent=agent,
-            dispatcher_notes=extras.dispatcher_notes,
-            overbooked=placement.overbooked,
-            possible_duplicate_of_id=duplicate_of,
-            client_ip=client_ip,
-        )
-        # The instance holds the subquery, not its answer: defer the field (Django's own way,
-        # a field missing from the instance's dict) so it is read from the row when asked.
-        vars(booking).pop("possible_duplicate_of_id")
-        if notify:
-            notifications.queue_booking_created(booking)
+    try:
+        with transaction.atomic():
+            placement = room.take(
+                day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
+            )
+            if placement is None:
+                raise rules.day_refused(refusals.FULL, schedule, day, now.date())
+            booking = work_orders.insert_booking(
+                staff=channel == Booking.Channel.ADMIN,
+                id=booking_id,
+                shop=shop,
+                customer_name=customer.name,
+                phone=customer.phone,
+                email=customer.email,
+                address=customer.address,
+                address_key=key,
+                appliance_type=appliance,
+                appliance_type_original=appliance_original,
+                issue=job.issue,
+                scheduled_date=day,
+                scheduled_time=placement.start,
+                window=slots.window_of(placement.start),
+                requested_time_slot=slot_request.label,
+                duration_minutes=minutes,
+                technician=placement.technician,
+                source=source,
+                work_order_number=job.work_order_number,
+                claim_number=job.claim_number,
+                authorization_number=job.authorization_number,
+                partner_reference=extras.partner_reference,
+                status=extras.status,
+                priority=extras.priority,
+                channel=channel,
+                account=account,
+                agent=agent,
+                dispatcher_notes=extras.dispatcher_notes,
+                overbooked=placement.overbooked,
+                possible_duplicate_of_id=duplicate_of,
+                client_ip=client_ip,
+            )
+            # The instance holds the subquery, not its answer: defer the field (Django's own way,
+            # a field missing from the instance's dict) so it is read from the row when asked.
+            vars(booking).pop("possible_duplicate_of_id")
+            if notify:
+                notifications.queue_booking_created(booking)
+    except IntegrityError:
+        # The work-order dedupe refused the INSERT: what it took went back with the rollback.
+        existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
+        if existing is None:
+            raise
+        raise DuplicateWorkOrder(existing) from None
     logger.info(
         "booking %s created for %s on %s %s via %s",
         booking.pk,
@@ -187,19 +197,23 @@ def booking_create(
 
 
 def booking_cancel(
-    *, booking: Booking, notify_customer: bool = True, notify_shop: bool = False
+    *,
+    booking: Booking,
+    reason: str = "",
+    notify_customer: bool = True,
+    notify_shop: bool = False,
 ) -> Booking:
     """Cancel a booking and give its seat (and its technician's time) back. Cancelling twice
-    is refused.
+    is refused. `reason`, if the canceller gave one, is kept and told to the shop.
 
-    The customer is told by e-mail; the shop too with `notify_shop` (when the customer cancels).
+    The customer is told by e-mail; the shop too with `notify_shop` (when the shop did not).
     """
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_CANCELLABLE, code="not_cancellable")
         Booking.objects.filter(pk=current.pk).update(
-            status=Booking.Status.CANCELLED, updated_at=timezone.now()
+            status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
         )
         # The seat it holds now: a move committed since the request loaded it took another.
         capacity.release(current)
@@ -213,75 +227,69 @@ def booking_cancel(
 def booking_reschedule(
     *,
     booking: Booking,
-    new_date: dt.date,
+    new_date: dt.date | None = None,
     new_time: dt.time | None = None,
     new_window: str = "",
+    slot_request: slots.SlotRequest | None = None,
     allow_overbook: bool = False,
     technician: Technician | None = None,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
-    """Move a booking to an exact start time, or to the earliest start with room in
-    `new_window` (then the customer is promised that window); the old seat and the technician's
-    time there are given back.
+    """Move a booking; the old seat and the technician's time there are given back.
 
-    The same rules as a new booking hold (working days, blackouts, notice, capacity); a full
-    start is refused with SlotFull unless `allow_overbook`, a full window with NoAvailability.
-    With technicians the job keeps its technician when they are free then, else goes to the
-    fairest free one, or to `technician` when given (TechnicianUnavailable says why not). The
-    customer is told by e-mail; the shop too with `notify_shop` (when the customer moves it).
+    Where to (booking.rules.move_target): an exact start (SlotFull unless `allow_overbook`),
+    the first with room in `new_window`, or `slot_request` placed as a new booking would be.
+    With technicians it keeps its own if free, else the fairest free one, or `technician`
+    (TechnicianUnavailable says why not). The customer is e-mailed; the shop with `notify_shop`.
     """
-    shop = booking.shop
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    if (booking.scheduled_date, booking.window if new_window else booking.scheduled_time) == (
-        new_date,
-        new_window or new_time,
-    ):
+    target = rules.move_target(booking.shop, new_date, new_time, new_window, slot_request)
+    if target.arrived(booking):
+        if slot_request is not None:
+            # Where it was asked to be already: only the request to remember.
+            Booking.objects.filter(pk=booking.pk).update(
+                requested_time_slot=target.requested, updated_at=timezone.now()
+            )
+            booking.refresh_from_db()
         if technician is None or technician.pk == booking.technician_id:
             return booking
         return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
-    order = rules.move_order(shop, new_date, new_time, new_window)
+    return _move(booking, target, allow_overbook, technician, notify_customer, notify_shop)
+
+
+def _move(booking, target, allow_overbook, technician, notify_customer, notify_shop) -> Booking:
+    shop, day = booking.shop, target.day
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
-    room = capacity.room(shop, new_date, new_date, need=need, ignoring=booking)
+    room = capacity.room(shop, day, day, need=need, ignoring=booking)
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-        where = (current.scheduled_date, current.window if new_window else current.scheduled_time)
-        if where == (new_date, new_window or new_time):
+        if target.arrived(current):
             # Another request moved it here meanwhile: nothing left to do.
             booking.refresh_from_db()
             return booking
         # The take gives back the job's own technician time as it writes the new (a move onto
         # an overlapping span would otherwise clash with itself); its seat is given back below.
         placement = room.take(
-            new_date,
-            order,
+            day,
+            target.order,
             booking_id=current.pk,
             overbook=allow_overbook,
             technician=technician,
             prefer=current.technician_id,
             leaving=current,
         )
-        if placement is None and new_window:
-            raise rules.window_full(new_date, new_window)
         if placement is None:
-            raise SlotFull(
-                room.full_reason,
-                field="scheduled_time",
-                start=new_time,
-                day=new_date,
-                appliance=need.appliance,
-                minutes=need.minutes,
-            )
+            raise target.full(room.full_reason, need.appliance, need.minutes)
         capacity.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
         Booking.objects.filter(pk=booking.pk).update(
-            scheduled_date=new_date,
+            scheduled_date=day,
             scheduled_time=placement.start,
             window=slots.window_of(placement.start),
-            # Moved by window, the customer is promised that window from now on.
-            requested_time_slot=new_window or current.requested_time_slot,
+            requested_time_slot=target.requested or current.requested_time_slot,
             technician=placement.technician,
             overbooked=placement.overbooked,
             # A reminder for the old time says nothing about the new one.
@@ -417,7 +425,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
     with transaction.atomic():
         if "duration_minutes" in changes:
             _refit_technician(booking)
-        booking.save(update_fields=[*changes, "updated_at"])
+        work_orders.save_details(booking, [*changes, "updated_at"])
     return booking
 
 

@@ -21,6 +21,20 @@ class PortalLoginForm(AuthenticationForm):
             )
 
 
+def time_slot_choices(booking_settings) -> list[tuple[str, str]]:
+    """First free time, the shop's two windows with their hours, then each start time."""
+    windows = {
+        window.value: f"{window.title} ({clock(window.first_arrival)}-{clock(window.end)})"
+        for window in window_options(booking_settings)
+    }
+    starts = slots.start_times_of(booking_settings)
+    return [
+        ("", "First free time"),
+        (slots.AM, windows[slots.AM]),
+        (slots.PM, windows[slots.PM]),
+    ] + [(f"{s:%H:%M}", f"{s:%H:%M}") for s in starts]
+
+
 class FieldNamedErrors:
     """Every error under a field names the field: "Customer name: This field is required."
 
@@ -78,16 +92,7 @@ class PortalBookingForm(FieldNamedErrors, forms.Form):
         self.fields["appliance_type"].choices = [("", "Choose the appliance")] + [
             (t, t) for t in booking_settings.appliance_types
         ]
-        starts = slots.start_times_of(booking_settings)
-        windows = {
-            window.value: f"{window.title} ({clock(window.first_arrival)}-{clock(window.end)})"
-            for window in window_options(booking_settings)
-        }
-        self.fields["time_slot"].choices = [
-            ("", "First free time"),
-            (slots.AM, windows[slots.AM]),
-            (slots.PM, windows[slots.PM]),
-        ] + [(f"{s:%H:%M}", f"{s:%H:%M}") for s in starts]
+        self.fields["time_slot"].choices = time_slot_choices(booking_settings)
         self.fields["scheduled_date"].widget.attrs["min"] = account.shop.today().isoformat()
         if not account.may_override_source:
             del self.fields["source"]
@@ -95,6 +100,28 @@ class PortalBookingForm(FieldNamedErrors, forms.Form):
             if not account.may_write(field):
                 del self.fields[field]
         guard_text_fields(self)
+
+    def slot_request(self) -> slots.SlotRequest:
+        window, time = slots.parse_time_slot(self.cleaned_data.get("time_slot"))
+        return slots.SlotRequest(self.cleaned_data["scheduled_date"], window, time)
+
+
+class PortalRescheduleForm(FieldNamedErrors, forms.Form):
+    """A new day and time for a booking, placed as a new booking would be."""
+
+    scheduled_date = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time_slot = forms.ChoiceField(
+        label="Time",
+        required=False,
+        help_text="A full choice moves to the next start with room that day.",
+    )
+
+    def __init__(self, *args, account: SchedulerAccount, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_slot"].choices = time_slot_choices(account.shop.booking_settings)
+        self.fields["scheduled_date"].widget.attrs["min"] = account.shop.today().isoformat()
 
     def slot_request(self) -> slots.SlotRequest:
         window, time = slots.parse_time_slot(self.cleaned_data.get("time_slot"))

@@ -22,9 +22,14 @@ from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
-from booking.services import BookingError, booking_cancel
+from booking.services import BookingError, booking_cancel, booking_reschedule
 from schedulerAccounts.access import portal_agent
-from schedulerAccounts.forms import BookingSearchForm, PortalBookingForm, PortalLoginForm
+from schedulerAccounts.forms import (
+    BookingSearchForm,
+    PortalBookingForm,
+    PortalLoginForm,
+    PortalRescheduleForm,
+)
 from schedulerAccounts.services import (
     FieldNotAllowed,
     check_extra_fields,
@@ -185,6 +190,40 @@ def cancel(request, agent, pk):
         messages.success(request, f"Cancelled the booking of {booking.customer_name}.")
     return redirect(
         _local_url(request, request.POST.get("back", ""), reverse("scheduler-bookings"))
+    )
+
+
+@portal_view
+def reschedule(request, agent, pk):
+    """A new day and time for one of the account's bookings, through the booking service."""
+    account = agent.account
+    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    if not booking.holds_seat:
+        messages.error(request, refusals.for_dispatcher(BookingError(refusals.NOT_MOVABLE)))
+        return redirect("scheduler-bookings")
+    form = PortalRescheduleForm(request.POST if request.method == "POST" else None, account=account)
+    if form.is_valid():
+        try:
+            # The shop did not make this change, so it hears of it, as when a customer moves it.
+            moved = booking_reschedule(
+                booking=booking, slot_request=form.slot_request(), notify_shop=True
+            )
+        except BookingError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, refusals.for_dispatcher(exc))
+        else:
+            messages.success(request, _moved_words(moved))
+            return redirect("scheduler-bookings")
+    context = {"account": account, "booking": booking, "form": form}
+    context["days"] = _days_ahead(account.shop)
+    return render(request, "scheduler_accounts/reschedule.html", context)
+
+
+def _moved_words(booking: Booking) -> str:
+    moved = "Moved" if not booking.reassigned else "Moved (the time asked for was full)"
+    return (
+        f"{moved}: {booking.customer_name} is now on {booking.scheduled_date:%a %b %-d} at "
+        f"{booking.scheduled_time:%H:%M}."
     )
 
 

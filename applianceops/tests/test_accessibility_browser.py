@@ -83,6 +83,9 @@ def demo(live_server):
         "token": self_service_token(customer),
         "confirmation": confirmation_url(customer),
         "account": SchedulerAccount.objects.get(shop=shop),
+        "partner_booking": Booking.objects.holding_seats()
+        .filter(account__shop=shop, scheduled_date__gt=today)
+        .first(),
         "today": today,
     }
 
@@ -96,6 +99,7 @@ def pages(demo) -> dict[str, list[tuple[str, Visit]]]:
     settings_page = f"/admin/tenants/bookingsettings/{shop.booking_settings.pk}/change/"
     accounts = "/admin/scheduler_accounts/scheduleraccount/"
     account_page = f"{accounts}{demo['account'].pk}/change/"
+    move = f"/scheduler/bookings/{demo['partner_booking'].pk}/reschedule"
     return {
         "customer": [
             ("landing", goto("/")),
@@ -120,6 +124,8 @@ def pages(demo) -> dict[str, list[tuple[str, Visit]]]:
             ("portal-home", goto("/scheduler/")),
             ("portal-home-errors", then_click("/scheduler/", "Book")),
             ("portal-bookings", goto("/scheduler/bookings")),
+            ("portal-move", goto(move)),
+            ("portal-move-errors", then_click(move, "Move booking")),
             ("portal-api-key", goto("/scheduler/api-key")),
             (
                 "portal-new-key",

@@ -254,6 +254,9 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
         customer = CUSTOMER_FIELDS
         if obj.possible_duplicate_of_id:
             customer = ["duplicate_mark", *CUSTOMER_FIELDS]
+        # Shown only when they say something, like the overbooked mark.
+        references = ["repeat_visit_mark"] * obj.repeat_visit + PARTNER_REFERENCES
+        cancelled = ["cancel_reason"] if obj.cancel_reason else []
         return [
             ("Customer", {"fields": customer}),
             (
@@ -272,7 +275,7 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
                     ]
                 },
             ),
-            ("Partner references", {"fields": PARTNER_REFERENCES}),
+            ("Partner references", {"fields": references}),
             (
                 "History",
                 {
@@ -281,6 +284,7 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
                         ("channel", "scheduler_account", "portal_agent"),
                         "client_ip",
                         "requested_time_slot",
+                        *cancelled,
                         "reminder_sent_at",
                         ("created_at", "updated_at"),
                     ]
@@ -303,6 +307,8 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
             "client_ip",
             "requested_time_slot",
             "overbooked_mark",
+            "repeat_visit_mark",
+            "cancel_reason",
             "reminder_sent_at",
             "created_at",
             "updated_at",
@@ -337,6 +343,14 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
             '<strong class="overbooked-mark">{}</strong>: booked into a start time that was '
             "already full.",
             "Overbooked",
+        )
+
+    @admin.display(description="repeat visit")
+    def repeat_visit_mark(self, obj):
+        return format_html(
+            "<strong>{}</strong>: booked on purpose beside another open booking of WO# {}.",
+            "Repeat visit",
+            obj.work_order_number,
         )
 
     @admin.display(description="possible duplicate")

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import smtplib
+import threading
+import urllib.error
+import urllib.request
 from unittest import mock
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
 
 from booking import slots
 from booking.models import Booking, SeatCounter
@@ -214,6 +219,57 @@ def bearer(key: str) -> dict:
 def post_booking(api_client, body: dict, *, key: str | None = None, **request):
     """POST `body` to the booking API as JSON; with `key`, as that partner."""
     return api_client.post(BOOK_API, body, format="json", **(bearer(key) if key else {}), **request)
+
+
+def post_together(
+    requests: list[tuple[dict, dict]], *, path: str = BOOK_API, base_url: str = ""
+) -> list[tuple[int, dict, dict]]:
+    """POST each (body, headers) as JSON from its own thread, all released at one moment:
+    [(status, json, response headers)]. In-process through Django's test client, or to a
+    real server (gunicorn) at `base_url`. Headers are HTTP names ("Idempotency-Key")."""
+    barrier = threading.Barrier(len(requests), timeout=30)
+    results: list[tuple[int, dict, dict]] = [(-1, {}, {})] * len(requests)
+
+    def worker(index: int, body: dict, headers: dict) -> None:
+        try:
+            send = _over_http if base_url else _in_process
+            barrier.wait()
+            results[index] = send(base_url + path, body, headers)
+        except Exception as exc:  # reported by the caller: a thread must never die silently
+            results[index] = (-1, {"error": repr(exc)}, {})
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(i, body, headers))
+        for i, (body, headers) in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request never finished"
+    return results
+
+
+def _in_process(url: str, body: dict, headers: dict) -> tuple[int, dict, dict]:
+    meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+    response = Client().post(url, body, content_type="application/json", **meta)
+    return response.status_code, response.json(), dict(response.headers)
+
+
+def _over_http(url: str, body: dict, headers: dict) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read()), dict(error.headers)
 
 
 def page_url(shop, query: str = "") -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from applianceops.tests.helpers import screenshot
-from booking.api_docs import PARTNER_FIELD_NOTES
+from booking.api_docs import ERRORS, PARTNER_FIELD_NOTES
 
 
 @pytest.fixture
@@ -166,3 +168,75 @@ def test_the_docs_are_reached_from_the_landing_page(live_server, desktop_page):
     desktop_page.wait_for_url("**/api/docs")
     assert live_server.url + "/api/booking/book" in desktop_page.content()
     screenshot(desktop_page, "api-docs-desktop")
+
+
+# --- Everything issue 13 and 18 added ------------------------------------------------------
+
+
+def test_every_error_code_is_in_the_table(docs):
+    rows = {(status, code) for status, code, _ in docs.context["errors"]}
+
+    assert rows == {(status, code) for status, code, _ in ERRORS}
+    for _, code, _ in ERRORS:
+        assert f"<code>{code}</code>" in docs.content.decode(), code
+
+
+def test_every_endpoint_is_documented_with_our_host(docs):
+    page = html.unescape(docs.content.decode())
+
+    for text in (
+        "GET http://testserver/api/booking/availability?slug=<slug>&date=YYYY-MM-DD&days=N",
+        "curl 'http://testserver/api/booking/availability?slug=done-right-appliance",
+        "GET http://testserver/api/booking/<booking_id>",
+        "GET http://testserver/api/booking?work_order_number=&status=&updated_since=",
+        "POST http://testserver/api/booking/<booking_id>/reschedule",
+        "POST http://testserver/api/booking/<booking_id>/cancel",
+        "-H 'Idempotency-Key: 8e03978e-40d5-43e8-bc93-6894a57f9324'",
+    ):
+        assert text in page, text
+
+
+def test_safe_retries_are_explained_with_their_answers(docs):
+    page = html.unescape(docs.content.decode())
+    section = page[page.index('id="safe-retries"') : page.index('id="availability"')]
+
+    for text in (
+        "Idempotent-Replayed: true",
+        "idempotency_key_reused",
+        "idempotency_conflict",
+        "Retry-After: 1",
+        "kept 24 hours",
+        '"duplicate": true',
+        "work_order_number",
+    ):
+        assert text in section, text
+
+
+def test_the_generate_a_client_section_gives_both_commands(docs):
+    page = html.unescape(docs.content.decode())
+    section = page[page.index('id="generate-a-client"') : page.index('id="openapi"')]
+
+    assert "openapi-python-client generate --url 'http://testserver/api/schema?format=json'" in (
+        section
+    )
+    assert "npx openapi-typescript 'http://testserver/api/schema?format=json' -o schema.d.ts" in (
+        section
+    )
+
+
+def test_the_python_retry_example_books_as_written(client, live_server, shop_a):
+    """The Safe retries example from the page, with a booking of ours: it sends its key."""
+    from booking.models import Booking, IdempotencyRecord
+    from booking.tests.helpers import contract_body
+
+    page = html.unescape(client.get("/api/docs").content.decode())
+    example = re.search(r"import uuid, requests.*?uuid4\(\)\)\}\)", page, re.S).group(0)
+    script = f"booking = {contract_body(shop_a)!r}\n{example}\nprint(r.status_code)"
+    script = script.replace("http://testserver", live_server.url)
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.strip() == "201", result.stderr
+    assert Booking.objects.count() == IdempotencyRecord.objects.count() == 1

@@ -99,6 +99,7 @@ def test_the_response_has_the_contracts_fields_and_ours(api_client, shop_a):
         "time_slot",
         "reassigned",
         "requested_time_slot",
+        "duplicate",
     }
     assert uuid.UUID(data["booking_id"])
     assert data["scheduled_date"] == day.isoformat()

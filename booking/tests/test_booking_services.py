@@ -262,6 +262,52 @@ def test_a_cancelled_booking_cannot_be_moved(shop_a, day, other_day):
     assert seats_taken(shop_a, other_day, T(9)) == 0
 
 
+def test_a_slot_request_move_is_placed_as_a_new_booking_would_be(shop_a, day, other_day):
+    booking = book(shop_a, day)
+    book(shop_a, other_day, T(12))
+    book(shop_a, other_day, T(12))
+
+    moved = booking_reschedule(
+        booking=booking, slot_request=slots.SlotRequest(other_day, window=slots.PM)
+    )
+
+    assert (moved.scheduled_date, moved.scheduled_time) == (other_day, T(13))
+    assert (moved.requested_time_slot, moved.reassigned) == ("pm", False)
+    assert seats_taken(shop_a, day, T(9)) == 0
+    assert seats_taken(shop_a, other_day, T(13)) == 1
+
+
+def test_a_slot_request_for_a_full_day_is_no_availability(shop_a, day, other_day):
+    booking = book(shop_a, day)
+    SeatCounter.objects.bulk_create(
+        SeatCounter(shop=shop_a, date=other_day, start_time=T(hour), booked=2)
+        for hour in range(8, 17)
+    )
+
+    with pytest.raises(NoAvailability):
+        booking_reschedule(booking=booking, slot_request=slots.SlotRequest(other_day))
+
+    assert seats_taken(shop_a, day, T(9)) == 1
+
+
+def test_a_slot_request_the_booking_already_meets_moves_nothing(shop_a, day):
+    booking = book(shop_a, day, "10:00")
+
+    moved = booking_reschedule(booking=booking, slot_request=slots.SlotRequest(day, window="am"))
+
+    assert moved.scheduled_time == T(10)
+    assert (moved.requested_time_slot, moved.reassigned) == ("am", False)
+    assert seats_taken(shop_a, day, T(10)) == 1
+    assert not moved.notifications.filter(kind="rescheduled").exists()
+
+
+def test_rescheduling_needs_an_exact_start_or_a_slot_request(shop_a, day):
+    booking = book(shop_a, day)
+
+    with pytest.raises(TypeError):
+        booking_reschedule(booking=booking, new_date=day)
+
+
 def test_a_move_by_window_takes_its_earliest_start_with_room_and_promises_the_window(
     shop_a, day, other_day
 ):

@@ -219,6 +219,14 @@ CASES = [
         "This booking is already cancelled or completed.",
     ),
     (
+        refusals.DUPLICATE_WORK_ORDER,
+        BookingError,
+        {"work_order_number": "WO-7781", "reference": "0B9A55A0", "day": DAY, "start": dt.time(9)},
+        "Work order WO-7781 is already booked on 2026-12-08 at 09:00 (reference 0B9A55A0)",
+        "Work order WO-7781 is already booked on 2026-12-08 at 09:00 (reference 0B9A55A0).",
+        "Work order WO-7781 is already booked on 2026-12-08 at 09:00 (reference 0B9A55A0)",
+    ),
+    (
         refusals.UNKNOWN_STATUS,
         BookingError,
         {"status": "lost"},

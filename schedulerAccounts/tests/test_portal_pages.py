@@ -128,11 +128,12 @@ def test_portal_bookings_count_against_the_accounts_own_booking_limit(
     key = account_a[1]
     SchedulerAccount.objects.filter(pk=account.pk).update(bookings_per_hour=2)
 
-    statuses = [client.post("/scheduler/", booking_form(shop_a)).status_code for _ in range(3)]
+    forms = [booking_form(shop_a, work_order_number=f"WO-{n}") for n in range(4)]
+    statuses = [client.post("/scheduler/", form).status_code for form in forms[:3]]
 
     assert statuses == [302, 302, 429]
     assert Booking.objects.count() == 2
-    refused = client.post("/scheduler/", booking_form(shop_a))
+    refused = client.post("/scheduler/", forms[3])
     assert "Rate limit exceeded" in refused.content.decode()
     # The same bucket as the account's API key, not the agent's address.
     key_refused = api_client.post(URL, contract_body(shop_a), format="json", **bearer(key))

@@ -1,0 +1,54 @@
+"""Work-order dedupe (DESIGN 9): one open booking per work order, enforced by the database.
+
+A partner that re-sends a work order (a retry after a timeout, a platform that sends an order
+twice) must not book it twice. Booking's conditional unique constraint
+`one_open_booking_per_work_order` allows one booking per (shop, source as stored, work order
+number) among those that hold a seat and are not repeat visits, so however many requests race,
+one INSERT wins; booking_create answers the others with DuplicateWorkOrder and the open booking.
+A completed or cancelled booking holds no seat, so the order books again (a return visit).
+
+Staff may book a second visit of an open order on purpose (by phone, or by giving a booking
+that order's number): it is saved as a repeat visit, which the constraint leaves out.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from booking.models import Booking
+from tenants.models import Shop
+
+
+def insert_booking(*, staff: bool, **fields) -> Booking:
+    """INSERT the booking; staff booking an order that is open already make a repeat visit."""
+    if not (staff and fields["work_order_number"]):
+        return Booking.objects.create(**fields)
+    try:
+        with transaction.atomic():
+            return Booking.objects.create(**fields)
+    except IntegrityError:
+        return Booking.objects.create(**fields, repeat_visit=True)
+
+
+def open_booking_of_order(shop: Shop, source: str, work_order_number: str) -> Booking | None:
+    """The booking holding a seat for this work order, as the constraint sees it."""
+    if not work_order_number:
+        return None
+    return (
+        Booking.objects.holding_seats()
+        .filter(shop=shop, source=source, work_order_number=work_order_number, repeat_visit=False)
+        .first()
+    )
+
+
+def save_details(booking: Booking, fields: list[str]) -> None:
+    """Save staff's edit; one that gives the booking an open order's number is a repeat visit."""
+    if not {"source", "work_order_number"} & set(fields):
+        booking.save(update_fields=fields)
+        return
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=fields)
+    except IntegrityError:
+        booking.repeat_visit = True
+        booking.save(update_fields=[*fields, "repeat_visit"])
