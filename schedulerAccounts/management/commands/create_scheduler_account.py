@@ -3,15 +3,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from applianceops.lib.commands import refused
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create
 from tenants.models import Shop
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 class Command(BaseCommand):
@@ -60,7 +55,7 @@ class Command(BaseCommand):
                 password=password,
             )
         except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+            raise refused(exc) from None
         self.stdout.write(
             self.style.SUCCESS(f"Created scheduler account {account.name} for {shop.name}.")
         )
