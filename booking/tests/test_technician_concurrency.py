@@ -28,7 +28,7 @@ from booking import ledger
 from booking.capacity import job_end, ticks
 from booking.models import Booking, Occupancy
 from booking.services import BookingError, booking_reschedule
-from booking.tests.helpers import BOOK_API, book, next_working_day
+from booking.tests.helpers import BOOK_API, at_once, book, next_working_day
 from schedulerAccounts.tests.helpers import portal_login, scheduler_account
 from technicians.tests.helpers import hire
 from tenants.models import Membership
@@ -149,25 +149,7 @@ def assert_no_technician_double_booked(shop, day: dt.date, booked: int) -> None:
 
 def fire_together(calls: list[Callable[[], tuple[int, str]]]) -> list[tuple[int, str]]:
     """Run every call from its own thread at the same moment: [(status, body)]."""
-    barrier = threading.Barrier(len(calls), timeout=60)
-    results: list[tuple[int, str] | None] = [None] * len(calls)
-
-    def worker(index: int, call) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # reported below: a thread must never die silently
-            results[index] = (-1, repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return results
+    return at_once(calls, failed=lambda exc: (-1, repr(exc)))
 
 
 def successes(results: list[tuple[int, str]], doors: list[str]) -> int:
