@@ -225,7 +225,9 @@ def post_booking(api_client, body: dict, *, key: str | None = None, **request):
     return api_client.post(BOOK_API, body, format="json", **(bearer(key) if key else {}), **request)
 
 
-def at_once(calls: list[Callable[[], T]], *, failed: Callable[[Exception], T]) -> list[T]:
+def at_once(
+    calls: list[Callable[[], T]], *, failed: Callable[[Exception], T], seconds: float = 180
+) -> list[T]:
     """Run every call from its own thread (its own database connection), all released at one
     moment: their results in order. A call that raises gives `failed(exc)`: a thread must never
     die silently."""
@@ -245,7 +247,7 @@ def at_once(calls: list[Callable[[], T]], *, failed: Callable[[Exception], T]) -
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=180)
+        thread.join(timeout=seconds)
     assert not any(thread.is_alive() for thread in threads), "a call never finished"
     return results
 

@@ -15,13 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
 import pytest
 import requests
-from django.db import connection
 from django.test import Client
 
 from booking import ledger
@@ -280,36 +278,30 @@ def test_simultaneous_moves_of_one_technicians_jobs_never_deadlock():
     day = next_working_day(shop, days_ahead=3)
     jobs = [book(shop, day, hour, appliance="Dryer").pk for hour in ("08:00", "10:00", "12:00")]
     starts = [dt.time(hour) for hour in range(8, 16)]
-    errors: list[str] = []
-    barrier = threading.Barrier(MOVERS, timeout=30)
 
     def mover(index: int) -> None:
         rng = random.Random(index)
-        try:
-            barrier.wait()
-            for _ in range(MOVES_EACH):
-                booking = Booking.objects.select_related("shop").get(pk=rng.choice(jobs))
-                try:
-                    booking_reschedule(
-                        booking=booking,
-                        new_date=day,
-                        new_time=rng.choice(starts),
-                        notify_customer=False,
-                    )
-                except BookingError:
-                    pass  # Sam is busy then: refusals are expected
-        except Exception as exc:  # collected below: a thread must never die silently
-            errors.append(f"mover {index}: {exc!r}")
-        finally:
-            connection.close()
+        for _ in range(MOVES_EACH):
+            booking = Booking.objects.select_related("shop").get(pk=rng.choice(jobs))
+            try:
+                booking_reschedule(
+                    booking=booking,
+                    new_date=day,
+                    new_time=rng.choice(starts),
+                    notify_customer=False,
+                )
+            except BookingError:
+                pass  # Sam is busy then: refusals are expected
 
-    threads = [threading.Thread(target=mover, args=(i,)) for i in range(MOVERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-
-    assert not any(thread.is_alive() for thread in threads), "a mover never finished"
+    errors = [
+        failure
+        for failure in at_once(
+            [lambda i=i: mover(i) for i in range(MOVERS)],
+            failed=repr,
+            seconds=300,
+        )
+        if failure
+    ]
     assert errors == []
     assert ledger.run_checks() == []
     assert_no_technician_double_booked(shop, day, len(jobs))
