@@ -14,6 +14,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from io import StringIO
 from typing import TypeVar
 from unittest import mock
 
@@ -213,6 +214,13 @@ def contract_body(shop, **overrides) -> dict:
         "time_slot": "AM",
         "source": "ahs",
     } | overrides
+
+
+def check_ledger(*args: str) -> str:
+    """What `manage.py check_ledger` prints (it raises CommandError when the ledger is off)."""
+    out = StringIO()
+    call_command("check_ledger", *args, stdout=out)
+    return out.getvalue()
 
 
 def bearer(key: str) -> dict:

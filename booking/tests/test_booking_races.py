@@ -27,11 +27,6 @@ from booking.tests.helpers import at_once, book, next_working_day, seats_taken
 T = dt.time
 
 
-@pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
-
-
 def loaded(booking: Booking) -> Booking:
     """The booking as a request that started now would hold it."""
     return Booking.objects.select_related("shop").get(pk=booking.pk)
