@@ -73,12 +73,7 @@ class BoardPages:
 
     def reassign_view(self, request, booking_id):
         """A job's reassign form: GET shows it, POST moves the job or says why not."""
-        booking = get_object_or_404(
-            self.get_queryset(request).select_related("shop__booking_settings", "technician"),
-            pk=booking_id,
-        )
-        if not self.has_change_permission(request, booking):
-            raise PermissionDenied
+        booking = self.booking_to_change(request, booking_id)
         form = ReassignForm(request.POST or None, booking=booking, request=request)
         if form.is_valid():
             before = where_booked(booking)
@@ -98,6 +93,16 @@ class BoardPages:
             "next": back_to_board(request),
         }
         return TemplateResponse(request, "admin/booking/booking/reassign.html", context)
+
+    def booking_to_change(self, request, booking_id) -> Booking:
+        """A booking of the user's shops they may change; 404 for anyone else's."""
+        booking = get_object_or_404(
+            self.get_queryset(request).select_related("shop__booking_settings", "technician"),
+            pk=booking_id,
+        )
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        return booking
 
 
 def back_to_board(request) -> str:
