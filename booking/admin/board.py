@@ -121,6 +121,9 @@ def build_board(*, shop: Shop, day: dt.date, bookings) -> Board:
     """Lay `bookings` (one day, already filtered) into lanes; two queries of its own."""
     booking_settings = shop.booking_settings
     jobs = list(bookings.select_related("technician"))
+    for booking in jobs:
+        # The shop loaded once, not once a job: an older job's length is the shop's.
+        booking.shop = shop
     on_job = {b.technician_id for b in jobs if b.technician_id}
     technicians = list(
         Technician.objects.filter(shop=shop)

@@ -163,3 +163,23 @@ def test_charlie_sees_nothing_of_shop_a_s_board(client, charlie, shop_a, crew):
 
     assert response.status_code == 404
     assert "Jane Smith" not in own.content.decode() and "Ann Lee" not in own.content.decode()
+
+
+def test_the_board_s_queries_do_not_grow_with_its_jobs(
+    client, bob, shop_a, crew, django_assert_max_num_queries
+):
+    ann, mike, zoe = crew
+    for hour in (8, 9, 10, 11, 12, 15, 16):
+        book(shop_a, TUESDAY, dt.time(hour), technician=ann, appliance="Dryer")
+    for hour in (8, 9, 10, 11):
+        book(shop_a, TUESDAY, dt.time(hour), technician=mike, appliance="Dryer")
+    # Bookings from before job lengths: their length is the shop's for the appliance.
+    Booking.objects.update(duration_minutes=None)
+    client.force_login(bob)
+    query = {"shop": shop_a.pk, "view": "day", "date": TUESDAY.isoformat()}
+    client.get(URL, query)  # the session and the user, read once
+
+    with django_assert_max_num_queries(16):
+        response = client.get(URL, query)
+
+    assert sum(len(lane.cards) for lane in response.context["board"].lanes) == 11

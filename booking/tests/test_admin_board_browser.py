@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from applianceops.tests.helpers import ARTIFACTS, screenshot
+from applianceops.tests.test_accessibility_browser import serious_findings
 from booking.models import Booking
 from booking.services import booking_assign, booking_update
 from booking.tests.helpers import book, next_working_day
@@ -107,6 +108,7 @@ def test_a_dispatcher_reads_a_busy_day_and_drags_a_job_to_another_technician(
     assert page.locator(".board-card").count() == 30
     assert page.evaluate(OVERLAPS) == []
     assert page.locator(".board-priority").count() == 2
+    assert serious_findings(page) == []
     # Every lane fits the laptop's width: nothing to scroll sideways.
     assert page.evaluate(
         "() => { const s = document.querySelector('.board-scroll');"
@@ -159,6 +161,7 @@ def test_the_board_reads_on_a_phone(live_server, phone_page, bob, shop_a):
     first, second = (lane(page, n).bounding_box() for n in ("Ann Lee", "Ben Ortiz"))
     assert second["y"] >= first["y"] + first["height"]  # lanes one under another
     assert page.evaluate(OVERLAPS) == []
+    assert serious_findings(page) == []
     assert lane(page, "Ann Lee").locator(".board-reassign").first.is_visible()
     # What the phone's screen shows: a lane's head, its time off in words, its first jobs.
     lane(page, "Eli Brooks").evaluate("lane => lane.scrollIntoView()")
