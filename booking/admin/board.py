@@ -23,6 +23,9 @@ from tenants.models import Shop
 
 # Two pixels a minute: an hour's job is tall enough for its seven lines at a laptop's width.
 PX_PER_MINUTE = 2
+# Seven lanes of at least this fit a 1280 px laptop without scrolling sideways.
+LANE_MIN_PX = 120
+AXIS_PX = 52
 MAPS_SEARCH = "https://www.google.com/maps/search/?"
 UNASSIGNED = "Unassigned"
 
@@ -76,6 +79,11 @@ class Lane:
     shades: list[Shade] = field(default_factory=list)
 
     @property
+    def columns(self) -> int:
+        """How many jobs sit side by side at most: the lane is that many times as wide."""
+        return max((card.columns for card in self.cards), default=1)
+
+    @property
     def key(self) -> str:
         """What a drop on the lane posts as the technician: an id, or "" for nobody."""
         return str(self.technician.pk) if self.technician else ""
@@ -105,6 +113,14 @@ class Board:
     @property
     def height(self) -> int:
         return self.minutes * PX_PER_MINUTE
+
+    @property
+    def grid_columns(self) -> str:
+        """The time axis, then the lanes, each as wide as the jobs it has side by side."""
+        lanes = " ".join(
+            f"minmax({LANE_MIN_PX * lane.columns}px, {lane.columns}fr)" for lane in self.lanes
+        )
+        return f"{AXIS_PX}px {lanes}"
 
     @property
     def start_minutes(self) -> str:

@@ -132,6 +132,8 @@ def test_jobs_at_the_same_time_sit_side_by_side(client, bob, shop_a, crew):
     cards = {c.booking.customer_name: c for c in board.lanes[-1].cards}
     assert {(cards[n].column, cards[n].columns) for n in ("First", "Second")} == {(0, 2), (1, 2)}
     assert (cards["Later"].column, cards["Later"].columns) == (0, 1)
+    # The lane is as wide as two, so neither card is squeezed.
+    assert board.grid_columns == ("52px minmax(120px, 1fr) minmax(120px, 1fr) minmax(240px, 2fr)")
 
 
 def test_a_shop_without_technicians_keeps_its_start_time_day_view(client, bob, shop_a):
