@@ -224,3 +224,20 @@ def test_a_next_off_this_site_goes_back_to_the_calendar(client, bob, job, crew):
     response = move(client, job, crew[1], "10:00", next="https://evil.example/")
 
     assert response.url == "/admin/booking/booking/calendar/"
+
+
+def test_in_a_shop_without_technicians_the_form_moves_by_seats(client, bob, shop_a):
+    job = book(shop_a, TUESDAY, "09:00", appliance="Dryer")
+    for name in ("Raj Patel", "Lee Wong"):
+        book(shop_a, TUESDAY, "11:00", appliance="Dryer", name=name)
+    client.force_login(bob)
+
+    full = move(client, job, None, "11:00")
+    moved = move(client, job, None, "10:00")
+
+    assert "Jane Smith was not moved: 11:00 on 2026-12-08 is full." in full.content.decode()
+    assert moved.status_code == 302
+    job.refresh_from_db()
+    assert (job.technician, job.scheduled_time) == (None, dt.time(10))
+    assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, TUESDAY, "10:00")) == (0, 1)
+    assert told_customer(job) == [("jane@example.com", dt.time(10))]
