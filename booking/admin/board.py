@@ -110,6 +110,8 @@ class Board:
     start_times: list[dt.time]
     off_today: list[str]  # active technicians with no shift and no job that day
 
+    px_per_minute = PX_PER_MINUTE
+
     @property
     def height(self) -> int:
         return self.minutes * PX_PER_MINUTE
@@ -134,7 +136,8 @@ def has_technicians(shop: Shop) -> bool:
 
 
 def build_board(*, shop: Shop, day: dt.date, bookings) -> Board:
-    """Lay `bookings` (one day, already filtered) into lanes; two queries of its own."""
+    """Lay `bookings` (one day, already filtered) into lanes: four queries, the jobs, the
+    technicians, their shifts and their time off that day."""
     booking_settings = shop.booking_settings
     jobs = list(bookings.select_related("technician"))
     for booking in jobs:
