@@ -16,7 +16,6 @@ from django.db.models import Prefetch
 
 from booking import slots
 from booking.admin.source_colours import source_colour
-from booking.availability import schedule_of
 from booking.models import Booking
 from technicians.models import Technician, TimeOff
 from tenants.models import Shop
@@ -177,7 +176,7 @@ def build_board(*, shop: Shop, day: dt.date, bookings) -> Board:
         minutes=minutes,
         lanes=lanes,
         ticks=[Tick(top, slots.clock(_at(first, top))) for top in range(0, minutes, 60)],
-        start_times=schedule_of(booking_settings).start_times(),
+        start_times=slots.start_times_of(booking_settings),
         off_today=[t.name for t in technicians if t.is_active and t not in working],
     )
 
@@ -197,11 +196,8 @@ def _board_hours(booking_settings, day, technicians, jobs) -> tuple[dt.time, dt.
     first = min(starts).replace(minute=0, second=0, microsecond=0)
     last = max(ends)
     if last != dt.time.max and (last.minute or last.second):
-        last = (dt.datetime.combine(day, last.replace(minute=0, second=0)) + _HOUR).time()
+        last = _end(last.replace(minute=0, second=0), 60)
     return first, last
-
-
-_HOUR = dt.timedelta(hours=1)
 
 
 def _end(start: dt.time, minutes: int) -> dt.time:

@@ -185,3 +185,16 @@ def test_the_board_s_queries_do_not_grow_with_its_jobs(
         response = client.get(URL, query)
 
     assert sum(len(lane.cards) for lane in response.context["board"].lanes) == 11
+
+
+def test_a_job_late_in_the_evening_stretches_the_board_to_the_end_of_the_day(
+    client, alice, shop_a, crew
+):
+    late = book(shop_a, TUESDAY, "09:00", technician=crew[0], appliance="Dryer", name="Late")
+    Booking.objects.filter(pk=late.pk).update(scheduled_time=dt.time(23, 30))
+
+    board = board_of(client, alice, shop_a).context["board"]
+
+    assert (board.first, board.minutes) == (dt.time(8), 16 * 60)
+    (card,) = board.lanes[0].cards
+    assert (card.top, card.minutes, card.ends) == (15 * 60 + 30, 60, dt.time.max)
