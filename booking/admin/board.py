@@ -108,6 +108,7 @@ class Board:
     ticks: list[Tick]
     start_times: list[dt.time]
     off_today: list[str]  # active technicians with no shift and no job that day
+    closed: str = ""  # "", "non-working day" or "blackout: <reason>", as the calendar says
 
     px_per_minute = PX_PER_MINUTE
 
@@ -135,8 +136,8 @@ def has_technicians(shop: Shop) -> bool:
 
 
 def build_board(*, shop: Shop, day: dt.date, bookings) -> Board:
-    """Lay `bookings` (one day, already filtered) into lanes: four queries, the jobs, the
-    technicians, their shifts and their time off that day."""
+    """Lay `bookings` (one day, already filtered) into lanes: five queries, the jobs, the
+    technicians, their shifts and their time off that day, and the day's blackout."""
     booking_settings = shop.booking_settings
     jobs = list(bookings.select_related("technician"))
     for booking in jobs:
@@ -178,7 +179,18 @@ def build_board(*, shop: Shop, day: dt.date, bookings) -> Board:
         ticks=[Tick(top, slots.clock(_at(first, top))) for top in range(0, minutes, 60)],
         start_times=slots.start_times_of(booking_settings),
         off_today=[t.name for t in technicians if t.is_active and t not in working],
+        closed=closed_note(booking_settings, day),
     )
+
+
+def closed_note(booking_settings, day: dt.date) -> str:
+    """Why the shop takes no jobs on `day`, in the calendar's words; "" on an open day."""
+    if day.weekday() not in booking_settings.working_weekdays:
+        return "non-working day"
+    blackout = booking_settings.blackout_dates.filter(date=day).first()
+    if blackout is None:
+        return ""
+    return f"blackout: {blackout.reason}" if blackout.reason else "blackout"
 
 
 def _board_hours(booking_settings, day, technicians, jobs) -> tuple[dt.time, dt.time]:

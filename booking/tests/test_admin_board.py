@@ -12,6 +12,7 @@ from booking.services import booking_assign
 from booking.tests.helpers import MONDAY, TUESDAY, book
 from technicians.services import Away
 from technicians.tests.helpers import hire
+from tenants.models import BlackoutDate
 
 URL = "/admin/booking/booking/calendar/"
 pytestmark = pytest.mark.usefixtures("monday_morning")
@@ -198,3 +199,13 @@ def test_a_job_late_in_the_evening_stretches_the_board_to_the_end_of_the_day(
     assert (board.first, board.minutes) == (dt.time(8), 16 * 60)
     (card,) = board.lanes[0].cards
     assert (card.top, card.minutes, card.ends) == (15 * 60 + 30, 60, dt.time.max)
+
+
+def test_a_blackout_day_says_so_above_the_board(client, bob, shop_a, crew):
+    BlackoutDate.objects.create(settings=shop_a.booking_settings, date=TUESDAY, reason="Holiday")
+
+    tuesday = board_of(client, bob, shop_a).content.decode()
+    monday = board_of(client, bob, shop_a, day=MONDAY).content.decode()
+
+    assert "Blackout: Holiday. The shop takes no new jobs on Tuesday." in tuesday
+    assert "board-closed" not in monday
