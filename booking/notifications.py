@@ -76,6 +76,11 @@ def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
                     next_attempt_at=now,
                 )
             )
+    return _save(rows)
+
+
+def _save(rows: list[Notification]) -> list[Notification]:
+    """Write the rows in the caller's transaction; enqueue them once it commits."""
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -115,6 +120,30 @@ def queue_booking_rescheduled(
 ) -> list[Notification]:
     kinds = [Kind.RESCHEDULED] * notify_customer + [Kind.SHOP_RESCHEDULED] * notify_shop
     return _queue(booking, kinds)
+
+
+def queue_on_my_way(booking: Booking) -> list[Notification]:
+    """The technician's "on my way" to the customer (none without an e-mail address)."""
+    return _queue(booking, [Kind.ON_MY_WAY])
+
+
+def queue_for_technician(
+    booking: Booking, *, kind: str, technician, day: dt.date, start: dt.time
+) -> list[Notification]:
+    """An e-mail to `technician` about their day: the job at `day` `start` was added, moved
+    there or taken off (technicians/notifications.py decides which and whether)."""
+    if not technician.email:
+        return []
+    row = Notification(
+        booking=booking,
+        kind=kind,
+        recipient=technician.email,
+        technician=technician,
+        scheduled_date=day,
+        scheduled_time=start,
+        next_attempt_at=timezone.now(),
+    )
+    return _save([row])
 
 
 # --- Reminders (run periodically by `manage.py send_reminders`) ------------------------------
@@ -204,7 +233,13 @@ def _stale_reason(notification: Notification) -> str:
     """Why the e-mail should no longer go out, or ""."""
     booking = notification.booking
     # A new time for a booking cancelled since (one admin save can do both) would mislead.
-    if notification.kind in (Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED, Kind.SHOP_NEW):
+    if notification.kind in (
+        Kind.CONFIRMATION,
+        Kind.REMINDER,
+        Kind.RESCHEDULED,
+        Kind.SHOP_NEW,
+        Kind.ON_MY_WAY,
+    ):
         if booking.status == Booking.Status.CANCELLED:
             return "the booking was cancelled before this was sent"
     if notification.kind == Kind.REMINDER and (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from technicians.models import PALETTE, Shift, Technician, TimeOff
+from technicians.models import PALETTE, Shift, Technician, TimeOff, new_link_key
 from tenants.models import Shop
 
 
@@ -115,3 +115,10 @@ def technician_add_time_off(*, technician: Technician, away: Away) -> TimeOff:
     row.full_clean()
     row.save()
     return row
+
+
+def technician_reissue_links(*, technician: Technician) -> Technician:
+    """A new day link and feed address; every old one stops working at once."""
+    technician.link_key = new_link_key()
+    technician.save(update_fields=["link_key"])
+    return technician
