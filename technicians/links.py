@@ -56,5 +56,10 @@ def day_url(technician: Technician, day: dt.date | None = None) -> str:
 
 
 def feed_url(technician: Technician) -> str:
-    """The calendar feed to subscribe to; webcal:// makes phones offer to subscribe."""
+    """The calendar feed's address, to paste into a calendar app's "subscribe from URL"."""
     return settings.SITE_URL + reverse("technician-feed", args=[day_token(technician)])
+
+
+def subscribe_url(technician: Technician) -> str:
+    """The feed as a webcal:// link: tapped on a phone, its calendar app offers to subscribe."""
+    return "webcal://" + feed_url(technician).split("://", 1)[1]

@@ -26,7 +26,7 @@ from technicians.day import (
     job_on_my_way,
 )
 from technicians.feed import technician_feed
-from technicians.links import day_path, feed_url, technician_for_token
+from technicians.links import day_path, subscribe_url, technician_for_token
 
 
 def _link_view(view):
@@ -71,7 +71,7 @@ def day_page(request, technician, day: str = ""):
         "previous_url": day_path(technician, nav.previous),
         "next_url": day_path(technician, nav.next),
         "today_url": day_path(technician),
-        "feed_url": feed_url(technician),
+        "subscribe_url": subscribe_url(technician),
     }
     return render(request, "technicians/day.html", context)
 
