@@ -10,7 +10,7 @@ from django.test import Client
 
 from booking.models import Booking, Notification, Occupancy
 from booking.tests.helpers import MONDAY, TUESDAY, book, run_worker, seats_taken
-from technicians.links import day_path, day_token, feed_url
+from technicians.links import day_path, day_token, feed_url, subscribe_url
 from technicians.services import technician_reissue_links
 from technicians.tests.helpers import ann_of, hire, job_path
 
@@ -40,7 +40,8 @@ def test_the_signed_link_shows_the_days_jobs_in_order_with_all_a_visit_needs(cli
     html = response.content.decode()
     assert "Today, Monday, December 7" in html
     assert html.index("Tom Early") < html.index("Jane Smith"), "in order of start"
-    assert "9:00 AM" in html and "1:00 PM" in html
+    # From the start for the job's length, on the shop's clock (a refrigerator takes 90 minutes).
+    assert "9:00 AM&ndash;10:30 AM" in html and "1:00 PM&ndash;2:30 PM" in html
     assert 'href="tel:+16615550142"' in html
     assert "https://www.google.com/maps/search/?api=1&amp;query=123%20Main%20St%2C" in html
     for text in ("WO-1", "CL-2", "AU-3", "Refrigerator", "Not cooling."):
@@ -49,6 +50,8 @@ def test_the_signed_link_shows_the_days_jobs_in_order_with_all_a_visit_needs(cli
     assert html.count(">Done</button>") == 2
     assert html.count('name="csrfmiddlewaretoken"') == 4, "plain forms, no JavaScript needed"
     assert response["Cache-Control"].startswith("max-age=0")
+    assert f'href="{subscribe_url(ann)}"' in html, "the feed, one tap to subscribe"
+    assert subscribe_url(ann).startswith("webcal://")
 
 
 def test_it_shows_only_the_technicians_own_jobs(client, ann):
