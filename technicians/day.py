@@ -13,12 +13,16 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.dateformat import time_format
 
 from booking import notifications, refusals
 from booking.models import Booking, Notification
 from booking.services import BookingError, booking_set_status
 from technicians.models import Technician
 
+# A second tap of On my way this soon is a double tap, not news for the customer.
+TELL_AGAIN_AFTER = dt.timedelta(minutes=10)
 # Jobs the day page lists: still to do, and done (so the technician sees what they finished).
 SHOWN = (*Booking.SEAT_HOLDING, Booking.Status.COMPLETED)
 
@@ -81,6 +85,14 @@ def job_on_my_way(*, technician: Technician, booking: Booking) -> Notification:
     if not booking.email:
         raise JobRefused(f"{booking.customer_name} gave no e-mail address: call them instead.")
     with transaction.atomic():
+        # The booking's row lock makes a double tap wait here, then see the first tap's e-mail.
+        list(Booking.objects.select_for_update(no_key=True).filter(pk=booking.pk).values("pk"))
+        told = booking.notifications.filter(
+            kind=Notification.Kind.ON_MY_WAY, created_at__gte=timezone.now() - TELL_AGAIN_AFTER
+        ).first()
+        if told is not None:
+            at = time_format(told.created_at.astimezone(booking.shop.tz), "g:i A")
+            raise JobRefused(f"{booking.customer_name} was told at {at} already.")
         (notification,) = notifications.queue_on_my_way(booking)
     return notification
 

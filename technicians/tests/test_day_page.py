@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from booking.models import Booking, Notification, Occupancy
-from booking.tests.helpers import MONDAY, TUESDAY, book, run_worker, seats_taken
+from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, run_worker, seats_taken
 from technicians.links import day_path, day_token, feed_url, subscribe_url
 from technicians.services import technician_reissue_links
 from technicians.tests.helpers import ann_of, hire, job_path
@@ -199,3 +199,17 @@ def test_the_buttons_need_the_pages_csrf_token(ann):
     assert browser.post(job_path(ann, job, "on-my-way")).status_code == 403
     assert Booking.objects.get(pk=job.pk).holds_seat
     assert browser.get(job_path(ann, job, "done")).status_code == 405
+
+
+def test_a_second_tap_of_on_my_way_soon_after_sends_nothing_more(client, ann, freeze_now):
+    job = book(ann.shop, MONDAY, dt.time(9), technician=ann)
+    client.post(job_path(ann, job, "on-my-way"))
+    freeze_now(at_shop(ann.shop, MONDAY, 6, 5))
+
+    again = client.post(job_path(ann, job, "on-my-way"), follow=True)
+    freeze_now(at_shop(ann.shop, MONDAY, 6, 30))
+    later = client.post(job_path(ann, job, "on-my-way"), follow=True)
+
+    assert "Jane Smith was told at 6:00 AM already." in again.content.decode()
+    assert "Jane Smith was e-mailed: you are on the way." in later.content.decode()
+    assert Notification.objects.filter(kind=Notification.Kind.ON_MY_WAY).count() == 2
