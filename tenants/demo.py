@@ -17,10 +17,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from applianceops.mail import FOLDER_BACKEND
-from booking import slots
+from booking import capacity, slots
 from booking.availability import schedule_of
 from booking.models import Booking
-from booking.services import BookingError, Customer, Extras, Job, booking_create
+from booking.services import BookingError, Customer, Extras, Job, booking_assign, booking_create
 from schedulerAccounts import keys
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
@@ -196,6 +196,27 @@ def demo_technicians(shop: Shop) -> list[Technician]:
             )
         )
     return hired
+
+
+def assign_open_jobs(shop: Shop) -> int:
+    """Give each unassigned job from today on to a free technician, the fairest first: a demo
+    seeded before it had technicians shows them a real day too. Returns how many were given."""
+    jobs = Booking.objects.holding_seats().filter(
+        shop=shop, technician__isnull=True, scheduled_date__gte=shop.today()
+    )
+    given = 0
+    for job in jobs:
+        day, start = job.scheduled_date, job.scheduled_time
+        need = capacity.Need(job.appliance_type, job.job_minutes)
+        room = capacity.room(shop, day, day, need=need, ignoring=job)
+        for technician in room.free_technicians(day, start):
+            try:
+                booking_assign(booking=job, technician=technician)
+            except BookingError:
+                continue  # taken meanwhile: the next one
+            given += 1
+            break
+    return given
 
 
 def demo_partner(shop: Shop, key_file: Path) -> tuple[SchedulerAccount, str]:

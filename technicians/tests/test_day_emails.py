@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import transaction
 
 from booking.models import Booking, Notification
+from booking.self_service import self_service_token
 from booking.services import (
     booking_assign,
     booking_cancel,
@@ -200,3 +201,13 @@ def test_the_admin_door_tells_the_technicians_too(client, bob, ann, mike):
         Kind.TECHNICIAN_REMOVED,
         Kind.TECHNICIAN_ADDED,
     ]
+
+
+def test_the_customers_self_service_door_tells_the_technician_too(client, ann):
+    job = book(ann.shop, MONDAY, at(9), technician=ann)
+    Notification.objects.all().delete()
+
+    response = client.post(f"/b/{self_service_token(job)}/cancel")
+
+    assert response.status_code == 302
+    assert technician_emails() == [(Kind.TECHNICIAN_REMOVED, "ann@example.com", MONDAY, at(9))]

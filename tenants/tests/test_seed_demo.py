@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from booking.tests.helpers import MONDAY, at_shop, run_worker
 from schedulerAccounts.services import scheduler_account_for_key, scheduler_account_revoke_key
 from technicians.links import day_url
 from technicians.models import Technician, TimeOff
+from tenants.demo import demo_partner, demo_shop, seed_bookings
 from tenants.models import Membership, Shop
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +220,20 @@ def test_running_it_again_hires_nobody_twice(monday_morning):
 
     assert Technician.objects.count() == 3
     assert TimeOff.objects.count() == 1
+
+
+def test_a_demo_seeded_before_it_had_technicians_gets_its_jobs_assigned(monday_morning):
+    # The demo as it was before technicians: bookings in seats, nobody assigned.
+    shop = demo_shop()
+    seed_bookings(shop, demo_partner(shop, Path(settings.DEMO_PARTNER_KEY_FILE))[0])
+    assert not Booking.objects.exclude(technician=None).exists()
+
+    seed_demo()
+
+    today = Booking.objects.filter(scheduled_date=MONDAY)
+    assigned = today.exclude(technician=None)
+    assert assigned.count() >= today.count() - 1, "the day's jobs are on technicians now"
+    assert all(b.technician.services(b.appliance_type) for b in assigned)
+    before = list(Booking.objects.values_list("pk", "technician_id"))
+    seed_demo()
+    assert list(Booking.objects.values_list("pk", "technician_id")) == before

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tenants.demo import (
+    assign_open_jobs,
     demo_partner,
     demo_shop,
     demo_technicians,
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             account, partner_key = demo_partner(shop, key_file)
             demo_technicians(shop)
             made = seed_bookings(shop, account)
+            assign_open_jobs(shop)
         try:
             keep_key(key_file, partner_key)
         except OSError as exc:
