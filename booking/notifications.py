@@ -2,9 +2,11 @@
 
 The flow for every e-mail:
 
-1. A service function (booking_create, booking_cancel, booking_reschedule) calls one of the
-   `queue_*` functions inside its transaction. That writes `Notification` rows and registers a
-   `transaction.on_commit` hook, so a rolled-back booking leaves no row and enqueues nothing.
+1. A service function (booking_create, booking_cancel, booking_reschedule, booking_assign, and
+   through technicians/notifications.py and technicians/day.py the technician's e-mails) calls
+   one of the `queue_*` functions inside its transaction. That writes `Notification` rows and
+   registers a `transaction.on_commit` hook, so a rolled-back booking leaves no row and
+   enqueues nothing.
 2. After the commit the hook enqueues `deliver_notification` on the database task queue; the
    request returns without waiting for the mail server. A failure to enqueue is logged, never
    raised: the row is still there and `send_reminders` re-enqueues it.
@@ -122,9 +124,20 @@ def queue_booking_rescheduled(
     return _queue(booking, kinds)
 
 
-def queue_on_my_way(booking: Booking) -> list[Notification]:
-    """The technician's "on my way" to the customer (none without an e-mail address)."""
-    return _queue(booking, [Kind.ON_MY_WAY])
+def queue_on_my_way(booking: Booking, *, technician) -> list[Notification]:
+    """`technician`'s "on my way" to the customer (none without an e-mail address)."""
+    if not booking.email:
+        return []
+    row = Notification(
+        booking=booking,
+        kind=Kind.ON_MY_WAY,
+        recipient=booking.email,
+        technician=technician,
+        scheduled_date=booking.scheduled_date,
+        scheduled_time=booking.scheduled_time,
+        next_attempt_at=timezone.now(),
+    )
+    return _save([row])
 
 
 def queue_for_technician(
@@ -233,6 +246,8 @@ def _stale_reason(notification: Notification) -> str:
     """Why the e-mail should no longer go out, or ""."""
     booking = notification.booking
     # A new time for a booking cancelled since (one admin save can do both) would mislead.
+    # A technician's e-mails never go stale: each tells a change that happened, and the next
+    # change sends its own.
     if notification.kind in (
         Kind.CONFIRMATION,
         Kind.REMINDER,

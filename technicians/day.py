@@ -93,7 +93,7 @@ def job_on_my_way(*, technician: Technician, booking: Booking) -> Notification:
         if told is not None:
             at = time_format(told.created_at.astimezone(booking.shop.tz), "g:i A")
             raise JobRefused(f"{booking.customer_name} was told at {at} already.")
-        (notification,) = notifications.queue_on_my_way(booking)
+        (notification,) = notifications.queue_on_my_way(booking, technician=technician)
     return notification
 
 
