@@ -82,6 +82,9 @@ def job_on_my_way(*, technician: Technician, booking: Booking) -> Notification:
     _check_theirs(technician, booking)
     if not booking.holds_seat:
         raise JobRefused("This job is done or cancelled: nobody was e-mailed.")
+    if booking.scheduled_date != booking.shop.today():
+        # A tap on tomorrow's job by mistake would send a customer waiting for nobody.
+        raise JobRefused("This job is not today's: the customer was not e-mailed.")
     if not booking.email:
         raise JobRefused(f"{booking.customer_name} gave no e-mail address: call them instead.")
     with transaction.atomic():

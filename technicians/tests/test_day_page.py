@@ -180,15 +180,32 @@ def test_done_completes_the_job_and_frees_its_seat_and_the_technicians_time(clie
     assert book(ann.shop, MONDAY, dt.time(9), technician=ann, name="Next Customer").holds_seat
 
 
-def test_a_job_of_a_day_still_to_come_cannot_be_marked_done(client, ann):
+def test_a_job_of_a_day_still_to_come_is_neither_done_nor_on_the_way_yet(client, ann):
     job = book(ann.shop, TUESDAY, dt.time(9), technician=ann)
 
     page = client.get(day_path(ann, TUESDAY)).content.decode()
-    response = client.post(job_path(ann, job, "done"), follow=True)
+    done = client.post(job_path(ann, job, "done"), follow=True)
+    on_my_way = client.post(job_path(ann, job, "on-my-way"), follow=True)
 
-    assert ">Done</button>" not in page and ">On my way</button>" in page
+    assert "Jane Smith" in page
+    assert ">Done</button>" not in page and ">On my way</button>" not in page
     assert Booking.objects.get(pk=job.pk).holds_seat
-    assert "it can be marked done that day" in response.content.decode()
+    assert "it can be marked done that day" in done.content.decode()
+    assert "This job is not today&#x27;s: the customer was not e-mailed." in (
+        on_my_way.content.decode()
+    )
+    assert not Notification.objects.filter(kind=Notification.Kind.ON_MY_WAY).exists()
+
+
+def test_a_job_left_open_yesterday_can_still_be_marked_done(client, ann, freeze_now):
+    job = book(ann.shop, MONDAY, dt.time(9), technician=ann)
+    freeze_now(at_shop(ann.shop, TUESDAY, 7))
+
+    page = client.get(day_path(ann, MONDAY)).content.decode()
+    client.post(job_path(ann, job, "done"))
+
+    assert ">Done</button>" in page and ">On my way</button>" not in page
+    assert Booking.objects.get(pk=job.pk).status == Booking.Status.COMPLETED
 
 
 def test_the_buttons_need_the_pages_csrf_token(ann):
