@@ -168,12 +168,13 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
             return [
                 (None, {"fields": ["shop", "name", "is_active", "swatch"]}),
                 ("Contact", {"fields": ["mobile_phone", "email"]}),
-                ("Work", {"fields": ["services", "week"]}),
                 *links,
+                ("Work", {"fields": ["services", "week"]}),
             ]
         return [
             (None, {"fields": ["shop", "name", "is_active", "colour"]}),
             ("Contact", {"fields": ["mobile_phone", "email"]}),
+            *links,
             ("Services", {"fields": ["skills"]}),
             (
                 "Weekly shifts",
@@ -183,7 +184,6 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
                     "on the shop's clock.",
                 },
             ),
-            *links,
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -200,10 +200,10 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
     @admin.display(description="links")
     def links(self, obj):
         return format_html(
-            '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>'
+            '<p><a class="technician-link" href="{}" target="_blank" rel="noopener">{}</a></p>'
             '<p class="help">Their jobs of the day, made for a phone, with On my way and Done. '
             "No login: send it to them.</p>"
-            "<p><code>{}</code></p>"
+            '<p><code class="technician-link">{}</code></p>'
             '<p class="help">Their calendar feed: in a calendar app, "subscribe from URL" '
             "(Google: Other calendars, From URL). Jobs appear and move as you change them.</p>",
             day_url(obj),

@@ -9,7 +9,7 @@ import pytest
 from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.tests.helpers import MONDAY, at_shop, book
-from technicians.links import day_path
+from technicians.links import day_path, day_url
 from technicians.tests.helpers import ann_of
 
 pytestmark = pytest.mark.browser
@@ -71,3 +71,30 @@ def test_a_technician_reads_their_day_and_taps_done_on_a_phone(
     assert page.locator(f"#job-{first.pk} .td-badge").inner_text() == "Done"
     assert page.locator(f"#job-{first.pk} button").count() == 0
     assert Booking.objects.get(pk=first.pk).status == Booking.Status.COMPLETED
+
+
+def test_the_owner_reissues_the_links_from_the_technicians_page_on_a_phone(
+    live_server, transactional_db, alice, shop_a, phone_page
+):
+    ann = ann_of(shop_a)
+    old_link = day_url(ann)
+    alice.set_password("owner-pass-123")
+    alice.save()
+    page = phone_page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "owner-pass-123")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/technicians/technician/{ann.pk}/change/")
+
+    assert page.locator(f'a[href="{old_link}"]').is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Reissue day link and feed").click()
+
+    page.wait_for_load_state()
+    screenshot(page, "technician-admin-links-phone")
+    ann.refresh_from_db()
+    assert page.locator(f'a[href="{day_url(ann)}"]').is_visible()
+    assert day_url(ann) != old_link
+    assert "the old ones no longer work" in page.locator(".messagelist").inner_text()
