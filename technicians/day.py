@@ -79,24 +79,29 @@ def can_finish(booking: Booking) -> bool:
 
 def job_on_my_way(*, technician: Technician, booking: Booking) -> Notification:
     """E-mail the customer that `technician` is coming; JobRefused says why not."""
-    _check_theirs(technician, booking)
-    if not booking.holds_seat:
-        raise JobRefused("This job is done or cancelled: nobody was e-mailed.")
-    if booking.scheduled_date != booking.shop.today():
-        # A tap on tomorrow's job by mistake would send a customer waiting for nobody.
-        raise JobRefused("This job is not today's: the customer was not e-mailed.")
-    if not booking.email:
-        raise JobRefused(f"{booking.customer_name} gave no e-mail address: call them instead.")
     with transaction.atomic():
-        # The booking's row lock makes a double tap wait here, then see the first tap's e-mail.
-        list(Booking.objects.select_for_update(no_key=True).filter(pk=booking.pk).values("pk"))
-        told = booking.notifications.filter(
+        # Locked and re-read: a double tap waits here, then sees the first tap's e-mail, and a
+        # job cancelled or given to another meanwhile is refused on what it is now.
+        current = (
+            Booking.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("shop")
+            .get(pk=booking.pk)
+        )
+        _check_theirs(technician, current)
+        if not current.holds_seat:
+            raise JobRefused("This job is done or cancelled: nobody was e-mailed.")
+        if current.scheduled_date != current.shop.today():
+            # A tap on tomorrow's job by mistake would send a customer waiting for nobody.
+            raise JobRefused("This job is not today's: the customer was not e-mailed.")
+        if not current.email:
+            raise JobRefused(f"{current.customer_name} gave no e-mail address: call them instead.")
+        told = current.notifications.filter(
             kind=Notification.Kind.ON_MY_WAY, created_at__gte=timezone.now() - TELL_AGAIN_AFTER
         ).first()
         if told is not None:
-            at = time_format(told.created_at.astimezone(booking.shop.tz), "g:i A")
-            raise JobRefused(f"{booking.customer_name} was told at {at} already.")
-        (notification,) = notifications.queue_on_my_way(booking, technician=technician)
+            at = time_format(told.created_at.astimezone(current.shop.tz), "g:i A")
+            raise JobRefused(f"{current.customer_name} was told at {at} already.")
+        (notification,) = notifications.queue_on_my_way(current, technician=technician)
     return notification
 
 
