@@ -210,6 +210,11 @@ def test_it_hires_three_technicians_and_gives_them_the_sample_jobs(monday_mornin
     assert all(b.technician is not None for b in bookings), "every sample job is assigned"
     assert all(b.technician.services(b.appliance_type) for b in bookings)
     assert {b.technician.name for b in bookings} == {t.name for t in technicians}
+    assert not any(
+        b.technician == away.technician
+        and away.overlaps(b.starts_at.replace(tzinfo=None), b.ends_at.replace(tzinfo=None))
+        for b in bookings
+    ), "nobody is booked during their time off"
     assert f"A technician's day (Carlos Diaz; no login): {day_url(technicians[0])}" in output
 
 
