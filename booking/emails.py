@@ -14,6 +14,7 @@ from django.utils.dateformat import time_format
 from booking.ics import booking_ics
 from booking.models import Booking, Notification
 from booking.self_service import booking_link
+from technicians.links import day_url
 
 Kind = Notification.Kind
 
@@ -27,6 +28,11 @@ SUBJECTS = {
     Kind.SHOP_NEW: "New booking: {customer}, {appliance}, {day} {arrival} ({source})",
     Kind.SHOP_CANCELLED: "Booking cancelled: {customer}, {appliance}, {day} {arrival}",
     Kind.SHOP_RESCHEDULED: "Booking moved: {customer}, {appliance}, now {day} {arrival}",
+    Kind.ON_MY_WAY: "On the way: {technician} from {shop} is coming to you now (ref {ref})",
+    # The technician reads the job's place on their day: for a job taken off, where it was.
+    Kind.TECHNICIAN_ADDED: "Added to your day: {appliance}, {customer}, {day} {arrival}",
+    Kind.TECHNICIAN_MOVED: "Moved on your day: {appliance}, {customer}, now {day} {arrival}",
+    Kind.TECHNICIAN_REMOVED: "Off your day: {appliance}, {customer}, {day} {arrival}",
 }
 # The customer gets the event for their calendar whenever the time is (newly) set.
 WITH_CALENDAR = {Kind.CONFIRMATION, Kind.RESCHEDULED}
@@ -36,31 +42,49 @@ def admin_link(booking: Booking) -> str:
     return settings.SITE_URL + reverse("admin:booking_booking_change", args=[booking.pk])
 
 
+def _spot(notification: Notification) -> tuple:
+    """The day and start the e-mail tells: the technician's as queued, else the booking's now."""
+    if notification.to_technician:
+        return notification.scheduled_date, notification.scheduled_time
+    return notification.booking.scheduled_date, notification.booking.scheduled_time
+
+
+def _technician(notification: Notification):
+    return notification.technician or notification.booking.technician
+
+
 def _context(notification: Notification) -> dict:
     booking = notification.booking
     shop = booking.shop
+    day, start = _spot(notification)
+    technician = _technician(notification)
     return {
         "notification": notification,
         "booking": booking,
         "shop": shop,
         "shop_phone": shop.phone.as_national if shop.phone else "",
         "customer_phone": booking.phone.as_national if booking.phone else "",
-        "day": date_format(booking.scheduled_date, "l, F j, Y"),
-        "arrival": time_format(booking.scheduled_time, "g:i A"),
+        "day": date_format(day, "l, F j, Y"),
+        "arrival": time_format(start, "g:i A"),
         "window": booking.window_label(),
         "promised_arrival": booking.promised_arrival,
         "manage_url": booking_link(booking) if notification.to_customer else "",
         "admin_url": "" if notification.to_customer else admin_link(booking),
+        "technician": technician,
+        "day_url": day_url(technician, day) if notification.to_technician and technician else "",
         "source": booking.source or booking.get_channel_display(),
     }
 
 
 def subject_for(notification: Notification) -> str:
     booking = notification.booking
+    day, start = _spot(notification)
+    technician = _technician(notification)
     subject = SUBJECTS[notification.kind].format(
         appliance=booking.appliance_type,
-        day=date_format(booking.scheduled_date, "D, M j"),
-        arrival=time_format(booking.scheduled_time, "g:i A"),
+        day=date_format(day, "D, M j"),
+        arrival=time_format(start, "g:i A"),
+        technician=technician.first_name if technician else "your technician",
         promise=booking.promised_arrival,
         ref=booking.reference,
         shop=booking.shop.name,
@@ -83,8 +107,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     context = _context(notification)
     template = f"booking/email/{notification.kind}"
     from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
-    if notification.to_customer:
-        # The customer sees the shop's name as the sender, and replies reach the shop.
+    if notification.to_customer or notification.to_technician:
+        # The customer and the technician see the shop's name as the sender; replies reach it.
         from_email = formataddr((shop.name, from_address))
         reply_to = [shop.notification_email] if shop.notification_email else []
     else:

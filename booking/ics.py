@@ -20,7 +20,8 @@ from django.utils import timezone
 DEFAULT_DURATION = dt.timedelta(hours=1)
 
 
-def _text(value: str) -> str:
+def ical_text(value: str) -> str:
+    """`value` as RFC 5545 TEXT allows: one LF per line end, no other control character."""
     # A bare CR is a line end to lenient calendar readers; RFC 5545 TEXT holds no controls.
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
@@ -60,9 +61,9 @@ def booking_ics(booking) -> str:
     event.add("sequence", int(updated.timestamp()))
     event.add("dtstart", starts.astimezone(dt.UTC))
     event.add("dtend", ends.astimezone(dt.UTC))
-    event.add("summary", _text(f"{booking.appliance_type} repair - {shop.name}"))
-    event.add("location", _text(booking.address))
-    event.add("description", _text("\n".join(description)))
+    event.add("summary", ical_text(f"{booking.appliance_type} repair - {shop.name}"))
+    event.add("location", ical_text(booking.address))
+    event.add("description", ical_text("\n".join(description)))
     event.add("status", "CANCELLED" if booking.is_cancelled else "CONFIRMED")
 
     calendar = icalendar.Calendar()

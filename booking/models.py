@@ -347,6 +347,10 @@ class Notification(models.Model):
         SHOP_NEW = "shop_new", "New booking alert to shop"
         SHOP_CANCELLED = "shop_cancelled", "Cancellation alert to shop"
         SHOP_RESCHEDULED = "shop_rescheduled", "New time alert to shop"
+        ON_MY_WAY = "on_my_way", "Technician on the way, to customer"
+        TECHNICIAN_ADDED = "technician_added", "Job added to a technician's day"
+        TECHNICIAN_MOVED = "technician_moved", "Job moved on a technician's day"
+        TECHNICIAN_REMOVED = "technician_removed", "Job taken off a technician's day"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -357,6 +361,10 @@ class Notification(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Whose day an e-mail to a technician is about (the job may since have gone to another).
+    technician = models.ForeignKey(
+        Technician, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recipient = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The appointment the e-mail is about: a reminder for a time the booking has left is stale.
@@ -380,7 +388,11 @@ class Notification(models.Model):
 
     @property
     def to_customer(self) -> bool:
-        return not self.kind.startswith("shop_")
+        return not self.kind.startswith(("shop_", "technician_"))
+
+    @property
+    def to_technician(self) -> bool:
+        return self.kind.startswith("technician_")
 
 
 class IdempotencyRecord(models.Model):

@@ -2,9 +2,11 @@
 
 The flow for every e-mail:
 
-1. A service function (booking_create, booking_cancel, booking_reschedule) calls one of the
-   `queue_*` functions inside its transaction. That writes `Notification` rows and registers a
-   `transaction.on_commit` hook, so a rolled-back booking leaves no row and enqueues nothing.
+1. A service function (booking_create, booking_cancel, booking_reschedule, booking_assign, and
+   through technicians/notifications.py and technicians/day.py the technician's e-mails) calls
+   one of the `queue_*` functions inside its transaction. That writes `Notification` rows and
+   registers a `transaction.on_commit` hook, so a rolled-back booking leaves no row and
+   enqueues nothing.
 2. After the commit the hook enqueues `deliver_notification` on the database task queue; the
    request returns without waiting for the mail server. A failure to enqueue is logged, never
    raised: the row is still there and `send_reminders` re-enqueues it.
@@ -76,6 +78,11 @@ def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
                     next_attempt_at=now,
                 )
             )
+    return _save(rows)
+
+
+def _save(rows: list[Notification]) -> list[Notification]:
+    """Write the rows in the caller's transaction; enqueue them once it commits."""
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -115,6 +122,41 @@ def queue_booking_rescheduled(
 ) -> list[Notification]:
     kinds = [Kind.RESCHEDULED] * notify_customer + [Kind.SHOP_RESCHEDULED] * notify_shop
     return _queue(booking, kinds)
+
+
+def queue_on_my_way(booking: Booking, *, technician) -> list[Notification]:
+    """`technician`'s "on my way" to the customer (none without an e-mail address)."""
+    if not booking.email:
+        return []
+    row = Notification(
+        booking=booking,
+        kind=Kind.ON_MY_WAY,
+        recipient=booking.email,
+        technician=technician,
+        scheduled_date=booking.scheduled_date,
+        scheduled_time=booking.scheduled_time,
+        next_attempt_at=timezone.now(),
+    )
+    return _save([row])
+
+
+def queue_for_technician(
+    booking: Booking, *, kind: str, technician, day: dt.date, start: dt.time
+) -> list[Notification]:
+    """An e-mail to `technician` about their day: the job at `day` `start` was added, moved
+    there or taken off (technicians/notifications.py decides which and whether)."""
+    if not technician.email:
+        return []
+    row = Notification(
+        booking=booking,
+        kind=kind,
+        recipient=technician.email,
+        technician=technician,
+        scheduled_date=day,
+        scheduled_time=start,
+        next_attempt_at=timezone.now(),
+    )
+    return _save([row])
 
 
 # --- Reminders (run periodically by `manage.py send_reminders`) ------------------------------
@@ -204,7 +246,15 @@ def _stale_reason(notification: Notification) -> str:
     """Why the e-mail should no longer go out, or ""."""
     booking = notification.booking
     # A new time for a booking cancelled since (one admin save can do both) would mislead.
-    if notification.kind in (Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULED, Kind.SHOP_NEW):
+    # A technician's e-mails never go stale: each tells a change that happened, and the next
+    # change sends its own.
+    if notification.kind in (
+        Kind.CONFIRMATION,
+        Kind.REMINDER,
+        Kind.RESCHEDULED,
+        Kind.SHOP_NEW,
+        Kind.ON_MY_WAY,
+    ):
         if booking.status == Booking.Status.CANCELLED:
             return "the booking was cancelled before this was sent"
     if notification.kind == Kind.REMINDER and (

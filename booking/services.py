@@ -27,6 +27,7 @@ from booking.errors import (  # noqa: F401
 )
 from booking.models import Booking
 from technicians.models import Technician
+from technicians.notifications import queue_day_change
 from tenants.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ def booking_create(
             vars(booking).pop("possible_duplicate_of_id")
             if notify:
                 notifications.queue_booking_created(booking)
+                queue_day_change(was=None, now=booking)
     except IntegrityError:
         # The work-order dedupe refused the INSERT: what it took went back with the rollback.
         existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
@@ -221,6 +223,7 @@ def booking_cancel(
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
+        queue_day_change(was=current, now=booking)
     return booking
 
 
@@ -300,6 +303,7 @@ def _move(booking, target, allow_overbook, technician, notify_customer, notify_s
         notifications.queue_booking_rescheduled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
+        queue_day_change(was=current, now=booking)
     return booking
 
 
@@ -318,10 +322,8 @@ def booking_assign(
     room = capacity.room(booking.shop, day, day, need=need, ignoring=booking)
     with transaction.atomic():
         current = _lock(booking)
-        if not current.holds_seat or (current.scheduled_date, current.scheduled_time) != (
-            day,
-            start,
-        ):
+        still_there = (current.scheduled_date, current.scheduled_time) == (day, start)
+        if not (current.holds_seat and still_there):
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
         overbooked = current.overbooked
         if technician is None:
@@ -341,6 +343,7 @@ def booking_assign(
             technician=technician, overbooked=overbooked, updated_at=timezone.now()
         )
         booking.refresh_from_db()
+        queue_day_change(was=current, now=booking)
     return booking
 
 
@@ -385,22 +388,9 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
 
 # What staff may edit on a booking without touching its seat or status.
 EDITABLE_DETAILS = frozenset(
-    {
-        "customer_name",
-        "phone",
-        "email",
-        "address",
-        "appliance_type",
-        "issue",
-        "duration_minutes",
-        "source",
-        "work_order_number",
-        "claim_number",
-        "authorization_number",
-        "partner_reference",
-        "priority",
-        "dispatcher_notes",
-    }
+    "customer_name phone email address appliance_type issue duration_minutes source"
+    " work_order_number claim_number authorization_number partner_reference priority"
+    " dispatcher_notes".split()
 )
 
 

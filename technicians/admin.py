@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
+from technicians.links import day_url, feed_url
 from technicians.models import Technician, TimeOff
-from technicians.services import next_colour, shop_skills, technician_set_shifts
+from technicians.services import (
+    next_colour,
+    shop_skills,
+    technician_reissue_links,
+    technician_set_shifts,
+)
 from tenants.access import BOOKING_ROLES, OWNER_ONLY, shop_ids_with
 from tenants.admin import ShopScopedAdmin
 from tenants.models import DEFAULT_APPLIANCE_TYPES, WEEKDAY_NAMES, Shop
 
+LINKS_TITLE = "Day page and calendar feed"
 SHIFT_FIELDS = [(f"{day}_start", f"{day}_end") for day in WEEKDAY_NAMES]
 
 
@@ -147,16 +161,20 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("shifts")
 
     def get_fieldsets(self, request, obj=None):
+        # Their own page and feed, to send them: a new technician gets theirs once saved.
+        links = [(LINKS_TITLE, {"fields": ["links"]})] if obj is not None else []
         if not self.has_change_permission(request, obj):
             # A dispatcher reads the week as one line; the form's time fields are for editing.
             return [
                 (None, {"fields": ["shop", "name", "is_active", "swatch"]}),
                 ("Contact", {"fields": ["mobile_phone", "email"]}),
+                *links,
                 ("Work", {"fields": ["services", "week"]}),
             ]
         return [
             (None, {"fields": ["shop", "name", "is_active", "colour"]}),
             ("Contact", {"fields": ["mobile_phone", "email"]}),
+            *links,
             ("Services", {"fields": ["skills"]}),
             (
                 "Weekly shifts",
@@ -170,7 +188,7 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A technician's jobs are the shop's: they do not move to another shop with them.
-        return ["shop"] if obj is not None else []
+        return ["shop", "links"] if obj is not None else []
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -178,6 +196,44 @@ class TechnicianAdmin(OwnersChange, ShopScopedAdmin, admin.ModelAdmin):
         if shop is not None:
             initial.setdefault("colour", next_colour(shop))
         return initial
+
+    @admin.display(description="links")
+    def links(self, obj):
+        return format_html(
+            '<p><a class="technician-link" href="{}" target="_blank" rel="noopener">{}</a></p>'
+            '<p class="help">Their jobs of the day, made for a phone, with On my way and Done. '
+            "No login: send it to them.</p>"
+            '<p><code class="technician-link">{}</code></p>'
+            '<p class="help">Their calendar feed: in a calendar app, "subscribe from URL" '
+            "(Google: Other calendars, From URL). Jobs appear and move as you change them.</p>",
+            day_url(obj),
+            day_url(obj),
+            feed_url(obj),
+        )
+
+    def get_urls(self):
+        reissue = path(
+            "<path:object_id>/reissue-links/",
+            self.admin_site.admin_view(self.reissue_links_view),
+            name="technicians_technician_reissue_links",
+        )
+        return [reissue, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def reissue_links_view(self, request, object_id):
+        technician = self.get_object(request, unquote(object_id))
+        if technician is None:
+            raise Http404("No such technician.")
+        if not self.has_change_permission(request, technician):
+            raise PermissionDenied
+        technician_reissue_links(technician=technician)
+        self.message_user(
+            request,
+            f"New day link and calendar feed for {technician.name}: the old ones no longer "
+            "work. Send them the new ones below.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:technicians_technician_change", args=[technician.pk]))
 
     @admin.display(description="colour")
     def swatch(self, obj):

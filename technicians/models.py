@@ -8,6 +8,7 @@ job is decided in booking/capacity.py from these rows and the jobs already assig
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -39,6 +40,11 @@ colour_validator = RegexValidator(
 WEEKDAY_CHOICES = [(number, name.title()) for number, name in enumerate(WEEKDAY_NAMES)]
 
 
+def new_link_key() -> str:
+    """A fresh secret for a technician's day link and calendar feed (technicians/links.py)."""
+    return secrets.token_urlsafe(12)
+
+
 class TechnicianQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -65,6 +71,8 @@ class Technician(models.Model):
         blank=True,
         help_text="The shop's appliance types they service; none ticked means all.",
     )
+    # Part of the signed day link and feed address: a new key (a reissue) retires both.
+    link_key = models.CharField(max_length=32, default=new_link_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TechnicianQuerySet.as_manager()

@@ -19,7 +19,7 @@ from booking import capacity, notifications, refusals, rules, slots
 from booking.errors import BookingError
 from booking.models import Booking
 from booking.services import booking_assign, booking_reschedule
-from technicians.models import PALETTE, Shift, Technician, TimeOff
+from technicians.models import PALETTE, Shift, Technician, TimeOff, new_link_key
 from tenants.models import Shop
 
 
@@ -125,6 +125,13 @@ def technician_add_time_off(*, technician: Technician, away: Away) -> TimeOff:
     row.full_clean()
     row.save()
     return row
+
+
+def technician_reissue_links(*, technician: Technician) -> Technician:
+    """A new day link and feed address; every old one stops working at once."""
+    technician.link_key = new_link_key()
+    technician.save(update_fields=["link_key"])
+    return technician
 
 
 # --- The dispatch board ---------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""The demo shop of `make run`: its logins, partner, sample bookings, partner key, and the
-"where to go" lines that tell a newcomer where everything is.
+"""The demo shop of `make run`: its logins, partner, technicians, sample bookings, partner
+key, and the "where to go" lines that tell a newcomer where everything is.
 
 seed_demo makes it (idempotent) and where_to_go prints the lines once the server listens.
-Everything is booked through booking_create, like any booking, without e-mails.
+Everything is booked through booking_create, like any booking, without e-mails; the
+technicians are hired first, so booking_create gives every sample job to one of them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from applianceops.mail import FOLDER_BACKEND
-from booking import slots
+from booking import capacity, slots
 from booking.availability import schedule_of
 from booking.models import Booking
-from booking.services import BookingError, Customer, Extras, Job, booking_create
+from booking.services import BookingError, Customer, Extras, Job, booking_assign, booking_create
 from schedulerAccounts import keys
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
+from technicians.links import day_url
+from technicians.models import Technician
+from technicians.services import Away, technician_create
 from tenants.models import Membership, Shop
 from tenants.services import DEMO_SLUG, shop_create
 
@@ -42,6 +46,25 @@ DEMO_WEEKDAYS = list(range(7))
 # start that is already past today could be booked, as a real shop's would have been.
 TAKEN_THE_EVENING_BEFORE = dt.time(17)
 Channel = Booking.Channel
+# Three technicians with different skills and weeks: (name, skills (none: all), shift, weekdays).
+# Carlos works every day (the demo shop takes jobs every day), so each day has someone.
+DEMO_TECHNICIANS = [
+    ("Carlos Diaz", [], ("08:00", "17:00"), range(7)),
+    (
+        "Dana Brooks",
+        ["Refrigerator", "Washer", "Dryer", "Dishwasher", "Garbage Disposal"],
+        ("07:30", "16:00"),
+        range(5),
+    ),
+    (
+        "Eli Park",
+        ["Range", "Wall Oven", "Cooktop", "Microwave", "Refrigerator"],
+        ("10:00", "18:00"),
+        range(1, 6),
+    ),
+]
+# Dana is off tomorrow afternoon (from a time on one day): the board shows her lane shaded.
+DEMO_TIME_OFF = ("Dana Brooks", dt.time(12), "Dentist")
 # (time slot, source, channel, WO#, claim #): a dispatcher's usual mix of doors and partners.
 # "partner" stands for the demo scheduler account, which books through its portal.
 SAMPLE_JOBS = [
@@ -151,6 +174,51 @@ def demo_shop() -> Shop:
     return shop
 
 
+def demo_technicians(shop: Shop) -> list[Technician]:
+    """The demo's technicians, hired on the first run (a shop with any keeps its own)."""
+    if shop.technicians.exists():
+        return list(shop.technicians.all())
+    tomorrow = shop.today() + dt.timedelta(days=1)
+    off_name, off_from, off_reason = DEMO_TIME_OFF
+    hired = []
+    for name, skills, (start, end), weekdays in DEMO_TECHNICIANS:
+        hours = (dt.time.fromisoformat(start), dt.time.fromisoformat(end))
+        away = Away(tomorrow, tomorrow, from_time=off_from, reason=off_reason)
+        hired.append(
+            technician_create(
+                shop=shop,
+                name=name,
+                email=f"{name.split()[0].lower()}@done-right-appliance.example",
+                mobile_phone=f"+1661555{201 + len(hired):04d}",
+                skills=skills,
+                shifts=dict.fromkeys(weekdays, hours),
+                time_off=[away] if name == off_name else [],
+            )
+        )
+    return hired
+
+
+def assign_open_jobs(shop: Shop) -> int:
+    """Give each unassigned job from today on to a free technician, the fairest first: a demo
+    seeded before it had technicians shows them a real day too. Returns how many were given."""
+    jobs = Booking.objects.holding_seats().filter(
+        shop=shop, technician__isnull=True, scheduled_date__gte=shop.today()
+    )
+    given = 0
+    for job in jobs:
+        day, start = job.scheduled_date, job.scheduled_time
+        need = capacity.Need(job.appliance_type, job.job_minutes)
+        room = capacity.room(shop, day, day, need=need, ignoring=job)
+        for technician in room.free_technicians(day, start):
+            try:
+                booking_assign(booking=job, technician=technician)
+            except BookingError:
+                continue  # taken meanwhile: the next one
+            given += 1
+            break
+    return given
+
+
 def demo_partner(shop: Shop, key_file: Path) -> tuple[SchedulerAccount, str]:
     """The demo scheduler account and its key: the one kept in `key_file` while it still works.
 
@@ -212,10 +280,18 @@ def where_to_go(shop: Shop, partner_key: str, key_file: Path) -> list[str]:
         f"  Partner portal: {base}/scheduler-login.html",
         f"    {DEMO_PARTNER}: {DEMO_PARTNER_LOGIN[0]} / {DEMO_PARTNER_LOGIN[1]}",
         *_where_emails_go(),
+        *_a_technicians_day(shop),
         f"  Partner key ({DEMO_PARTNER}; the same every run, kept in {key_file}):",
         partner_key,
     ]
     return lines
+
+
+def _a_technicians_day(shop: Shop) -> list[str]:
+    technician = shop.technicians.active().first()
+    if technician is None:
+        return []
+    return [f"  A technician's day ({technician.name}; no login): {day_url(technician)}"]
 
 
 def _where_emails_go() -> list[str]:

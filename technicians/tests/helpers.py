@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from technicians.links import day_token
 from technicians.models import Technician
 from technicians.services import Away, technician_create
 
@@ -30,3 +31,13 @@ def hire(
         time_off=off,
         **details,
     )
+
+
+def ann_of(shop) -> Technician:
+    """Ann Lee: all appliances, Monday to Friday 8-17, with an e-mail and a mobile."""
+    return hire(shop, "Ann Lee", email="ann@example.com", mobile_phone="+16615550170")
+
+
+def job_path(technician: Technician, booking, action: str) -> str:
+    """The day page's form address for `action` ("on-my-way" or "done") on `booking`."""
+    return f"/t/{day_token(technician)}/jobs/{booking.pk}/{action}"

@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
@@ -15,6 +16,9 @@ from django.core.management import call_command
 from booking.models import Booking, Notification, SeatCounter
 from booking.tests.helpers import MONDAY, at_shop, run_worker
 from schedulerAccounts.services import scheduler_account_for_key, scheduler_account_revoke_key
+from technicians.links import day_url
+from technicians.models import Technician, TimeOff
+from tenants.demo import demo_partner, demo_shop, seed_bookings
 from tenants.models import Membership, Shop
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +193,52 @@ def test_a_missing_or_dead_kept_key_is_replaced_by_a_working_one(settings, kept)
     assert second != first
     assert scheduler_account_for_key(second).name == "Demo Warranty Co"
     assert key_file.read_text().strip() == second
+
+
+def test_it_hires_three_technicians_and_gives_them_the_sample_jobs(monday_morning, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    output = seed_demo()
+
+    technicians = list(Technician.objects.filter(shop__slug="done-right-appliance"))
+    assert [t.name for t in technicians] == ["Carlos Diaz", "Dana Brooks", "Eli Park"]
+    assert len({t.skills_label() for t in technicians}) == 3, "different skills"
+    assert len({t.week_label() for t in technicians}) == 3, "different shifts"
+    [away] = TimeOff.objects.all()
+    assert away.technician.name == "Dana Brooks"
+    assert MONDAY < away.first_day < MONDAY + dt.timedelta(days=7), "this week"
+    bookings = Booking.objects.filter(shop__slug="done-right-appliance")
+    assert all(b.technician is not None for b in bookings), "every sample job is assigned"
+    assert all(b.technician.services(b.appliance_type) for b in bookings)
+    assert {b.technician.name for b in bookings} == {t.name for t in technicians}
+    assert not any(
+        b.technician == away.technician
+        and away.overlaps(b.starts_at.replace(tzinfo=None), b.ends_at.replace(tzinfo=None))
+        for b in bookings
+    ), "nobody is booked during their time off"
+    assert f"A technician's day (Carlos Diaz; no login): {day_url(technicians[0])}" in output
+
+
+def test_running_it_again_hires_nobody_twice(monday_morning):
+    seed_demo()
+
+    seed_demo()
+
+    assert Technician.objects.count() == 3
+    assert TimeOff.objects.count() == 1
+
+
+def test_a_demo_seeded_before_it_had_technicians_gets_its_jobs_assigned(monday_morning):
+    # The demo as it was before technicians: bookings in seats, nobody assigned.
+    shop = demo_shop()
+    seed_bookings(shop, demo_partner(shop, Path(settings.DEMO_PARTNER_KEY_FILE))[0])
+    assert not Booking.objects.exclude(technician=None).exists()
+
+    seed_demo()
+
+    today = Booking.objects.filter(scheduled_date=MONDAY)
+    assigned = today.exclude(technician=None)
+    assert assigned.count() >= today.count() - 1, "the day's jobs are on technicians now"
+    assert all(b.technician.services(b.appliance_type) for b in assigned)
+    before = list(Booking.objects.values_list("pk", "technician_id"))
+    seed_demo()
+    assert list(Booking.objects.values_list("pk", "technician_id")) == before

@@ -8,7 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tenants.demo import demo_partner, demo_shop, keep_key, seed_bookings, where_to_go
+from tenants.demo import (
+    assign_open_jobs,
+    demo_partner,
+    demo_shop,
+    demo_technicians,
+    keep_key,
+    seed_bookings,
+    where_to_go,
+)
 
 
 @contextlib.contextmanager
@@ -25,8 +33,8 @@ def _quiet(logger_name: str):
 
 class Command(BaseCommand):
     help = (
-        "Create the demo shop done-right-appliance with owner, dispatcher and partner logins and "
-        "sample bookings (idempotent), and print where to go."
+        "Create the demo shop done-right-appliance with owner, dispatcher and partner logins, "
+        "technicians and sample bookings (idempotent), and print where to go."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +49,9 @@ class Command(BaseCommand):
         with transaction.atomic(), _quiet("booking.services"):
             shop = demo_shop()
             account, partner_key = demo_partner(shop, key_file)
+            demo_technicians(shop)
             made = seed_bookings(shop, account)
+            assign_open_jobs(shop)
         try:
             keep_key(key_file, partner_key)
         except OSError as exc:
