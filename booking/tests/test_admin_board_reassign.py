@@ -241,3 +241,22 @@ def test_in_a_shop_without_technicians_the_form_moves_by_seats(client, bob, shop
     assert (job.technician, job.scheduled_time) == (None, dt.time(10))
     assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, TUESDAY, "10:00")) == (0, 1)
     assert told_customer(job) == [("jane@example.com", dt.time(10))]
+
+
+def test_a_reassign_for_tomorrow_tells_both_technicians_their_day_changed(client, bob, job, crew):
+    ann, mike = crew
+    for technician in crew:  # a technician without an address is told nothing
+        technician.email = f"{technician.name.split()[0].lower()}@example.com"
+        technician.save()
+    client.force_login(bob)
+
+    response = move(client, job, mike, "10:00")
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.technician, job.scheduled_time) == (mike, dt.time(10))
+    told = Notification.objects.filter(kind__startswith="technician_").order_by("pk")
+    assert [(row.kind, row.technician, row.scheduled_time) for row in told] == [
+        (Notification.Kind.TECHNICIAN_REMOVED, ann, dt.time(9)),
+        (Notification.Kind.TECHNICIAN_ADDED, mike, dt.time(10)),
+    ]
