@@ -33,6 +33,7 @@ from booking.admin.forms import (
     bookable_technicians,
 )
 from booking.admin.pages import BookingPages
+from booking.admin.paging import CappedCountPaginator
 from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
@@ -71,6 +72,8 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
     list_per_page = 100
     # The full count is a second COUNT over every booking on each page view; not worth it.
     show_full_result_count = False
+    # And the filtered count stops counting at a cap (paging.py).
+    paginator = CappedCountPaginator
     # Time order: the list opens on today and the days after it (WhenFilter).
     ordering = ["scheduled_date", "scheduled_time"]
     actions = ["confirm", "cancel", "mark_completed", "export_selected"]

@@ -31,9 +31,11 @@ def test_the_feed_lists_the_shops_bookings_in_its_time_zone(client, bob, booking
     assert jane["customer"] == "Jane Smith"
     assert jane["start"] == "2026-12-08T08:00:00-08:00"
     assert jane["window"] == "am"
-    assert jane["source"] == "ahs" and jane["colour"].startswith("#")
+    assert jane["source"] == "ahs" and data["colours"]["ahs"].startswith("#")
     assert jane["work_order_number"] == "WO-7781"
-    assert jane["url"] == f"/admin/booking/booking/{jane['id']}/change/"
+    assert "claim_number" not in jane  # said only when the booking has one
+    url = data["change_url"].format(id=jane["id"])
+    assert url == f"/admin/booking/booking/{jane['id']}/change/"
 
 
 def test_cancelled_bookings_come_only_when_asked(client, alice, bookings):
