@@ -33,7 +33,7 @@ from booking.admin.forms import (
     bookable_technicians,
 )
 from booking.admin.pages import BookingPages
-from booking.admin.paging import CappedCountPaginator
+from booking.admin.paging import BookingChangeList, CappedCountPaginator
 from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
@@ -101,6 +101,9 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_changelist(self, request, **kwargs):
+        return BookingChangeList
 
     def get_ordering(self, request):
         if request.GET.get(WhenFilter.parameter_name) == "past":

@@ -82,17 +82,21 @@ def test_the_lists_filters_and_count_read_a_bounded_slice_of_the_shops_bookings(
     client, alice, shop_a
 ):
     many_bookings(shop_a, MONDAY, 10)
+    many_bookings(shop_a, MONDAY + dt.timedelta(weeks=60), 1)  # the list spans two years
     client.force_login(alice)
     client.get(LIST)
 
     with CaptureQueriesContext(connection) as statements:
-        client.get(LIST)
+        response = client.get(LIST)
 
     on_bookings = [q["sql"] for q in statements.captured_queries if "booking_booking" in q["sql"]]
     distinct = [sql for sql in on_bookings if "DISTINCT" in sql]
     assert distinct and all("BETWEEN" in sql for sql in distinct), distinct
     [count] = [sql for sql in on_bookings if "COUNT(" in sql]
     assert f"LIMIT {LIST_COUNT_CAP + 1}" in count
+    # The date drill-down still offers the years, from the list's first and last booking.
+    html = response.content.decode()
+    assert "?scheduled_date__year=2026" in html and "?scheduled_date__year=2028" in html
 
 
 def test_a_list_past_the_count_cap_says_more_than(client, alice, shop_a, settings):
