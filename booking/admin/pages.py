@@ -1,4 +1,5 @@
-"""The bookings admin's own pages: the calendar, its JSON feed, a card's move and the CSV export.
+"""The bookings admin's own pages: the calendar, its JSON feed, a card's move page and the CSV
+export.
 
 Each view loads, authorises, calls a helper below or a service, and responds; the calendar's grid
 is built in calendar_data. BookingAdmin mixes these in and get_urls() adds them.
@@ -37,6 +38,7 @@ FEED_MAX_DAYS = 7
 COMPACT = {"separators": (",", ":")}  # no blanks between a thousand bookings' fields
 FEED_ID = "00000000-0000-0000-0000-000000000000"  # stands for {id} in change_url
 CALENDAR_REACH_DAYS = 20 * 366
+NO_DATE_OR_TIME = "Pick a date and a start time to move the booking to."
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -108,11 +110,10 @@ class BookingPages:
             return self.move_page(request, booking)
         back = back_to_calendar(request)
         form = MoveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Pick a date and a start time to move the booking to.")
-            return HttpResponseRedirect(back)
         before = when_booked(booking)
-        refusal = move_booking(request, booking, **form.cleaned_data)
+        refusal = NO_DATE_OR_TIME
+        if form.is_valid():
+            refusal = move_booking(request, booking, **form.cleaned_data)
         if refusal:
             messages.error(request, refusal)
             return HttpResponseRedirect(back)
