@@ -9,7 +9,7 @@ from django.core.management import call_command
 from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.services import booking_cancel
-from booking.tests.helpers import book, next_working_day
+from booking.tests.helpers import book, many_bookings, next_working_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +70,30 @@ def test_a_booking_moves_from_the_week_without_javascript(live_server, browser, 
     moved = Booking.objects.get(customer_name="Jane Smith")
     assert (moved.scheduled_date, moved.scheduled_time) == (day, dt.time(14))
     context.close()
+
+
+def test_a_busy_month_lists_a_few_a_day_and_a_busy_week_fits_a_laptop(
+    live_server, desktop_page, bob, shop_a
+):
+    day = next_working_day(shop_a, days_ahead=2)
+    monday = day - dt.timedelta(days=day.weekday())
+    many_bookings(shop_a, monday, 300)  # 60 a working day
+    page = desktop_page
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=month&date={day}")
+    screenshot(page, "admin-calendar-month-busy")
+
+    more = page.locator(".cal-more a").first
+    assert more.inner_text() == "+54 more"
+    more.click()
+    page.wait_for_url("**view=day**")
+    assert page.locator(".cal-card").count() == 60
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={day}")
+    screenshot(page, "admin-calendar-week-busy")
+    assert page.locator(".cal-card").count() == 300
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def sign_in(page, live_server, user, password):
