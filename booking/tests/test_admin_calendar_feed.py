@@ -102,3 +102,14 @@ def test_the_feed_takes_the_same_queries_with_ten_or_ten_thousand_bookings(
     with django_assert_num_queries(len(ten.captured_queries)):
         data = client.get(URL, WEEK).json()
     assert len(data["bookings"]) == 510
+
+
+def test_a_range_longer_than_a_week_is_refused_saying_to_ask_week_by_week(client, alice, bookings):
+    client.force_login(alice)
+    eight_days = {"start": MONDAY.isoformat(), "end": (MONDAY + dt.timedelta(days=7)).isoformat()}
+
+    response = client.get(URL, eight_days)
+
+    assert response.status_code == 400
+    assert "at most 7 days" in response.json()["error"]
+    assert "week by week" in response.json()["error"]
