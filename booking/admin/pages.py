@@ -270,8 +270,8 @@ def feed_dates(query) -> tuple[dt.date, dt.date]:
         raise ValueError("start and end must be dates like 2026-12-01") from None
     if last < first or (last - first).days >= FEED_MAX_DAYS:
         raise ValueError(
-            f"end must be on or after start and at most {FEED_MAX_DAYS} days in all "
-            "(a week): ask for a longer range a week at a time"
+            f"end must be on or after start and at most {FEED_MAX_DAYS} days in all: "
+            "ask for a longer range week by week"
         )
     return first, last
 
