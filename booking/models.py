@@ -208,6 +208,11 @@ class Booking(models.Model):
         ordering = ["scheduled_date", "scheduled_time", "created_at"]
         indexes = [
             models.Index(fields=["shop", "scheduled_date", "scheduled_time"]),
+            # The bookings list and the calendar narrowed to one source, in time order.
+            models.Index(
+                fields=["shop", "source", "scheduled_date", "scheduled_time"],
+                name="booking_source_in_time_order",
+            ),
             models.Index(fields=["shop", "-created_at"]),
             # What possible_duplicate_of looks up for every new booking.
             models.Index(fields=["shop", "phone", "scheduled_date"], name="booking_same_phone"),

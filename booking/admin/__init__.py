@@ -1,8 +1,9 @@
 """Bookings in the admin, one module a job.
 
 - bookings: the BookingAdmin (list, actions, booking page); forms: its add/change/move forms;
-  filters: the list's filters; csv_export: the CSV file.
-- pages: the calendar, its JSON feed, a card's move and the export, with their helpers;
+  filters: the list's filters; paging: the list's capped count and date drill-down at a busy
+  shop; csv_export: the CSV file.
+- pages: the calendar, its JSON feed, a card's move page and the export, with their helpers;
   calendar_data: the calendar's grid; source_colours: a source's name and colour;
   shops: which shops a user's pages may show.
 - board_pages: the dispatch board (the day of a shop with technicians) and a job's reassign form;

@@ -34,6 +34,7 @@ from booking.admin.forms import (
     bookable_technicians,
 )
 from booking.admin.pages import BookingPages
+from booking.admin.paging import BookingChangeList, CappedCountPaginator
 from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
@@ -72,6 +73,8 @@ class BookingAdmin(BoardPages, BookingPages, PhoneBookingPages, ShopScopedAdmin,
     list_per_page = 100
     # The full count is a second COUNT over every booking on each page view; not worth it.
     show_full_result_count = False
+    # And the filtered count stops counting at a cap (paging.py).
+    paginator = CappedCountPaginator
     # Time order: the list opens on today and the days after it (WhenFilter).
     ordering = ["scheduled_date", "scheduled_time"]
     actions = ["confirm", "cancel", "mark_completed", "export_selected"]
@@ -99,6 +102,9 @@ class BookingAdmin(BoardPages, BookingPages, PhoneBookingPages, ShopScopedAdmin,
         # Django's "Select booking to change" is not what a dispatcher is doing here.
         context = {"title": "Bookings", "subtitle": None, **(extra_context or {})}
         return super().changelist_view(request, context)
+
+    def get_changelist(self, request, **kwargs):
+        return BookingChangeList
 
     def get_ordering(self, request):
         if request.GET.get(WhenFilter.parameter_name) == "past":

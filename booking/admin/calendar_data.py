@@ -6,12 +6,19 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from booking.admin.source_colours import NO_SOURCE, source_colour
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+
+from booking import slots
+from booking.admin.source_colours import NO_SOURCE, source_colour, source_colour_index
 from booking.availability import schedule_of
 from booking.models import Booking, SeatCounter
 from tenants.models import Shop
 
 VIEWS = ("day", "week", "month")
+# A month's day lists this many bookings and links to its day for the rest: a busy shop's
+# month would otherwise be thousands of lines no one reads.
+MONTH_DAY_CAP = 6
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Day:
     bookings: list[Booking] = field(default_factory=list)
     taken: int = 0
     capacity: int = 0
+    more: int = 0  # the day's bookings a capped month leaves out
 
 
 @dataclass
@@ -89,6 +97,11 @@ class Cell:
 class Row:
     start: dt.time
     cells: list[Cell]
+
+    @property
+    def window(self) -> str:
+        """The arrival window of this start time: every booking in the row has it."""
+        return slots.window_of(self.start)
 
 
 @dataclass
@@ -113,6 +126,17 @@ def bookings_between(queryset, shop: Shop, first: dt.date, last: dt.date):
         .select_related("technician")
         .order_by("scheduled_date", "scheduled_time", "created_at")
     )
+
+
+def first_of_each_day(bookings, cap: int = MONTH_DAY_CAP):
+    """`bookings` cut to the first `cap` of each day, each carrying its day's total (one query)."""
+    by_day = {"partition_by": F("scheduled_date")}
+    return bookings.annotate(
+        day_total=Window(Count("pk"), **by_day),
+        day_rank=Window(
+            RowNumber(), order_by=[F("scheduled_time"), F("created_at"), F("pk")], **by_day
+        ),
+    ).filter(day_rank__lte=cap)
 
 
 def build_calendar(
@@ -160,10 +184,12 @@ def build_calendar(
     cells: dict[tuple[dt.date, dt.time], list[Booking]] = {}
     for booking in booking_list:
         booking.colour = source_colour(booking.source)
+        booking.colour_index = source_colour_index(booking.source)
         cells.setdefault((booking.scheduled_date, booking.scheduled_time), []).append(booking)
         day = by_date.get(booking.scheduled_date)
         if day is not None:
             day.bookings.append(booking)
+            day.more = getattr(booking, "day_total", 0) - len(day.bookings)
 
     open_starts = set(schedule.start_times())
     for day in days:

@@ -1,4 +1,5 @@
-"""The bookings admin's own pages: the calendar, its JSON feed, a card's move and the CSV export.
+"""The bookings admin's own pages: the calendar, its JSON feed, a card's move page and the CSV
+export.
 
 Each view loads, authorises, calls a helper below or a service, and responds; the calendar's grid
 is built in calendar_data. BookingAdmin mixes these in and get_urls() adds them.
@@ -22,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from booking import refusals
 from booking.admin import calendar_data
 from booking.admin.csv_export import csv_response
+from booking.admin.filters import source_names
 from booking.admin.forms import NOT_OWNER_OVERBOOK, MoveForm, full_hint, start_time_choices
 from booking.admin.shops import scoped_shops, shop_for_request
 from booking.admin.source_colours import NO_SOURCE, source_colour
@@ -30,8 +32,13 @@ from booking.services import BookingError, SlotFull, booking_reschedule
 from tenants.access import is_shop_owner
 from tenants.models import Shop
 
-FEED_MAX_DAYS = 62
+# A week: what the week view shows. At a busy shop (1,000 bookings a week) that is the most one
+# answer carries and stays a few hundred kilobytes; longer ranges are asked week by week.
+FEED_MAX_DAYS = 7
+COMPACT = {"separators": (",", ":")}  # no blanks between a thousand bookings' fields
+FEED_ID = "00000000-0000-0000-0000-000000000000"  # stands for {id} in change_url
 CALENDAR_REACH_DAYS = 20 * 366
+NO_DATE_OR_TIME = "Pick a date and a start time to move the booking to."
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -58,10 +65,12 @@ class BookingPages:
         shop = shop_for_request(request, self)
         query = CalendarQuery.from_request(request, shop)
         span = query.span
-        bookings = calendar_data.bookings_between(
-            self.get_queryset(request), shop, span.first, span.last
+        bookings = query.filter(
+            calendar_data.bookings_between(self.get_queryset(request), shop, span.first, span.last)
         )
-        cal = calendar_data.build_calendar(shop=shop, span=span, bookings=query.filter(bookings))
+        if span.view == "month":
+            bookings = calendar_data.first_of_each_day(bookings)
+        cal = calendar_data.build_calendar(shop=shop, span=span, bookings=bookings)
         if query.out_of_range:
             messages.warning(request, f"{query.out_of_range} is out of range: showing today.")
         context = {
@@ -70,9 +79,7 @@ class BookingPages:
             "title": f"{shop.name}: {span.title}",
             "opts": self.model._meta,
             "shops": shop_choices(request, self),
-            "can_overbook": is_shop_owner(request, shop.pk),
             "can_move": self.has_change_permission(request),
-            "here": request.get_full_path(),
         }
         return TemplateResponse(request, "admin/booking/booking/calendar.html", context)
 
@@ -88,24 +95,25 @@ class BookingPages:
         bookings = calendar_data.bookings_between(self.get_queryset(request), shop, first, last)
         if request.GET.get("cancelled") != "1":
             bookings = bookings.exclude(status=Booking.Status.CANCELLED)
-        return JsonResponse(feed_json(shop, first, last, bookings))
+        return JsonResponse(feed_json(shop, first, last, bookings), json_dumps_params=COMPACT)
 
     def move_view(self, request, booking_id):
-        """The move form on a calendar card: the service decides, the calendar shows why."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """A calendar card's Move: its one form on GET, the move on POST; the service decides."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         booking = get_object_or_404(
             self.get_queryset(request).select_related("shop__booking_settings"), pk=booking_id
         )
         if not self.has_change_permission(request, booking):
             raise PermissionDenied
+        if request.method == "GET":
+            return self.move_page(request, booking)
         back = back_to_calendar(request)
         form = MoveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Pick a date and a start time to move the booking to.")
-            return HttpResponseRedirect(back)
         before = when_booked(booking)
-        refusal = move_booking(request, booking, **form.cleaned_data)
+        refusal = NO_DATE_OR_TIME
+        if form.is_valid():
+            refusal = move_booking(request, booking, **form.cleaned_data)
         if refusal:
             messages.error(request, refusal)
             return HttpResponseRedirect(back)
@@ -114,6 +122,22 @@ class BookingPages:
         note = " (overbooked)" if booking.overbooked else ""
         messages.success(request, f"Moved {booking.customer_name} to {after}{note}.")
         return HttpResponseRedirect(back)
+
+    def move_page(self, request, booking: Booking):
+        """The one Move form, for the booking whose card was clicked: no card carries its own."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Move {booking.customer_name}",
+            "opts": self.model._meta,
+            "booking": booking,
+            "holds_seat": booking.holds_seat,
+            "start_time_choices": start_time_choices(
+                booking.shop.booking_settings, booking.scheduled_time
+            ),
+            "can_overbook": is_shop_owner(request, booking.shop_id),
+            "back": came_from(request, booking),
+        }
+        return TemplateResponse(request, "admin/booking/booking/move.html", context)
 
     def export_view(self, request):
         """The changelist's filtered, searched list, every page of it, as CSV."""
@@ -200,12 +224,10 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
     """The calendar template's grid, filters and links; each day links to its day view."""
     for day in cal.days:
         day.url = query.url(view="day", date=day.date.isoformat())
-    all_sources = (
-        Booking.objects.filter(shop=query.shop)
-        .order_by("source")
-        .values_list("source", flat=True)
-        .distinct()
-    )
+    shops = Shop.objects.filter(pk=query.shop.pk)
+    sources = source_names(Booking.objects.filter(shop=query.shop), shops, query.anchor)
+    if query.source:
+        sources.add("" if query.source == NO_SOURCE else query.source)
     return {
         "cal": cal,
         "shop": query.shop,
@@ -215,8 +237,7 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
         "status": query.status,
         "show_cancelled": query.show_cancelled,
         "statuses": Booking.Status.choices,
-        "all_sources": list(dict.fromkeys(s or NO_SOURCE for s in all_sources)),
-        "start_time_choices": start_time_choices(query.shop.booking_settings),
+        "all_sources": list(dict.fromkeys(s or NO_SOURCE for s in sorted(sources))),
         "nav": {
             "previous": query.url(date=query.span.previous.isoformat()),
             "today": query.url(date=query.today.isoformat()),
@@ -248,12 +269,20 @@ def feed_dates(query) -> tuple[dt.date, dt.date]:
     except ValueError:
         raise ValueError("start and end must be dates like 2026-12-01") from None
     if last < first or (last - first).days >= FEED_MAX_DAYS:
-        raise ValueError(f"end must be on or after start, at most {FEED_MAX_DAYS} days on")
+        raise ValueError(
+            f"end must be on or after start and at most {FEED_MAX_DAYS} days in all: "
+            "ask for a longer range week by week"
+        )
     return first, last
 
 
 def feed_json(shop: Shop, first: dt.date, last: dt.date, bookings) -> dict:
-    """The feed's answer: the shop, the dates asked for, and its bookings in calendar order."""
+    """The feed's answer: the shop, the dates asked for, and its bookings in calendar order.
+
+    What every booking would repeat is said once: the change page's address (`change_url`
+    with the booking's id for {id}) and each source's colour (`colours`).
+    """
+    rows = [feed_booking(booking, shop.tz) for booking in bookings]
     return {
         "shop": {
             "id": shop.pk,
@@ -263,33 +292,36 @@ def feed_json(shop: Shop, first: dt.date, last: dt.date, bookings) -> dict:
         },
         "start": first.isoformat(),
         "end": last.isoformat(),
-        "bookings": [feed_booking(booking, shop.tz) for booking in bookings],
+        "change_url": reverse("admin:booking_booking_change", args=[FEED_ID]).replace(
+            FEED_ID, "{id}"
+        ),
+        "colours": {row["source"]: source_colour(row["source"]) for row in rows},
+        "bookings": rows,
     }
 
 
 def feed_booking(b: Booking, tz: dt.tzinfo) -> dict:
-    """One booking in the feed, its start an aware time at the shop."""
-    return {
+    """One booking in the feed, its start an aware time at the shop; the partner's numbers and
+    the marks only when it has them, so a busy week stays small."""
+    row = {
         "id": str(b.pk),
-        "reference": b.reference,
-        "url": reverse("admin:booking_booking_change", args=[b.pk]),
         "start": dt.datetime.combine(b.scheduled_date, b.scheduled_time, tzinfo=tz).isoformat(),
-        "date": b.scheduled_date.isoformat(),
-        "time": b.scheduled_time.strftime("%H:%M"),
         "window": b.window,
         "customer": b.customer_name,
         "phone": str(b.phone),
         "appliance": b.appliance_type,
         "source": b.source,
-        "colour": source_colour(b.source),
         "status": b.status,
+        "channel": b.channel,
+    }
+    optional = {
         "work_order_number": b.work_order_number,
         "claim_number": b.claim_number,
         "authorization_number": b.authorization_number,
-        "channel": b.channel,
         "overbooked": b.overbooked,
         "possible_duplicate": b.possible_duplicate_of_id is not None,
     }
+    return row | {name: value for name, value in optional.items() if value}
 
 
 # --- A card's move ------------------------------------------------------------------------
@@ -303,6 +335,18 @@ def back_to_calendar(request) -> str:
     ):
         return back
     return reverse("admin:booking_booking_calendar")
+
+
+def came_from(request, booking: Booking) -> str:
+    """Where the move page goes back to: the calendar page that linked to it, if on this site
+    (the cards' links carry no `next`, to stay small); else the booking's week."""
+    for back in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return back
+    query = urlencode({"shop": booking.shop_id, "date": booking.scheduled_date.isoformat()})
+    return f"{reverse('admin:booking_booking_calendar')}?{query}"
 
 
 def when_booked(booking: Booking) -> str:

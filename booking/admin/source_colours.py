@@ -35,9 +35,14 @@ KNOWN_SOURCES = {
 }
 
 
-def source_colour(source: str) -> str:
-    """The same source is the same colour on every page and every day."""
+def source_colour_index(source: str) -> int:
+    """The source's place in PALETTE: the calendar's cards name it by a class (admin.css)."""
     key = (source or NO_SOURCE).lower()
     if key in KNOWN_SOURCES:
-        return PALETTE[KNOWN_SOURCES[key]]
-    return PALETTE[zlib.crc32(key.encode()) % len(PALETTE)]
+        return KNOWN_SOURCES[key]
+    return zlib.crc32(key.encode()) % len(PALETTE)
+
+
+def source_colour(source: str) -> str:
+    """The same source is the same colour on every page and every day."""
+    return PALETTE[source_colour_index(source)]

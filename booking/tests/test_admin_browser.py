@@ -9,7 +9,7 @@ from django.core.management import call_command
 from applianceops.tests.helpers import screenshot
 from booking.models import Booking
 from booking.services import booking_cancel
-from booking.tests.helpers import book, next_working_day
+from booking.tests.helpers import book, many_bookings, next_working_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +37,63 @@ def test_a_dispatcher_signs_in_and_opens_the_week(live_server, desktop_page, bob
     screenshot(page, "admin-calendar-week-dispatcher")
 
     assert page.locator(".cal-card").count() == 4
-    assert page.locator(".cal-card", has_text="Jane Smith").locator(".cal-wo").inner_text() == (
+    assert page.locator(".cal-card", has_text="Jane Smith").locator("tt").inner_text() == (
         "WO# WO-7781"
     )
     assert page.locator("text=Gone Away").count() == 0
     # A dispatcher may move a booking but never sees the overbook box.
-    page.locator(".cal-card", has_text="Lee Wong").locator("summary").click()
-    assert page.locator(".cal-card", has_text="Lee Wong").locator("select[name=time]").is_visible()
+    page.locator(".cal-card", has_text="Lee Wong").locator("a", has_text="Move").click()
+    assert page.locator("select[name=time]").is_visible()
     assert page.locator("input[name=overbook]").count() == 0
     screenshot(page, "admin-calendar-week-move-form")
+
+
+def test_a_booking_moves_from_the_week_without_javascript(live_server, browser, bob, shop_a):
+    day = next_working_day(shop_a, days_ahead=2)
+    book(shop_a, day, "09:00", name="Jane Smith")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+    week = f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={day}"
+    page.goto(week)
+
+    page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
+    screenshot(page, "admin-calendar-move-page-no-js")
+    page.locator("select[name=time]").select_option(label="14:00")
+    page.locator("button", has_text="Move").click()
+    page.wait_for_url(week)
+    screenshot(page, "admin-calendar-week-moved-no-js")
+
+    assert "Moved Jane Smith to" in page.locator(".messagelist").inner_text()
+    moved = Booking.objects.get(customer_name="Jane Smith")
+    assert (moved.scheduled_date, moved.scheduled_time) == (day, dt.time(14))
+    context.close()
+
+
+def test_a_busy_month_lists_a_few_a_day_and_a_busy_week_fits_a_laptop(
+    live_server, desktop_page, bob, shop_a
+):
+    day = next_working_day(shop_a, days_ahead=2)
+    monday = day - dt.timedelta(days=day.weekday())
+    many_bookings(shop_a, monday, 300)  # 60 a working day
+    page = desktop_page
+    sign_in(page, live_server, bob, "dispatch-pass-123")
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=month&date={day}")
+    screenshot(page, "admin-calendar-month-busy")
+
+    more = page.locator(".cal-more a").first
+    assert more.inner_text() == "+54 more"
+    more.click()
+    page.wait_for_url("**view=day**")
+    assert page.locator(".cal-card").count() == 60
+
+    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={day}")
+    screenshot(page, "admin-calendar-week-busy")
+    assert page.locator(".cal-card").count() == 300
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def sign_in(page, live_server, user, password):
@@ -80,22 +128,21 @@ def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, ali
     book(shop_a, day, "10:00", name="Full Two")
     page = desktop_page
     sign_in(page, live_server, alice, "owner-pass-12345")
-    page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=day&date={day}")
+    week = f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={day}"
+    page.goto(week)
 
-    card = page.locator(".cal-card", has_text="Jane Smith")
-    card.locator("summary").click()
-    card.locator("select[name=time]").select_option(label="10:00")
-    card.locator("button", has_text="Move").click()
-    page.wait_for_load_state()
+    page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
+    page.locator("select[name=time]").select_option(label="10:00")
+    page.locator("button", has_text="Move").click()
+    page.wait_for_url(week)
     screenshot(page, "admin-calendar-move-refused")
     assert "is full" in page.locator(".messagelist").inner_text()
 
-    card = page.locator(".cal-card", has_text="Jane Smith")
-    card.locator("summary").click()
-    card.locator("select[name=time]").select_option(label="10:00")
-    card.locator("input[name=overbook]").check()
-    card.locator("button", has_text="Move").click()
-    page.wait_for_load_state()
+    page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
+    page.locator("select[name=time]").select_option(label="10:00")
+    page.locator("input[name=overbook]").check()
+    page.locator("button", has_text="Move").click()
+    page.wait_for_url(week)
     screenshot(page, "admin-calendar-overbooked")
     assert "(overbooked)" in page.locator(".messagelist").inner_text()
     page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=month&date={day}")
@@ -135,7 +182,7 @@ def test_the_demo_week_and_list_read_well_on_a_desktop(
     legend = page.locator(".cal-legend").inner_text()
     for source in ["ahs", "cinch", "angi", "web", "demo-warranty"]:
         assert source in legend
-    assert page.locator(".cal-wo").count() > 0
+    assert page.locator(".cal-card tt").count() > 0
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, "the week fits a laptop screen without sideways scrolling"
 

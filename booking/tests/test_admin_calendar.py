@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urljoin
 
 import pytest
 from django.db import connection
@@ -48,8 +49,11 @@ def test_the_week_shows_each_booking_at_its_start_time_and_day(client, alice, sh
     # Each source its own colour, named in the legend; no source reads "direct".
     assert [name for name, _ in grid.sources] == ["direct", "ahs", "frontdoor"]
     assert len({colour for _, colour in grid.sources}) == 3
+    # The card links to the booking's page, relative to the calendar's address (bytes count).
     booking = Booking.objects.get(customer_name="Ann Early")
-    assert f'href="/admin/booking/booking/{booking.pk}/change/"' in html
+    assert f'href="../{booking.pk}/change/"' in html
+    page = f"/admin/booking/booking/{booking.pk}/change/"
+    assert urljoin(URL, f"../{booking.pk}/change/") == page
 
 
 def test_each_start_time_shows_seats_taken_out_of_capacity(client, bob, shop_a):

@@ -31,9 +31,11 @@ def test_the_feed_lists_the_shops_bookings_in_its_time_zone(client, bob, booking
     assert jane["customer"] == "Jane Smith"
     assert jane["start"] == "2026-12-08T08:00:00-08:00"
     assert jane["window"] == "am"
-    assert jane["source"] == "ahs" and jane["colour"].startswith("#")
+    assert jane["source"] == "ahs" and data["colours"]["ahs"].startswith("#")
     assert jane["work_order_number"] == "WO-7781"
-    assert jane["url"] == f"/admin/booking/booking/{jane['id']}/change/"
+    assert "claim_number" not in jane  # said only when the booking has one
+    url = data["change_url"].format(id=jane["id"])
+    assert url == f"/admin/booking/booking/{jane['id']}/change/"
 
 
 def test_cancelled_bookings_come_only_when_asked(client, alice, bookings):
@@ -100,3 +102,14 @@ def test_the_feed_takes_the_same_queries_with_ten_or_ten_thousand_bookings(
     with django_assert_num_queries(len(ten.captured_queries)):
         data = client.get(URL, WEEK).json()
     assert len(data["bookings"]) == 510
+
+
+def test_a_range_longer_than_a_week_is_refused_saying_to_ask_week_by_week(client, alice, bookings):
+    client.force_login(alice)
+    eight_days = {"start": MONDAY.isoformat(), "end": (MONDAY + dt.timedelta(days=7)).isoformat()}
+
+    response = client.get(URL, eight_days)
+
+    assert response.status_code == 400
+    assert "at most 7 days" in response.json()["error"]
+    assert "week by week" in response.json()["error"]

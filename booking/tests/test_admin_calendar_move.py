@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.admin.models import LogEntry
 
+from booking.services import booking_cancel
 from booking.tests.helpers import MONDAY, TUESDAY, WEDNESDAY, book, seats_taken
 
 CALENDAR = "/admin/booking/booking/calendar/"
@@ -115,20 +116,64 @@ def test_moving_takes_a_post_and_an_outside_next_is_ignored(client, alice, shop_
     client.force_login(alice)
     url = f"/admin/booking/booking/calendar/{booking.pk}/move/"
 
-    assert client.get(url).status_code == 405
+    assert client.put(url).status_code == 405
     response = client.post(
         url, {"date": WEDNESDAY.isoformat(), "time": "09:00", "next": "https://evil.example/"}
     )
     assert response["Location"] == CALENDAR
 
 
-def test_the_calendar_offers_the_move_form_and_overbook_only_to_owners(client, alice, bob, shop_a):
-    book(shop_a, TUESDAY, "09:00")
+def test_the_move_page_offers_the_move_form_and_overbook_only_to_owners(client, alice, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    move_page = f"{CALENDAR}{booking.pk}/move/"
 
     client.force_login(alice)
-    owner_html = client.get(CALENDAR, {"date": TUESDAY.isoformat()}).content.decode()
+    owner_html = client.get(move_page).content.decode()
     client.force_login(bob)
-    dispatcher_html = client.get(CALENDAR, {"date": TUESDAY.isoformat()}).content.decode()
+    dispatcher_html = client.get(move_page).content.decode()
 
     assert 'name="overbook"' in owner_html
-    assert "/move/" in dispatcher_html and 'name="overbook"' not in dispatcher_html
+    assert 'name="time"' in dispatcher_html and 'name="overbook"' not in dispatcher_html
+
+
+def test_each_card_links_to_the_move_page_and_carries_no_form_of_its_own(client, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(bob)
+
+    html = client.get(CALENDAR, {"date": TUESDAY.isoformat()}).content.decode()
+
+    assert f'href="{booking.pk}/move/"' in html  # relative to the calendar: its move page
+    assert "<form" not in html.split('class="cal-grid')[1]
+
+
+def test_the_move_page_goes_back_to_the_calendar_it_came_from(client, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(bob)
+    move_page = f"{CALENDAR}{booking.pk}/move/"
+    week = f"http://testserver{CALENDAR}?view=week&date={TUESDAY.isoformat()}&source=ahs"
+
+    from_week = client.get(move_page, headers={"referer": week})
+    from_elsewhere = client.get(move_page, headers={"referer": "https://evil.example/"})
+
+    assert from_week.context["back"] == week
+    assert from_elsewhere.context["back"] == (
+        f"{CALENDAR}?shop={shop_a.pk}&date={TUESDAY.isoformat()}"
+    )
+    assert f'name="next" value="{week}"'.replace("&", "&amp;") in from_week.content.decode()
+
+
+def test_a_cancelled_booking_has_no_move_form(client, bob, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    booking_cancel(booking=booking)
+    client.force_login(bob)
+
+    html = client.get(f"{CALENDAR}{booking.pk}/move/").content.decode()
+
+    assert "cannot be moved" in html and 'name="time"' not in html
+
+
+def test_charlie_cannot_open_the_move_page_of_alices_booking(client, charlie, shop_a):
+    booking = book(shop_a, TUESDAY, "09:00")
+    client.force_login(charlie)
+
+    assert client.get(f"{CALENDAR}{booking.pk}/move/").status_code == 404

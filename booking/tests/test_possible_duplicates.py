@@ -161,7 +161,7 @@ def test_the_calendar_card_says_possible_duplicate(client, bob, twice):
     [flagged] = [card for card in cards if "Possible duplicate" in card]
     assert "Jane Smith" in flagged and ">web<" in flagged, "Thursday's booking-page one"
     month = client.get(CALENDAR, {"view": "month", "date": MONDAY.isoformat()}).content.decode()
-    assert month.count("Possible duplicate</span>") == 1
+    assert month.count("Possible duplicate</em>") == 1
 
 
 def test_the_booking_page_names_the_booking_it_may_duplicate(client, bob, twice):
