@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0007_partner_api_idempotency_and_work_order_dedupe'),
+        ('booking', '0008_technician_day_emails'),
     ]
 
     operations = [
