@@ -28,6 +28,7 @@ from booking.errors import (  # noqa: F401
 from booking.models import Booking
 from technicians.models import Technician
 from tenants.models import Shop
+from webhooks import events as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ def booking_create(
             vars(booking).pop("possible_duplicate_of_id")
             if notify:
                 notifications.queue_booking_created(booking)
+                webhooks.record("booking.created", booking)
     except IntegrityError:
         # The work-order dedupe refused the INSERT: what it took went back with the rollback.
         existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
@@ -221,6 +223,7 @@ def booking_cancel(
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
+        webhooks.record("booking.cancelled", booking, before=current)
     return booking
 
 
@@ -300,6 +303,7 @@ def _move(booking, target, allow_overbook, technician, notify_customer, notify_s
         notifications.queue_booking_rescheduled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
+        webhooks.record("booking.rescheduled", booking, before=current)
     return booking
 
 
@@ -341,6 +345,7 @@ def booking_assign(
             technician=technician, overbooked=overbooked, updated_at=timezone.now()
         )
         booking.refresh_from_db()
+        webhooks.record("booking.updated", booking, before=current)
     return booking
 
 
@@ -380,27 +385,15 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
         if status not in Booking.SEAT_HOLDING:
             capacity.release(current)
         booking.refresh_from_db()
+        webhooks.record(f"booking.{status}", booking, before=current)
     return booking
 
 
 # What staff may edit on a booking without touching its seat or status.
 EDITABLE_DETAILS = frozenset(
-    {
-        "customer_name",
-        "phone",
-        "email",
-        "address",
-        "appliance_type",
-        "issue",
-        "duration_minutes",
-        "source",
-        "work_order_number",
-        "claim_number",
-        "authorization_number",
-        "partner_reference",
-        "priority",
-        "dispatcher_notes",
-    }
+    "customer_name phone email address appliance_type issue duration_minutes source"
+    " work_order_number claim_number authorization_number partner_reference priority"
+    " dispatcher_notes".split()
 )
 
 
@@ -415,6 +408,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     if not changes:
         return booking
+    before = webhooks.snapshot(booking)
     for name, value in changes.items():
         setattr(booking, name, value)
     if "address" in changes:
@@ -426,6 +420,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         if "duration_minutes" in changes:
             _refit_technician(booking)
         work_orders.save_details(booking, [*changes, "updated_at"])
+        webhooks.record("booking.updated", booking, before=before)
     return booking
 
 
