@@ -408,7 +408,6 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     if not changes:
         return booking
-    before = webhooks.snapshot(booking)
     for name, value in changes.items():
         setattr(booking, name, value)
     if "address" in changes:
@@ -417,6 +416,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
     if "duration_minutes" in changes and not booking.duration_minutes:
         booking.duration_minutes = booking.shop.booking_settings.job_length(booking.appliance_type)
     with transaction.atomic():
+        before = webhooks.snapshot(booking)
         if "duration_minutes" in changes:
             _refit_technician(booking)
         work_orders.save_details(booking, [*changes, "updated_at"])

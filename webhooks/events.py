@@ -42,10 +42,13 @@ def _endpoints_for(booking: Booking):
 
 
 def snapshot(booking: Booking) -> dict | None:
-    """The booking as receivers see it before a change; None when no endpoint listens."""
+    """The booking as stored (receivers' view) before a change; None when no endpoint listens.
+
+    Read from the row, not the instance: the admin's form has set the new values on it."""
     if not _endpoints_for(booking).exists():
         return None
-    return booking_for_partner(booking)
+    stored = Booking.objects.select_related("shop", "technician").get(pk=booking.pk)
+    return booking_for_partner(stored)
 
 
 def _next_sequence(booking: Booking) -> int:
