@@ -58,7 +58,9 @@ def endpoint_update(
     """Change where it goes and what it hears; switching it on restarts its failure clock."""
     endpoint.url = check_endpoint_url(url)
     endpoint.events = _check_events(events)
-    if is_active and not endpoint.is_active:
+    # The stored flag, not the instance's: a form may have set it already.
+    was_active = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).exists()
+    if is_active and not was_active:
         endpoint.failing_since = None
         endpoint.disabled_at = None
         endpoint.disabled_reason = ""
