@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("booking.urls")),
     path("", include("schedulerAccounts.urls")),
+    path("", include("webhooks.urls")),
     # Unknown API paths answer in JSON even with DEBUG on: an API client never gets HTML.
     re_path(r"^api/", views.page_not_found),
 ]
