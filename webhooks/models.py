@@ -133,17 +133,17 @@ class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
     )
-    at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    response_excerpt = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField("tried at")
+    status_code = models.PositiveSmallIntegerField("answer", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("took (ms)", default=0)
+    response_excerpt = models.CharField("what it said", max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.status_code or self.error} at {self.at}"
+        return f"Try at {self.at:%H:%M:%S} UTC"
 
     @property
     def succeeded(self) -> bool:

@@ -12,8 +12,11 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
 
+from booking.models import Booking
+from booking.tests.helpers import contract_body, post_booking
 from webhooks.services import endpoint_create
 
 
@@ -72,3 +75,10 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
 def endpoint(shop, url: str, *, account=None, events=None):
     """(endpoint, secret) at `url`: the account's if given, else shop-wide."""
     return endpoint_create(shop=shop, url=url, account=account, events=events)
+
+
+def book_as_partner(shop, key: str, **body) -> Booking:
+    """A booking made with a partner's key through the API, as the partner's system makes it."""
+    response = post_booking(APIClient(), contract_body(shop, **body), key=key)
+    assert response.status_code == 201, response.json()
+    return Booking.objects.get(pk=response.json()["booking_id"])

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from booking.tests.helpers import book, run_worker
+from booking.tests.helpers import run_worker
 from webhooks.models import ALL_EVENTS, WebhookDelivery, WebhookEndpoint
-from webhooks.tests.helpers import endpoint
+from webhooks.tests.helpers import book_as_partner, endpoint
 
 ENDPOINTS = "/admin/webhooks/webhookendpoint/"
 LOG = "/admin/webhooks/webhookdelivery/"
@@ -17,15 +17,9 @@ pytestmark = pytest.mark.usefixtures("monday_morning")
 @pytest.fixture
 def delivered(shop_a, account_a, webhook_receiver, django_capture_on_commit_callbacks):
     """Account A's endpoint, and a booking of account A delivered to it."""
-    hook, secret = endpoint(shop_a, webhook_receiver.url + "/acme", account=account_a[0])
+    endpoint(shop_a, webhook_receiver.url + "/acme", account=account_a[0])
     with django_capture_on_commit_callbacks(execute=True):
-        booking = book(shop_a)
-        booking.account = account_a[0]
-        booking.save(update_fields=["account"])
-    from webhooks.events import record
-
-    with django_capture_on_commit_callbacks(execute=True):
-        record("booking.created", booking)
+        book_as_partner(shop_a, account_a[1])
     run_worker()
     return WebhookDelivery.objects.get()
 

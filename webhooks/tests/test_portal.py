@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from booking.tests.helpers import book, run_worker
+from booking.tests.helpers import run_worker
 from schedulerAccounts.tests.helpers import portal_login
-from webhooks.events import record
 from webhooks.models import ALL_EVENTS, WebhookDelivery, WebhookEndpoint
-from webhooks.tests.helpers import endpoint
+from webhooks.tests.helpers import book_as_partner, endpoint
 
 pytestmark = pytest.mark.usefixtures("monday_morning")
 
@@ -17,13 +16,10 @@ def agent(client, account_a):
     return client
 
 
-def deliver_a_booking(shop, account, receiver, capture):
-    """Account's booking, recorded to every endpoint that hears of it, and delivered."""
-    booking = book(shop)
-    booking.account = account
-    booking.save(update_fields=["account"])
+def deliver_a_booking(shop, account_and_key, capture):
+    """A booking the account made with its key, delivered to the endpoints that hear of it."""
     with capture(execute=True):
-        record("booking.created", booking)
+        booking = book_as_partner(shop, account_and_key[1])
     run_worker()
     return booking
 
@@ -77,9 +73,7 @@ def test_an_agent_reads_its_log_and_sends_an_event_again(
 ):
     endpoint(shop_a, webhook_receiver.url + "/acme", account=account_a[0])
     webhook_receiver.answers = [500]
-    booking = deliver_a_booking(
-        shop_a, account_a[0], webhook_receiver, django_capture_on_commit_callbacks
-    )
+    booking = deliver_a_booking(shop_a, account_a, django_capture_on_commit_callbacks)
     log = agent.get("/scheduler/webhooks/deliveries").content.decode()
     assert "booking.created #1" in log and booking.reference in log
     assert "receiver broke: try later" in log and ">500<" in log
@@ -104,7 +98,7 @@ def test_a_partner_sees_only_its_own_endpoints_and_log(
 ):
     mine, _ = endpoint(shop_a, webhook_receiver.url + "/acme", account=account_a[0])
     shops, _ = endpoint(shop_a, webhook_receiver.url + "/shop-own")
-    deliver_a_booking(shop_a, account_a[0], webhook_receiver, django_capture_on_commit_callbacks)
+    deliver_a_booking(shop_a, account_a, django_capture_on_commit_callbacks)
     acme_delivery = WebhookDelivery.objects.get(endpoint=mine)
 
     for other in (account_a2[0], account_b[0]):
