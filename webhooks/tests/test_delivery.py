@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 import pytest
 from django.core import mail
@@ -140,3 +141,34 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_owner_told(
     run_worker()
     assert len(webhook_receiver.requests) == MAX_ATTEMPTS
     assert WebhookEndpoint.objects.get().failing_since is not None
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(
+    shop_a, webhook_receiver, now, django_capture_on_commit_callbacks
+):
+    endpoint(shop_a, webhook_receiver.url)
+    webhook_receiver.answers = [302]
+    with django_capture_on_commit_callbacks(execute=True):
+        book(shop_a)
+    run_worker()
+
+    assert len(webhook_receiver.requests) == 1
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (Status.PENDING, "HTTP 302")
+
+
+def test_a_receiver_slower_than_the_timeout_is_a_failed_try(
+    shop_a, now, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_LOCAL = True
+    monkeypatch.setattr("webhooks.delivery.REQUEST_TIMEOUT", 0.3)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        endpoint(shop_a, f"http://127.0.0.1:{silent.getsockname()[1]}/")
+        with django_capture_on_commit_callbacks(execute=True):
+            book(shop_a)
+        run_worker()
+
+    [attempt] = WebhookDelivery.objects.get().attempt_log.all()
+    assert attempt.status_code is None
+    assert attempt.error == "TimeoutError: timed out"
+    assert 250 <= attempt.duration_ms < 3000
