@@ -11,6 +11,7 @@ from booking.services import booking_cancel
 from booking.tests.helpers import book, run_worker
 from webhooks.delivery import MAX_ATTEMPTS, RETRY_DELAYS
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.services import endpoint_update
 from webhooks.tests.helpers import endpoint
 
 Status = WebhookDelivery.Status
@@ -141,6 +142,11 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_owner_told(
     run_worker()
     assert len(webhook_receiver.requests) == MAX_ATTEMPTS
     assert WebhookEndpoint.objects.get().failing_since is not None
+
+    # Switched on again, its clock starts afresh.
+    endpoint_update(endpoint=hook, url=hook.url, events=hook.events, is_active=True)
+    hook.refresh_from_db()
+    assert (hook.is_active, hook.failing_since, hook.disabled_reason) == (True, None, "")
 
 
 def test_a_redirect_is_not_followed_and_counts_as_a_failure(

@@ -7,7 +7,7 @@ import pytest
 from applianceops.tests.helpers import screenshot
 from booking.tests.helpers import run_worker
 from schedulerAccounts.tests.helpers import PORTAL_PASSWORD
-from webhooks.models import WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.tests.helpers import book_as_partner, endpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,3 +69,14 @@ def test_the_partner_s_agent_reads_its_own_log_in_the_portal(
 
     page.get_by_role("button", name="Send again").first.click()
     assert "will be sent again" in page.get_by_role("status").first.inner_text()
+
+    # A second endpoint, only for cancellations: its secret is shown this once.
+    page.get_by_role("link", name="Webhooks", exact=True).click()
+    page.get_by_label("URL").fill(webhook_receiver.url + "/cancellations")
+    for box in page.locator("fieldset.events input[type=checkbox]").all():
+        box.set_checked(box.get_attribute("value") == "booking.cancelled")
+    page.get_by_role("button", name="Add the endpoint").click()
+    secret = page.get_by_test_id("new-secret").inner_text()
+    hook = WebhookEndpoint.objects.get(url=webhook_receiver.url + "/cancellations")
+    assert secret == hook.secret and hook.events == ["booking.cancelled"]
+    screenshot(page, "webhooks-portal-endpoints")
