@@ -114,6 +114,10 @@ def _attempt(delivery: WebhookDelivery) -> WebhookAttempt:
         attempt.error = f"Refused: {exc}"[:300]
     except (OSError, http.client.HTTPException) as exc:
         attempt.error = (f"{type(exc).__name__}: {exc}".rstrip(": "))[:300]
+    except Exception as exc:
+        # Whatever a strange receiver provokes, the try is logged and retried, never lost.
+        logger.exception("webhook delivery %s failed unexpectedly", delivery.pk)
+        attempt.error = (f"{type(exc).__name__}: {exc}".rstrip(": "))[:300]
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
     attempt.save()
     return attempt

@@ -37,7 +37,8 @@ def _endpoints_for(booking: Booking):
     """Active endpoints that hear of this booking: shop-wide ones and its account's own."""
     whose = Q(account__isnull=True)
     if booking.account_id:
-        whose |= Q(account_id=booking.account_id)
+        # A switched-off partner account hears nothing, as its key and portal are shut too.
+        whose |= Q(account_id=booking.account_id, account__is_active=True)
     return WebhookEndpoint.objects.filter(whose, shop_id=booking.shop_id, is_active=True)
 
 

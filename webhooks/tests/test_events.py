@@ -14,7 +14,7 @@ from booking.services import booking_assign, booking_update
 from booking.tests.helpers import TUESDAY, book
 from technicians.tests.helpers import hire
 from webhooks.models import WebhookDelivery, WebhookEvent
-from webhooks.tests.helpers import endpoint
+from webhooks.tests.helpers import book_as_partner, endpoint
 
 pytestmark = pytest.mark.usefixtures("monday_morning")
 
@@ -100,3 +100,23 @@ def test_concurrent_changes_of_one_booking_get_distinct_increasing_numbers(shop_
     sequences = [event["sequence"] for event in bodies(booking)]
     assert sequences == [1, 2, 3, 4, 5]
     assert WebhookDelivery.objects.count() == 5
+
+
+def test_a_switched_off_partner_account_hears_nothing_but_the_shop_still_does(
+    shop_a, account_a, settings
+):
+    settings.WEBHOOK_ALLOW_LOCAL = True
+    account, key = account_a
+    partner_hook, _ = endpoint(shop_a, "http://127.0.0.1:9/partner", account=account)
+    shop_hook, _ = endpoint(shop_a, "http://127.0.0.1:9/shop")
+    booking = book_as_partner(shop_a, key)
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    booking_update(booking=booking, issue="Now it leaks too.")
+
+    sent = WebhookDelivery.objects.values_list("event__type", "endpoint__url")
+    assert sorted(sent) == [
+        ("booking.created", partner_hook.url),
+        ("booking.created", shop_hook.url),
+        ("booking.updated", shop_hook.url),
+    ]
