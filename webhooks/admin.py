@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from schedulerAccounts.models import SchedulerAccount
 from tenants.admin import ShopScopedAdmin
@@ -96,14 +97,16 @@ class WebhookEndpointAdmin(ShopScopedAdmin, admin.ModelAdmin):
         if obj.disabled_reason and not obj.is_active:
             words = f"switched off: {obj.disabled_reason}"
         elif obj.failing_since:
-            words = f"failing since {obj.failing_since:%Y-%m-%d %H:%M} UTC"
+            words = f"failing since {localtime(obj.failing_since):%Y-%m-%d %H:%M}"
         else:
             words = "ok"
         return format_html('{} · <a href="{}">delivery log</a>', words, log)
 
     @admin.display(description="signing secret")
     def secret_display(self, obj: WebhookEndpoint) -> str:
-        made = f"{obj.secret_created_at:%Y-%m-%d %H:%M} UTC" if obj.secret_created_at else "—"
+        made = (
+            f"{localtime(obj.secret_created_at):%Y-%m-%d %H:%M}" if obj.secret_created_at else "—"
+        )
         return f"whsec_… (made {made}; shown only when made: rotate it for a new one)"
 
     def save_model(self, request, obj, form, change):

@@ -49,6 +49,11 @@ def test_the_owner_reads_the_delivery_log_in_the_admin(live_server, desktop_page
     assert "500" in attempts and "receiver broke: try later" in attempts
     screenshot(page, "webhooks-admin-delivery")
 
+    page.goto(f"{live_server.url}/admin/webhooks/webhookendpoint/")
+    endpoints = page.locator("#result_list").inner_text()
+    assert "Acme Warranty's bookings" in endpoints and "every booking of the shop" in endpoints
+    screenshot(page, "webhooks-admin-endpoints")
+
 
 def test_the_partner_s_agent_reads_its_own_log_in_the_portal(
     live_server, desktop_page, logged, webhook_receiver
