@@ -19,7 +19,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from applianceops.tests.helpers import HOW_TO_GET_CHROMIUM, find_chromium, gunicorn_serving
-from booking.tests.helpers import MONDAY, at_shop
+from booking.tests.helpers import MONDAY, at_shop, next_working_day
 from schedulerAccounts.tests.helpers import scheduler_account
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, ShopFactory, UserFactory
@@ -48,6 +48,12 @@ def shop_a(db):
 @pytest.fixture
 def shop_b(db):
     return ShopFactory(name="Fix It Fast", slug="fix-it-fast", time_zone="America/New_York")
+
+
+@pytest.fixture
+def day(shop_a):
+    """A working day of shop A three days ahead: bookable, and not today."""
+    return next_working_day(shop_a, days_ahead=3)
 
 
 def _member(username: str, shop, role: str):

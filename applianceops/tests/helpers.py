@@ -96,7 +96,13 @@ def gunicorn_serving(
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # A loaded machine can keep a graceful shutdown waiting on a busy worker: the test
+            # is over, so stop it outright rather than fail the test on its way out.
+            process.kill()
+            process.wait(timeout=30)
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen, *, seconds: float) -> None:

@@ -5,6 +5,8 @@
 - pages: the calendar, its JSON feed, a card's move and the export, with their helpers;
   calendar_data: the calendar's grid; source_colours: a source's name and colour;
   shops: which shops a user's pages may show.
+- board_pages: the dispatch board (the day of a shop with technicians) and a job's reassign form;
+  board: the board's lanes, cards and shaded hours.
 - email_log: the e-mail log (NotificationAdmin).
 
 Django's admin autodiscovery imports this package; importing the two admins registers them.

@@ -17,6 +17,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
 from django.utils.html import format_html, format_html_join
 
+from booking.admin.board_pages import BoardPages
 from booking.admin.csv_export import csv_response
 from booking.admin.filters import (
     ApplianceFilter,
@@ -56,7 +57,7 @@ LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
+class BookingAdmin(BoardPages, BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
     shop_roles = BOOKING_ROLES
     list_display_links = ["customer"]
     search_fields = [

@@ -13,6 +13,9 @@ import smtplib
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from io import StringIO
+from typing import TypeVar
 from unittest import mock
 
 from django.core.mail.backends.base import BaseEmailBackend
@@ -24,6 +27,8 @@ from django.test import Client
 from booking import slots
 from booking.models import Booking, SeatCounter
 from booking.services import Customer, Extras, Job, booking_create
+
+T = TypeVar("T")
 
 # --- Days ----------------------------------------------------------------------------------
 
@@ -211,6 +216,13 @@ def contract_body(shop, **overrides) -> dict:
     } | overrides
 
 
+def check_ledger(*args: str) -> str:
+    """What `manage.py check_ledger` prints (it raises CommandError when the ledger is off)."""
+    out = StringIO()
+    call_command("check_ledger", *args, stdout=out)
+    return out.getvalue()
+
+
 def bearer(key: str) -> dict:
     """The request header that presents a partner key."""
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
@@ -221,35 +233,44 @@ def post_booking(api_client, body: dict, *, key: str | None = None, **request):
     return api_client.post(BOOK_API, body, format="json", **(bearer(key) if key else {}), **request)
 
 
+def at_once(
+    calls: list[Callable[[], T]], *, failed: Callable[[Exception], T], seconds: float = 180
+) -> list[T]:
+    """Run every call from its own thread (its own database connection), all released at one
+    moment: their results in order. A call that raises gives `failed(exc)`: a thread must never
+    die silently."""
+    barrier = threading.Barrier(len(calls), timeout=60)
+    results: list[T | None] = [None] * len(calls)
+
+    def worker(index: int, call: Callable[[], T]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:
+            results[index] = failed(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds)
+    assert not any(thread.is_alive() for thread in threads), "a call never finished"
+    return results
+
+
 def post_together(
     requests: list[tuple[dict, dict]], *, path: str = BOOK_API, base_url: str = ""
 ) -> list[tuple[int, dict, dict]]:
     """POST each (body, headers) as JSON from its own thread, all released at one moment:
     [(status, json, response headers)]. In-process through Django's test client, or to a
     real server (gunicorn) at `base_url`. Headers are HTTP names ("Idempotency-Key")."""
-    barrier = threading.Barrier(len(requests), timeout=30)
-    results: list[tuple[int, dict, dict]] = [(-1, {}, {})] * len(requests)
-
-    def worker(index: int, body: dict, headers: dict) -> None:
-        try:
-            send = _over_http if base_url else _in_process
-            barrier.wait()
-            results[index] = send(base_url + path, body, headers)
-        except Exception as exc:  # reported by the caller: a thread must never die silently
-            results[index] = (-1, {"error": repr(exc)}, {})
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, body, headers))
-        for i, (body, headers) in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return results
+    send = _over_http if base_url else _in_process
+    return at_once(
+        [lambda b=body, h=headers: send(base_url + path, b, h) for body, headers in requests],
+        failed=lambda exc: (-1, {"error": repr(exc)}, {}),
+    )
 
 
 def _in_process(url: str, body: dict, headers: dict) -> tuple[int, dict, dict]:

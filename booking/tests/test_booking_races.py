@@ -9,10 +9,8 @@ instant from real threads, on file SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from booking import ledger
@@ -24,14 +22,9 @@ from booking.services import (
     booking_reschedule,
     booking_set_status,
 )
-from booking.tests.helpers import book, next_working_day, seats_taken
+from booking.tests.helpers import at_once, book, next_working_day, seats_taken
 
 T = dt.time
-
-
-@pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
 
 
 def loaded(booking: Booking) -> Booking:
@@ -107,30 +100,10 @@ PAIRS = 12
 
 def post_together(requests: list[tuple[str, dict]]) -> list[int]:
     """POST each (url, data) from its own thread at the same moment: the status codes."""
-    barrier = threading.Barrier(len(requests), timeout=30)
-    results: list[int] = [0] * len(requests)
-
-    def worker(index: int, url: str, data: dict) -> None:
-        try:
-            client = Client()
-            barrier.wait()
-            results[index] = client.post(url, data).status_code
-        except Exception as exc:  # reported below: a thread must never die silently
-            results[index] = -1
-            raise exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, url, data))
-        for i, (url, data) in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return results
+    return at_once(
+        [lambda u=url, d=data: Client().post(u, d).status_code for url, data in requests],
+        failed=lambda exc: -1,
+    )
 
 
 @pytest.mark.slow

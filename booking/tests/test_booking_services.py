@@ -23,11 +23,6 @@ T = dt.time
 
 
 @pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
-
-
-@pytest.fixture
 def other_day(shop_a, day):
     return next_working_day(shop_a, days_ahead=(day - shop_a.today()).days + 1)
 

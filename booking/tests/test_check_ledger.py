@@ -10,20 +10,9 @@ from django.core.management import CommandError, call_command
 
 from booking.models import Booking, SeatCounter
 from booking.services import booking_cancel
-from booking.tests.helpers import book, next_working_day, seats_taken
+from booking.tests.helpers import book, check_ledger, next_working_day, seats_taken
 
 NINE, TEN = dt.time(9), dt.time(10)
-
-
-def check_ledger(*args: str) -> str:
-    out = StringIO()
-    call_command("check_ledger", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
 
 
 def test_a_ledger_written_by_the_services_adds_up(shop_a, day):

@@ -4,27 +4,15 @@ assigned bookings that hold a seat, and nobody is on two overlapping jobs."""
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from booking import ledger
 from booking.models import Booking, Occupancy
 from booking.services import booking_assign, booking_cancel, booking_reschedule, booking_set_status
-from booking.tests.helpers import book, next_working_day
+from booking.tests.helpers import book, check_ledger
 from technicians.tests.helpers import hire
-
-
-def check_ledger(*args: str) -> str:
-    out = StringIO()
-    call_command("check_ledger", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
 
 
 @pytest.fixture

@@ -7,43 +7,31 @@ runs on a file SQLite by default and on PostgreSQL when DATABASE_URL says so (CI
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from booking.models import Booking, SeatCounter
-from booking.tests.helpers import BOOK_API, next_working_day
+from booking.tests.helpers import BOOK_API, at_once, next_working_day
 from tenants.tests.factories import ShopFactory
 
 THREADS = 16
 
 
 def fire_together(bodies: list[dict]) -> list[tuple[int, dict]]:
-    """POST every body from its own thread at the same moment: [(status, json)]."""
-    barrier = threading.Barrier(len(bodies), timeout=30)
-    results: list[tuple[int, dict] | None] = [None] * len(bodies)
+    """POST every body from its own thread, each from its own address, at the same moment:
+    [(status, json)]."""
 
-    def worker(index: int, body: dict) -> None:
-        try:
-            client = Client(REMOTE_ADDR=f"10.0.0.{index + 1}")
-            barrier.wait()
-            response = client.post(BOOK_API, body, content_type="application/json")
-            results[index] = (response.status_code, response.json())
-        except Exception as exc:  # reported below: a thread must never die silently
-            results[index] = (-1, {"error": repr(exc)})
-        finally:
-            connection.close()
+    def post(index: int, body: dict) -> tuple[int, dict]:
+        client = Client(REMOTE_ADDR=f"10.0.0.{index + 1}")
+        response = client.post(BOOK_API, body, content_type="application/json")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=worker, args=(i, b)) for i, b in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return results
+    return at_once(
+        [lambda i=i, b=b: post(i, b) for i, b in enumerate(bodies)],
+        failed=lambda exc: (-1, {"error": repr(exc)}),
+    )
 
 
 def body(shop, day: dt.date, index: int, time_slot: str) -> dict:

@@ -20,7 +20,6 @@ import threading
 import time
 
 import pytest
-from django.db import connection
 
 from booking import ledger, slots
 from booking.models import Booking
@@ -33,7 +32,7 @@ from booking.services import (
     booking_reschedule,
     booking_set_status,
 )
-from booking.tests.helpers import next_working_day
+from booking.tests.helpers import at_once, next_working_day
 from technicians.tests.helpers import hire
 from tenants.tests.factories import ShopFactory
 
@@ -96,42 +95,36 @@ def test_random_creates_cancels_moves_and_status_changes_at_once_keep_the_ledger
     seed_rng = random.Random(12)
     pool = [b.pk for b in (_create(shop, seed_rng, days) for _ in range(POOL)) if b]
     pool_lock = threading.Lock()
-    errors: list[str] = []
-    barrier = threading.Barrier(THREADS, timeout=30)
 
     def run(index: int) -> None:
         rng = random.Random(index)
-        try:
-            barrier.wait()
-            for _ in range(OPERATIONS_PER_THREAD):
-                if rng.random() < 0.25:
-                    booking = _create(shop, rng, days)
-                    if booking is not None:
-                        with pool_lock:
-                            pool.append(booking.pk)
-                    continue
-                with pool_lock:
-                    pk = rng.choice(pool[-POOL:])
-                # Loaded as a request would load it, and a moment of the request's own work
-                # (forms, checks) before it asks for the change.
-                booking = Booking.objects.select_related("shop").get(pk=pk)
-                time.sleep(rng.random() / 500)
-                try:
-                    _change(booking, rng, days)
-                except BookingError:
-                    pass  # full, already cancelled, not movable: refusals are expected
-        except Exception as exc:  # collected below: a thread must never die silently
-            errors.append(f"thread {index}: {exc!r}")
-        finally:
-            connection.close()
+        for _ in range(OPERATIONS_PER_THREAD):
+            if rng.random() < 0.25:
+                booking = _create(shop, rng, days)
+                if booking is not None:
+                    with pool_lock:
+                        pool.append(booking.pk)
+                continue
+            with pool_lock:
+                pk = rng.choice(pool[-POOL:])
+            # Loaded as a request would load it, and a moment of the request's own work
+            # (forms, checks) before it asks for the change.
+            booking = Booking.objects.select_related("shop").get(pk=pk)
+            time.sleep(rng.random() / 500)
+            try:
+                _change(booking, rng, days)
+            except BookingError:
+                pass  # full, already cancelled, not movable: refusals are expected
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-
-    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
+    errors = [
+        failure
+        for failure in at_once(
+            [lambda i=i: run(i) for i in range(THREADS)],
+            failed=repr,
+            seconds=300,
+        )
+        if failure
+    ]
     assert errors == []
     assert [finding.message for finding in ledger.run_checks()] == []
     assert [finding.message for finding in ledger.over_capacity_findings()] == []

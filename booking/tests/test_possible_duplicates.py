@@ -29,11 +29,6 @@ BOOKINGS = "/admin/booking/booking/"
 CALENDAR = BOOKINGS + "calendar/"
 
 
-@pytest.fixture
-def day(shop_a):
-    return next_working_day(shop_a, days_ahead=3)
-
-
 def test_a_second_booking_for_the_same_phone_is_flagged_and_still_booked(shop_a, day):
     first = book(shop_a, day, address="1 Elm St, Lancaster CA 93534")
 

@@ -273,3 +273,15 @@ def test_the_reminder_loop_carries_on_after_the_database_drops_its_connection(sh
 
     statuses = set(booking.notifications.values_list("status", flat=True))
     assert statuses == {Notification.Status.PENDING}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_stops_the_reminder_loop_quietly(shop_a):
+    def sleep(seconds):
+        raise KeyboardInterrupt  # what Ctrl-C in `make run`'s terminal does to the loop
+
+    out = StringIO()
+    with mock.patch("booking.management.commands.send_reminders.time.sleep", sleep):
+        call_command("send_reminders", "--every", "10", stdout=out)  # returns, no traceback
+
+    assert "Traceback" not in out.getvalue()

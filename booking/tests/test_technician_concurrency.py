@@ -15,20 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
 import pytest
 import requests
-from django.db import connection
 from django.test import Client
 
 from booking import ledger
 from booking.capacity import job_end, ticks
 from booking.models import Booking, Occupancy
 from booking.services import BookingError, booking_reschedule
-from booking.tests.helpers import BOOK_API, book, next_working_day
+from booking.tests.helpers import BOOK_API, at_once, book, next_working_day
 from schedulerAccounts.tests.helpers import portal_login, scheduler_account
 from technicians.tests.helpers import hire
 from tenants.models import Membership
@@ -149,25 +147,7 @@ def assert_no_technician_double_booked(shop, day: dt.date, booked: int) -> None:
 
 def fire_together(calls: list[Callable[[], tuple[int, str]]]) -> list[tuple[int, str]]:
     """Run every call from its own thread at the same moment: [(status, body)]."""
-    barrier = threading.Barrier(len(calls), timeout=60)
-    results: list[tuple[int, str] | None] = [None] * len(calls)
-
-    def worker(index: int, call) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # reported below: a thread must never die silently
-            results[index] = (-1, repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    return results
+    return at_once(calls, failed=lambda exc: (-1, repr(exc)))
 
 
 def successes(results: list[tuple[int, str]], doors: list[str]) -> int:
@@ -298,36 +278,30 @@ def test_simultaneous_moves_of_one_technicians_jobs_never_deadlock():
     day = next_working_day(shop, days_ahead=3)
     jobs = [book(shop, day, hour, appliance="Dryer").pk for hour in ("08:00", "10:00", "12:00")]
     starts = [dt.time(hour) for hour in range(8, 16)]
-    errors: list[str] = []
-    barrier = threading.Barrier(MOVERS, timeout=30)
 
     def mover(index: int) -> None:
         rng = random.Random(index)
-        try:
-            barrier.wait()
-            for _ in range(MOVES_EACH):
-                booking = Booking.objects.select_related("shop").get(pk=rng.choice(jobs))
-                try:
-                    booking_reschedule(
-                        booking=booking,
-                        new_date=day,
-                        new_time=rng.choice(starts),
-                        notify_customer=False,
-                    )
-                except BookingError:
-                    pass  # Sam is busy then: refusals are expected
-        except Exception as exc:  # collected below: a thread must never die silently
-            errors.append(f"mover {index}: {exc!r}")
-        finally:
-            connection.close()
+        for _ in range(MOVES_EACH):
+            booking = Booking.objects.select_related("shop").get(pk=rng.choice(jobs))
+            try:
+                booking_reschedule(
+                    booking=booking,
+                    new_date=day,
+                    new_time=rng.choice(starts),
+                    notify_customer=False,
+                )
+            except BookingError:
+                pass  # Sam is busy then: refusals are expected
 
-    threads = [threading.Thread(target=mover, args=(i,)) for i in range(MOVERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-
-    assert not any(thread.is_alive() for thread in threads), "a mover never finished"
+    errors = [
+        failure
+        for failure in at_once(
+            [lambda i=i: mover(i) for i in range(MOVERS)],
+            failed=repr,
+            seconds=300,
+        )
+        if failure
+    ]
     assert errors == []
     assert ledger.run_checks() == []
     assert_no_technician_double_booked(shop, day, len(jobs))

@@ -46,7 +46,7 @@ def test_the_home_page_shows_two_weeks_of_the_shops_availability(agent, shop_a):
     assert row.starts[0].seats_left == 0
     html = response.content.decode()
     assert f"{day:%a %b} {day.day}" in html
-    assert "AM <b>6</b>" in html and "08:00 <small>full</small>" in html
+    assert "AM <b>6</b>" in html and "8:00 AM <small>full</small>" in html
     assert "Closed</span>" in html  # the weekend
 
 

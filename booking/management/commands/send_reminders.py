@@ -33,9 +33,17 @@ class Command(BaseCommand):
         if every is None:
             self._run_once(options["verbosity"], always_report=True)
             return
+        try:
+            self._loop(every, options["verbosity"])
+        except KeyboardInterrupt:
+            # Ctrl-C in `make run` reaches every process of the terminal: stop quietly, as the
+            # server beside us does, not with a traceback.
+            return
+
+    def _loop(self, every: int, verbosity: int) -> None:
         while True:
             try:
-                self._run_once(options["verbosity"], always_report=False)
+                self._run_once(verbosity, always_report=False)
             except DatabaseError:
                 # A database blip must not end the loop; the next round catches up, on a new
                 # connection: after a database restart this one is dead and would fail every

@@ -4,16 +4,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from applianceops.lib.commands import refused
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create
 from tenants.models import Shop
 from webhooks.services import check_endpoint_url, endpoint_create
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 class Command(BaseCommand):
@@ -59,13 +54,13 @@ class Command(BaseCommand):
             # Every URL checked before anything is written: a refused one creates nothing.
             urls = [check_endpoint_url(url) for url in webhook_url]
         except ValidationError as exc:
-            raise CommandError(f"--webhook-url: {_messages(exc)}") from None
+            raise CommandError(f"--webhook-url: {refused(exc)}") from None
         try:
             with transaction.atomic():
                 account, key = self._create(shop, name, username, password, options)
                 hooks = [endpoint_create(shop=shop, account=account, url=url) for url in urls]
         except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+            raise refused(exc) from None
         self._report(shop, account, key, username, hooks)
 
     def _create(self, shop, name, username, password, options):

@@ -6,6 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from applianceops.lib.commands import refused
 from technicians.models import Technician
 from technicians.services import Away, technician_create
 from tenants.models import WEEKDAY_NAMES, Shop
@@ -54,12 +55,6 @@ def parse_off(text: str) -> Away:
     if last_day < first_day:
         raise CommandError(f"--off {text!r}: the last day is before the first")
     return Away(first_day, last_day)
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 class Command(BaseCommand):
@@ -123,7 +118,7 @@ class Command(BaseCommand):
                 time_off=time_off,
             )
         except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+            raise refused(exc) from None
         self._report(technician)
 
     def _report(self, technician: Technician) -> None:

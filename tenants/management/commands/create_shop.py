@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from applianceops.lib.commands import refused
 from tenants.models import WEEKDAY_NAMES, Membership, Shop, slug_validator
 from tenants.services import membership_create, shop_create
 
@@ -22,12 +23,6 @@ def _parse_weekdays(text: str) -> list[int]:
             )
         days.append(WEEKDAY_NAMES.index(name))
     return days
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 class Command(BaseCommand):
@@ -80,7 +75,7 @@ class Command(BaseCommand):
                         role=Membership.Role.OWNER,
                     )
         except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+            raise refused(exc) from None
         self.stdout.write(self.style.SUCCESS(f"Created shop {shop.name} ({shop.slug})."))
         self.stdout.write(f"Booking page: /book/{shop.slug}")
         if owner:
