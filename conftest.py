@@ -23,6 +23,7 @@ from booking.tests.helpers import MONDAY, at_shop, next_working_day
 from schedulerAccounts.tests.helpers import scheduler_account
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, ShopFactory, UserFactory
+from webhooks.tests.helpers import start_receiver
 
 
 @pytest.fixture(autouse=True)
@@ -229,3 +230,16 @@ def desktop_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A partner's HTTP server on 127.0.0.1 (webhooks/tests/helpers.py), local targets allowed."""
+    settings.WEBHOOK_ALLOW_LOCAL = True
+    receiver, server = start_receiver()
+    yield receiver
+    server.shutdown()
+    server.server_close()

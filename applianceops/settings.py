@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "technicians",
     "booking",
     "schedulerAccounts",
+    "webhooks",
     # After booking: the first app with a command of a name wins, and booking's db_worker is
     # upstream's made to outlive a database restart.
     "django_tasks",
@@ -231,6 +232,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Webhooks ------------------------------------------------------------------------------
+# Lets webhook endpoints be plain http on this machine or the local network, for development
+# and tests. Never in production: an endpoint could then reach internal services (SSRF).
+WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", default=False)
+if WEBHOOK_ALLOW_LOCAL and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ALLOW_LOCAL=true is for development only: not with DEBUG off."
+    )
 
 # --- Security (production turns these on by DEBUG=0) --------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

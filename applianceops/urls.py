@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("booking.urls")),
     path("", include("schedulerAccounts.urls")),
     path("", include("technicians.urls")),
+    path("", include("webhooks.urls")),
     # Unknown API paths answer in JSON even with DEBUG on: an API client never gets HTML.
     re_path(r"^api/", views.page_not_found),
 ]

@@ -29,6 +29,7 @@ from booking.models import Booking
 from technicians.models import Technician
 from technicians.notifications import queue_day_change
 from tenants.models import Shop
+from webhooks import events as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,7 @@ def booking_create(
             if notify:
                 notifications.queue_booking_created(booking)
                 queue_day_change(was=None, now=booking)
+                webhooks.record("booking.created", booking)
     except IntegrityError:
         # The work-order dedupe refused the INSERT: what it took went back with the rollback.
         existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
@@ -224,6 +226,7 @@ def booking_cancel(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
         queue_day_change(was=current, now=booking)
+        webhooks.record("booking.cancelled", booking, before=current)
     return booking
 
 
@@ -304,6 +307,7 @@ def _move(booking, target, allow_overbook, technician, notify_customer, notify_s
             booking, notify_customer=notify_customer, notify_shop=notify_shop
         )
         queue_day_change(was=current, now=booking)
+        webhooks.record("booking.rescheduled", booking, before=current)
     return booking
 
 
@@ -344,6 +348,7 @@ def booking_assign(
         )
         booking.refresh_from_db()
         queue_day_change(was=current, now=booking)
+        webhooks.record("booking.updated", booking, before=current)
     return booking
 
 
@@ -383,6 +388,7 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
         if status not in Booking.SEAT_HOLDING:
             capacity.release(current)
         booking.refresh_from_db()
+        webhooks.record(f"booking.{status}", booking, before=current)
     return booking
 
 
@@ -413,9 +419,11 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
     if "duration_minutes" in changes and not booking.duration_minutes:
         booking.duration_minutes = booking.shop.booking_settings.job_length(booking.appliance_type)
     with transaction.atomic():
+        before = webhooks.snapshot(booking)
         if "duration_minutes" in changes:
             _refit_technician(booking)
         work_orders.save_details(booking, [*changes, "updated_at"])
+        webhooks.record("booking.updated", booking, before=before)
     return booking
 
 

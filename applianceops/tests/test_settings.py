@@ -54,6 +54,7 @@ print(json.dumps({
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "EMAIL_BACKEND": s.EMAIL_BACKEND,
     "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT,
+    "WEBHOOK_ALLOW_LOCAL": s.WEBHOOK_ALLOW_LOCAL,
 }, default=str))
 """
 
@@ -128,6 +129,13 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
     error = startup_error(DEBUG="false")
 
     assert "SECRET_KEY must be set" in error
+
+
+def test_webhooks_to_local_addresses_are_refused_outside_debug():
+    assert load_settings(WEBHOOK_ALLOW_LOCAL="true")["WEBHOOK_ALLOW_LOCAL"] is True
+    error = startup_error(**PRODUCTION, WEBHOOK_ALLOW_LOCAL="true")
+
+    assert "WEBHOOK_ALLOW_LOCAL=true is for development only" in error
 
 
 @pytest.mark.parametrize("url", ["nonsense", "foo://db.example.com/app"])

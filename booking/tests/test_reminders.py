@@ -195,7 +195,9 @@ def test_the_command_reports_what_it_queued(booked, freeze_now):
 
     call_command("send_reminders", stdout=out)
 
-    assert out.getvalue().strip() == "Queued 1 reminder(s); re-queued 0 stalled e-mail(s)."
+    assert out.getvalue().strip() == (
+        "Queued 1 reminder(s); re-queued 0 stalled e-mail(s) and webhook(s)."
+    )
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from schedulerAccounts.keys import hash_key
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_for_key
 from schedulerAccounts.tests.helpers import portal_login
+from webhooks.models import ALL_EVENTS, WebhookEndpoint
 
 
 def run(*args) -> list[str]:
@@ -93,3 +94,39 @@ def test_seed_demo_gives_the_demo_shop_a_partner_with_a_working_key(db):
     account = SchedulerAccount.objects.get(shop__slug="done-right-appliance")
     assert scheduler_account_for_key(key) == account
     assert portal_login(account).username == "partner"
+
+
+def test_webhook_urls_get_endpoints_for_every_event_and_their_secrets_print_once(
+    shop_a, webhook_receiver
+):
+    urls = [webhook_receiver.url + "/one", webhook_receiver.url + "/two"]
+    lines = run(
+        "create_scheduler_account",
+        shop_a.slug,
+        "Acme Warranty",
+        *sum((["--webhook-url", url] for url in urls), []),
+    )
+
+    account = SchedulerAccount.objects.get()
+    hooks = list(account.webhook_endpoints.order_by("url"))
+    assert [hook.url for hook in hooks] == urls
+    assert all(hook.events == ALL_EVENTS and hook.shop == shop_a for hook in hooks)
+    for hook in hooks:
+        assert hook.secret.startswith("whsec_")
+        assert sum(hook.secret in line for line in lines) == 1
+        assert f"Webhook {hook.url}: all events; signing secret (shown once):" in lines
+    assert scheduler_account_for_key(lines[-1]) == account
+
+
+def test_a_refused_webhook_url_creates_nothing(shop_a, settings):
+    settings.WEBHOOK_ALLOW_LOCAL = False
+    with pytest.raises(CommandError, match="--webhook-url: .*must start with https://"):
+        run(
+            "create_scheduler_account",
+            shop_a.slug,
+            "Acme Warranty",
+            "--webhook-url",
+            "http://10.0.0.5/hooks",
+        )
+    assert not SchedulerAccount.objects.exists()
+    assert not WebhookEndpoint.objects.exists()

@@ -7,13 +7,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from booking import notifications
+from webhooks import delivery as webhook_delivery
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
-        "Queue the day-before reminders that are due, and re-queue e-mails whose task was lost. "
+        "Queue the day-before reminders that are due, and re-queue e-mails and webhooks whose task "
+        "was lost. "
         "Run every few minutes (cron or a systemd timer); safe to run twice at once."
     )
 
@@ -52,8 +54,9 @@ class Command(BaseCommand):
 
     def _run_once(self, verbosity: int, *, always_report: bool) -> None:
         reminders = notifications.queue_due_reminders()
-        requeued = notifications.requeue_stalled()
+        requeued = notifications.requeue_stalled() + webhook_delivery.requeue_stalled()
         if verbosity and (reminders or requeued or always_report):
             self.stdout.write(
-                f"Queued {reminders} reminder(s); re-queued {requeued} stalled e-mail(s)."
+                f"Queued {reminders} reminder(s); re-queued {requeued} stalled e-mail(s) "
+                "and webhook(s)."
             )

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from applianceops.lib.commands import refused
 from schedulerAccounts.models import SchedulerAccount
 from schedulerAccounts.services import scheduler_account_create
 from tenants.models import Shop
+from webhooks.services import check_endpoint_url, endpoint_create
 
 
 class Command(BaseCommand):
     help = (
         "Create a scheduler account (a partner's private key and portal login) for a shop. "
-        "The API key is printed once, on the last line."
+        "The API key is printed once, on the last line; each --webhook-url's signing secret "
+        "once, before it."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--may-overbook", action="store_true")
         parser.add_argument("--username", default="", help="portal login to create")
         parser.add_argument("--password", default="")
+        parser.add_argument(
+            "--webhook-url",
+            action="append",
+            default=[],
+            help="an https endpoint told of every event of the account's bookings (repeatable)",
+        )
 
-    def handle(self, *args, slug, name, username, password, **options):
+    def handle(self, *args, slug, name, username, password, webhook_url, **options):
         if bool(username) != bool(password):
             raise CommandError("--username and --password go together.")
         shop = Shop.objects.filter(slug=slug.strip().lower()).first()
@@ -42,20 +51,33 @@ class Command(BaseCommand):
         if SchedulerAccount.objects.filter(shop=shop, name__iexact=name.strip()).exists():
             raise CommandError(f"{shop.name} already has a scheduler account named {name!r}.")
         try:
-            account, key = scheduler_account_create(
-                shop=shop,
-                name=name,
-                source_tag=options["source"],
-                requests_per_hour=options["requests_per_hour"],
-                bookings_per_hour=options["bookings_per_hour"],
-                allowed_fields=options["allow_field"],
-                may_override_source=options["may_override_source"],
-                may_overbook=options["may_overbook"],
-                username=username,
-                password=password,
-            )
+            # Every URL checked before anything is written: a refused one creates nothing.
+            urls = [check_endpoint_url(url) for url in webhook_url]
+        except ValidationError as exc:
+            raise CommandError(f"--webhook-url: {refused(exc)}") from None
+        try:
+            with transaction.atomic():
+                account, key = self._create(shop, name, username, password, options)
+                hooks = [endpoint_create(shop=shop, account=account, url=url) for url in urls]
         except ValidationError as exc:
             raise refused(exc) from None
+        self._report(shop, account, key, username, hooks)
+
+    def _create(self, shop, name, username, password, options):
+        return scheduler_account_create(
+            shop=shop,
+            name=name,
+            source_tag=options["source"],
+            requests_per_hour=options["requests_per_hour"],
+            bookings_per_hour=options["bookings_per_hour"],
+            allowed_fields=options["allow_field"],
+            may_override_source=options["may_override_source"],
+            may_overbook=options["may_overbook"],
+            username=username,
+            password=password,
+        )
+
+    def _report(self, shop, account, key, username, hooks) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"Created scheduler account {account.name} for {shop.name}.")
         )
@@ -65,5 +87,8 @@ class Command(BaseCommand):
         )
         if username:
             self.stdout.write(f"Portal login: {username} at /scheduler-login.html")
+        for hook, secret in hooks:
+            self.stdout.write(f"Webhook {hook.url}: all events; signing secret (shown once):")
+            self.stdout.write(secret)
         self.stdout.write("API key (shown once; store it now, only its hash is kept):")
         self.stdout.write(key)
