@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-APPS = ("applianceops", "bench", "booking", "faults", "schedulerAccounts", "technicians", "tenants")
+APPS = (
+    "applianceops",
+    "bench",
+    "booking",
+    "faults",
+    "schedulerAccounts",
+    "technicians",
+    "tenants",
+    "webhooks",
+)
 MAX_MODULE_LINES = 450
 MAX_VIEW_LINES = 25
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -20,12 +29,18 @@ DOORS = {
     "Partner API": ("booking.api",),
     "booking page": ("booking.views", "booking.forms"),
     "self-service page": ("booking.self_service_views",),
-    "partner portal": ("schedulerAccounts.views", "schedulerAccounts.forms"),
+    "technician's day": ("technicians.views",),
+    "partner portal": (
+        "schedulerAccounts.views",
+        "schedulerAccounts.forms",
+        "webhooks.portal_views",
+    ),
     "admin": (
         "booking.admin",
         "tenants.admin",
         "schedulerAccounts.admin",
         "technicians.admin",
+        "webhooks.admin",
     ),
 }
 ENGINE = (
