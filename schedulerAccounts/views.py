@@ -160,7 +160,8 @@ def bookings(request, agent):
     search = BookingSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     rows = (
-        Booking.objects.filter(account=account, shop=account.shop)
+        Booking.objects.live()
+        .filter(account=account, shop=account.shop)
         .select_related("agent__user")
         .order_by("-created_at")
     )
@@ -229,11 +230,11 @@ def _moved_words(booking: Booking) -> str:
 
 @portal_view
 def api_key(request, agent):
-    """The key's prefix and last use; POST rotates it and shows the new key, this once."""
+    """The keys' prefixes and last use; POST rotates the API key (or, with key=test, a test key
+    the owner issued) and shows the new key, this once."""
     account = agent.account
-    new_key = None
-    if request.method == "POST":
-        new_key = scheduler_account_rotate_key(account=account)
-    return render(
-        request, "scheduler_accounts/api_key.html", {"account": account, "new_key": new_key}
-    )
+    new_key, test = None, request.POST.get("key") == "test"
+    if request.method == "POST" and not (test and account.test_key_status != "active"):
+        new_key = scheduler_account_rotate_key(account=account, test=test)
+    context = {"account": account, "new_key": new_key, "new_key_is_test": test}
+    return render(request, "scheduler_accounts/api_key.html", context)

@@ -78,6 +78,11 @@ class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.Model
 
     # -- list --
 
+    def get_queryset(self, request):
+        # The list, calendar, feed, export and booking pages: a partner's test bookings are
+        # its rehearsal, in the admin's list of them (test_bookings.py) and nowhere else.
+        return super().get_queryset(request).live()
+
     def get_list_display(self, request):
         columns = [
             "when",

@@ -201,7 +201,8 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
     for day in cal.days:
         day.url = query.url(view="day", date=day.date.isoformat())
     all_sources = (
-        Booking.objects.filter(shop=query.shop)
+        Booking.objects.live()
+        .filter(shop=query.shop)
         .order_by("source")
         .values_list("source", flat=True)
         .distinct()

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.services import scheduler_account_create
+from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
 from tenants.models import Shop
 
 
@@ -17,7 +17,8 @@ def _messages(error: ValidationError) -> str:
 class Command(BaseCommand):
     help = (
         "Create a scheduler account (a partner's private key and portal login) for a shop. "
-        "The API key is printed once, on the last line."
+        "The API key is printed once, on the last line (with --test-key, a test key just "
+        "before it)."
     )
 
     def add_arguments(self, parser):
@@ -37,8 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--may-overbook", action="store_true")
         parser.add_argument("--username", default="", help="portal login to create")
         parser.add_argument("--password", default="")
+        parser.add_argument(
+            "--test-key",
+            action="store_true",
+            help="also issue a test key (ao_test_...): its bookings take no seat and reach nobody",
+        )
 
-    def handle(self, *args, slug, name, username, password, **options):
+    def handle(self, *args, slug, name, username, password, test_key, **options):
         if bool(username) != bool(password):
             raise CommandError("--username and --password go together.")
         shop = Shop.objects.filter(slug=slug.strip().lower()).first()
@@ -59,6 +65,7 @@ class Command(BaseCommand):
                 username=username,
                 password=password,
             )
+            test = scheduler_account_rotate_key(account=account, test=True) if test_key else ""
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
         self.stdout.write(
@@ -70,5 +77,10 @@ class Command(BaseCommand):
         )
         if username:
             self.stdout.write(f"Portal login: {username} at /scheduler-login.html")
+        if test:
+            self.stdout.write(
+                "Test key (for development: its bookings take no seat, reach nobody):"
+            )
+            self.stdout.write(test)
         self.stdout.write("API key (shown once; store it now, only its hash is kept):")
         self.stdout.write(key)
