@@ -23,6 +23,7 @@ from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, booking_cancel, booking_reschedule
+from booking.source_report import ReportRangeForm, source_report
 from schedulerAccounts.access import portal_agent
 from schedulerAccounts.forms import (
     BookingSearchForm,
@@ -226,6 +227,19 @@ def _moved_words(booking: Booking) -> str:
         f"{moved}: {booking.customer_name} is now on {booking.scheduled_date:%a %b %-d} at "
         f"{booking.scheduled_time:%H:%M}."
     )
+
+
+@portal_view
+def report(request, agent):
+    """The account's own bookings by source tag, week by week (booking.source_report)."""
+    account = agent.account
+    shop = account.shop
+    form = ReportRangeForm(request.GET or None, today=shop.today())
+    first, last = form.weeks()
+    bookings = Booking.objects.live().filter(account=account, shop=shop)
+    found = source_report(bookings, tz=shop.tz, first=first, last=last)
+    context = {"account": account, "form": form, "report": found, "chart": found.chart()}
+    return render(request, "scheduler_accounts/report.html", context)
 
 
 @portal_view

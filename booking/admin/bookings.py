@@ -34,6 +34,7 @@ from booking.admin.forms import (
 )
 from booking.admin.pages import BookingPages
 from booking.admin.phone_booking import PhoneBookingPages
+from booking.admin.source_report import SourceReportPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.models import Booking, spoken_lookup
 from booking.phones import spoken_phone
@@ -56,7 +57,9 @@ LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
+class BookingAdmin(
+    SourceReportPages, BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin
+):
     shop_roles = BOOKING_ROLES
     list_display_links = ["customer"]
     search_fields = [
