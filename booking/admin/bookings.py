@@ -34,8 +34,8 @@ from booking.admin.forms import (
 )
 from booking.admin.pages import BookingPages
 from booking.admin.phone_booking import PhoneBookingPages
-from booking.admin.source_report import SourceReportPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
+from booking.admin.source_report import SourceReportPages
 from booking.models import Booking, spoken_lookup
 from booking.phones import spoken_phone
 from booking.services import (
