@@ -22,7 +22,7 @@ from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast, Substr, TruncWeek
 
 from booking import slots
-from booking.admin.source_colours import NO_SOURCE, source_colour
+from booking.admin.source_colours import NO_SOURCE, PALETTE, source_colour
 from booking.models import Booking
 
 DEFAULT_WEEKS = 8
@@ -177,26 +177,42 @@ def source_report(bookings, *, tz: ZoneInfo, first: dt.date, last: dt.date) -> R
         ):
             line = lines.setdefault(key, Line(name, [Counts()] * len(weeks)))
             line.weeks[n] += counts
-    for line in sources.values():
-        line.colour = source_colour(line.name)
     by_most = lambda line: (-line.total.booked, line.name.lower())  # noqa: E731
-    return Report(
-        weeks,
-        sorted(sources.values(), key=by_most),
-        sorted(accounts.values(), key=by_most),
+    report = Report(
+        weeks, sorted(sources.values(), key=by_most), sorted(accounts.values(), key=by_most)
     )
+    _colour(report.by_source)
+    return report
+
+
+def _colour(lines: list[Line]) -> None:
+    """Each source its calendar colour, unless a bigger source here has it: two sources of one
+    colour in a stacked bar could not be told apart."""
+    for n, line in enumerate(lines):
+        taken = {other.colour for other in lines[:n]}
+        free = [colour for colour in PALETTE if colour not in taken] or PALETTE
+        line.colour = source_colour(line.name)
+        if line.colour in taken:
+            line.colour = free[0]
+
+
+# ISO in and out: what a browser's date picker sends and shows.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportRangeForm(forms.Form):
     """The weeks to show: from the week of `start` to the week of `end`, the last eight by
     default; a range past MAX_WEEKS or backwards is refused, saying so."""
 
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, widget=DATE_INPUT)
+    end = forms.DateField(required=False, widget=DATE_INPUT)
 
     def __init__(self, data, *, today: dt.date):
         super().__init__(data)
         self.today = today
+        # The fields show the weeks shown, the default ones too.
+        first, last = self._default()
+        self.fields["start"].initial, self.fields["end"].initial = first, last
 
     def clean(self):
         cleaned = super().clean()
@@ -214,4 +230,7 @@ class ReportRangeForm(forms.Form):
         valid."""
         if self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self._default()
+
+    def _default(self) -> tuple[dt.date, dt.date]:
         return monday_of(self.today) - dt.timedelta(weeks=DEFAULT_WEEKS - 1), self.today

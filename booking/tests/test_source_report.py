@@ -119,6 +119,8 @@ def test_the_report_counts_the_known_bookings_week_by_week(shop_a, known):
     assert lines["web"].weeks[week_16_nov].booked == 1
     assert lines["web"].total.booked == 1  # the booking ten weeks back is outside the range
     assert report.total.total.booked == 8
+    # Each source its own colour in the stacked bars.
+    assert len({line.colour for line in report.by_source}) == 4
 
 
 def test_landed_at_another_time_agrees_with_each_booking_s_own_word(shop_a, known):
