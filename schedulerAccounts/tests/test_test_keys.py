@@ -93,3 +93,11 @@ def test_the_partner_sees_its_test_key_on_the_portal_key_page(client, account_a)
     new_key = rotated.context["new_key"]
     assert new_key.startswith("ao_test_") and new_key in rotated.content.decode()
     assert scheduler_account_for_key(new_key).test_mode is True
+
+
+def test_the_api_docs_tell_a_partner_how_to_develop_against_a_test_key(client):
+    html = client.get("/api/docs").content.decode()
+
+    assert 'id="test-keys"' in html and 'href="#test-keys"' in html
+    assert "ao_test_" in html
+    assert "takes no seat" in html
