@@ -182,7 +182,7 @@ def bookings(request, agent):
 def cancel(request, agent, pk):
     account = agent.account
     # Scoped to the account: another partner's booking is a 404, as if it did not exist.
-    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    booking = get_object_or_404(Booking.objects.live(), pk=pk, account=account, shop=account.shop)
     try:
         # The shop did not make this change, so it hears of it, as when a customer cancels.
         booking_cancel(booking=booking, notify_shop=True)
@@ -199,7 +199,7 @@ def cancel(request, agent, pk):
 def reschedule(request, agent, pk):
     """A new day and time for one of the account's bookings, through the booking service."""
     account = agent.account
-    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    booking = get_object_or_404(Booking.objects.live(), pk=pk, account=account, shop=account.shop)
     if not booking.holds_seat:
         messages.error(request, refusals.for_dispatcher(BookingError(refusals.NOT_MOVABLE)))
         return redirect("scheduler-bookings")

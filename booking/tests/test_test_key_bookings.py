@@ -325,3 +325,14 @@ def test_the_portal_lists_only_live_bookings(client, account_a, rehearsed, live_
 def test_the_tuesday_seat_is_still_free_for_the_booking_page(client, shop_a, rehearsed):
     assert rehearsed.scheduled_time == dt.time(8)
     assert seats_taken(shop_a, TUESDAY, "08:00") == 0
+
+
+def test_the_portal_cannot_move_or_cancel_a_test_booking(client, account_a, rehearsed):
+    client.force_login(portal_login(account_a[0]))
+
+    cancel = client.post(f"/scheduler/bookings/{rehearsed.pk}/cancel")
+    move = client.get(f"/scheduler/bookings/{rehearsed.pk}/reschedule")
+
+    assert cancel.status_code == 404 and move.status_code == 404
+    rehearsed.refresh_from_db()
+    assert rehearsed.status == "scheduled"
