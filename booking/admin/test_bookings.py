@@ -26,7 +26,8 @@ class PartnerTestBookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "status",
         "work_order_number",
     ]
-    list_filter = ["account", "status"]
+    # Only the accounts in the list: the plain filter would name every shop's partners.
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter), "status"]
     list_select_related = ["account"]
     search_fields = ["customer_name", "work_order_number", "account__name"]
     ordering = ["-created_at"]
@@ -53,6 +54,10 @@ class PartnerTestBookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": "Partner test bookings", "subtitle": None, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_test=True)

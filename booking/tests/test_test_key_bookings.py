@@ -309,6 +309,7 @@ def test_charlie_sees_none_of_shop_a_s_test_bookings(client, charlie, rehearsed)
     page = client.get(f"/admin/booking/partnertestbooking/{rehearsed.pk}/change/")
 
     assert b"Tess Rehearsal" not in response.content
+    assert b"Acme Warranty" not in response.content  # not even in the account filter
     assert page.status_code == 404
 
 
