@@ -22,7 +22,6 @@ from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast, Substr, TruncWeek
 
 from booking import slots
-from booking.admin.source_colours import NO_SOURCE, PALETTE, source_colour
 from booking.models import Booking
 
 DEFAULT_WEEKS = 8
@@ -146,6 +145,8 @@ def monday_of(day: dt.date) -> dt.date:
 def source_report(bookings, *, tz: ZoneInfo, first: dt.date, last: dt.date) -> Report:
     """The report of `bookings` (live, already scoped) made in the weeks from the one holding
     `first` to the one holding `last`, on the clock of `tz`."""
+    from booking.admin.source_colours import NO_SOURCE  # see _colour
+
     weeks = []
     week = monday_of(first)
     while week <= last:
@@ -188,6 +189,10 @@ def source_report(bookings, *, tz: ZoneInfo, first: dt.date, last: dt.date) -> R
 def _colour(lines: list[Line]) -> None:
     """Each source its calendar colour, unless a bigger source here has it: two sources of one
     colour in a stacked bar could not be told apart."""
+    # Imported here: the admin package imports this module, so importing it at the top would
+    # leave this module half-made when a door outside the admin is the first to ask for it.
+    from booking.admin.source_colours import PALETTE, source_colour
+
     for n, line in enumerate(lines):
         taken = {other.colour for other in lines[:n]}
         free = [colour for colour in PALETTE if colour not in taken] or PALETTE
