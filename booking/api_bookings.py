@@ -46,9 +46,10 @@ class PartnerBookingApi(PartnerApiView):
             pk = uuid.UUID(booking_id)
         except ValueError:
             pk = None
+        # The test key's own test bookings; the live key's own live ones (booking/sandbox.py).
         booking = (
             Booking.objects.select_related("shop", "technician")
-            .filter(pk=pk, account=account, shop_id=account.shop_id)
+            .filter(pk=pk, account=account, shop_id=account.shop_id, is_test=account.test_mode)
             .first()
         )
         if booking is None:
@@ -84,7 +85,7 @@ class BookingListApi(PartnerBookingApi):
         query = validated(self.InputSerializer, request.query_params)
         account = request.auth
         rows = Booking.objects.select_related("shop", "technician").filter(
-            account=account, shop_id=account.shop_id
+            account=account, shop_id=account.shop_id, is_test=account.test_mode
         )
         if query.get("work_order_number"):
             rows = rows.filter(work_order_number=query["work_order_number"].strip())

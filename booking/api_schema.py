@@ -40,7 +40,9 @@ PARTNER_KEY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
     "description": "A private partner key (ao_live_...) from the shop owner. Optional where the "
-    "public may call (then the public rules apply); required to read, move or cancel bookings.",
+    "public may call (then the public rules apply); required to read, move or cancel bookings. "
+    "A test key (ao_test_...) gets the same answers but its bookings are test bookings: no seat "
+    "taken, no e-mail, seen and changed only with the test key.",
 }
 
 

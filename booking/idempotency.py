@@ -109,10 +109,11 @@ def fingerprint(request) -> str:
 
 
 def scope_of(request, *, slug: str = "") -> str:
-    """The caller's key space: its scheduler account (which is one shop's), else its
-    rate-limit bucket at the shop it names."""
+    """The caller's key space: its scheduler account (which is one shop's), with its test key
+    one of its own (a rehearsal never answers for the real thing), else its rate-limit bucket
+    at the shop it names."""
     if request.auth is not None:
-        return f"account:{request.auth.pk}"
+        return f"account:{request.auth.pk}" + (":test" if request.auth.test_mode else "")
     bucket = ratelimits.bucket_name(request, account=None)
     return f"{bucket}|{slug.strip().lower()[:60]}"
 

@@ -67,8 +67,16 @@ DUPLICATE_DAYS = 14
 
 class BookingQuerySet(models.QuerySet):
     def holding_seats(self):
-        """Bookings that hold a seat: scheduled or confirmed."""
-        return self.filter(status__in=Booking.SEAT_HOLDING)
+        """Bookings that hold a seat: scheduled or confirmed, and not a partner's test."""
+        return self.filter(status__in=Booking.SEAT_HOLDING, is_test=False)
+
+    def live(self):
+        """Real bookings: what every calendar, list, export and report of the shop shows.
+
+        A test booking (made with a partner's test key, booking/sandbox.py) is the
+        partner's rehearsal: the shop sees it only in the admin's own list of test bookings.
+        """
+        return self.filter(is_test=False)
 
     def possible_duplicates_of(self, *, shop: Shop, phone: str, address_key: str, day: dt.date):
         """Bookings of `shop` still holding a seat within DUPLICATE_DAYS of `day` for the same
@@ -197,6 +205,13 @@ class Booking(models.Model):
     cancel_reason = models.CharField(
         "reason for cancelling", max_length=500, blank=True, help_text="As the canceller gave it."
     )
+    is_test = models.BooleanField(
+        "test booking",
+        default=False,
+        editable=False,
+        help_text="Made with a partner's test key: holds no seat, sends no e-mail, and shows in "
+        "no calendar or list of the shop.",
+    )
 
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,8 +243,10 @@ class Booking(models.Model):
             # seat cannot book it twice, however many requests race; the loser's INSERT fails
             # here and booking_create answers with the open booking instead. Staff booking a
             # second visit on purpose mark it a repeat visit, which this leaves out.
+            # Test bookings dedupe among themselves: a partner rehearsing an order with its
+            # test key never blocks (or is answered with) the real booking of that order.
             models.UniqueConstraint(
-                fields=["shop", "source", "work_order_number"],
+                fields=["shop", "source", "work_order_number", "is_test"],
                 condition=Q(status__in=["scheduled", "confirmed"])
                 & ~Q(work_order_number="")
                 & Q(repeat_visit=False),
@@ -305,6 +322,14 @@ class Booking(models.Model):
     @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.job_minutes)
+
+
+class PartnerTestBooking(Booking):
+    """The test bookings alone, for the admin's list of them (booking/admin/test_bookings.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "partner test booking"
 
 
 class Occupancy(models.Model):

@@ -63,6 +63,9 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
+    if booking.is_test:
+        # A partner's rehearsal (booking/sandbox.py): no customer or shop is told of it.
+        return []
     now = timezone.now()
     rows = []
     for kind in kinds:
@@ -188,6 +191,7 @@ def queue_due_reminders(now: dt.datetime | None = None) -> int:
             status__in=Booking.SEAT_HOLDING,
             reminder_sent_at__isnull=True,
             scheduled_date__range=(today - dt.timedelta(days=1), today + dt.timedelta(days=8)),
+            is_test=False,
         )
         .exclude(email="")
         .select_related("shop__booking_settings")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from booking import capacity, notifications, refusals, rules, slots, work_orders
+from booking import capacity, notifications, refusals, rules, sandbox, slots, work_orders
 from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
@@ -94,14 +94,15 @@ def booking_create(
     technician: Technician | None = None,
     notify: bool = True,
     taken_at: dt.datetime | None = None,
+    test: bool = False,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
     With technicians the job is assigned as it is booked; `technician` (a dispatcher's choice,
     with an exact time) books on them or refuses saying why. `account` is the scheduler
     account booking it, `agent` its person at the portal. `taken_at` (an aware moment, default
-    now) is when the rules judge the request: seed_demo books the demo's history as taken the
-    evening before, so today's jobs are there too.
+    now) is when the rules judge the request (seed_demo books the demo's history the evening
+    before). `test`: a partner's test booking, placed as live, holding nothing (booking.sandbox).
 
     Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability,
     TechnicianUnavailable, or DuplicateWorkOrder when the (source, work order) already has a
@@ -132,7 +133,7 @@ def booking_create(
     minutes = extras.duration_minutes or booking_settings.job_length(appliance)
     # Read before the write transaction, keeping it short: whom to try first. The unique
     # constraint on technician time, not this read, decides (booking.capacity).
-    room = capacity.room(shop, day, day, need=capacity.Need(appliance, minutes))
+    room = sandbox.room(shop, day, day, need=capacity.Need(appliance, minutes), test=test)
     # Made here so the technician's rows can name the booking before its row is written.
     booking_id = uuid.uuid4()
 
@@ -175,6 +176,7 @@ def booking_create(
                 overbooked=placement.overbooked,
                 possible_duplicate_of_id=duplicate_of,
                 client_ip=client_ip,
+                is_test=test,
             )
             # The instance holds the subquery, not its answer: defer the field (Django's own way,
             # a field missing from the instance's dict) so it is read from the row when asked.
@@ -185,7 +187,7 @@ def booking_create(
                 webhooks.record("booking.created", booking)
     except IntegrityError:
         # The work-order dedupe refused the INSERT: what it took went back with the rollback.
-        existing = work_orders.open_booking_of_order(shop, source, job.work_order_number)
+        existing = work_orders.open_booking_of_order(shop, source, job.work_order_number, test)
         if existing is None:
             raise
         raise DuplicateWorkOrder(existing) from None
@@ -220,7 +222,7 @@ def booking_cancel(
             status=Booking.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
         )
         # The seat it holds now: a move committed since the request loaded it took another.
-        capacity.release(current)
+        sandbox.release(current)
         booking.refresh_from_db()
         notifications.queue_booking_cancelled(
             booking, notify_customer=notify_customer, notify_shop=notify_shop
@@ -268,7 +270,7 @@ def booking_reschedule(
 def _move(booking, target, allow_overbook, technician, notify_customer, notify_shop) -> Booking:
     shop, day = booking.shop, target.day
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
-    room = capacity.room(shop, day, day, need=need, ignoring=booking)
+    room = sandbox.room(shop, day, day, need=need, ignoring=booking, test=booking.is_test)
     with transaction.atomic():
         current = _lock(booking)
         if not current.holds_seat:
@@ -290,7 +292,7 @@ def _move(booking, target, allow_overbook, technician, notify_customer, notify_s
         )
         if placement is None:
             raise target.full(room.full_reason, need.appliance, need.minutes)
-        capacity.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
+        sandbox.release_seat(current)
         Booking.objects.filter(pk=booking.pk).update(
             scheduled_date=day,
             scheduled_time=placement.start,
@@ -319,15 +321,15 @@ def booking_assign(
     TechnicianUnavailable says why they cannot take it; `allow_overbook` (owners) waives their
     shift, skills and time off, never another job: nobody is in two places at once.
     """
-    if not booking.holds_seat:
+    if not booking.holds_seat or booking.is_test:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
     day, start = booking.scheduled_date, booking.scheduled_time
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
     room = capacity.room(booking.shop, day, day, need=need, ignoring=booking)
     with transaction.atomic():
         current = _lock(booking)
-        still_there = (current.scheduled_date, current.scheduled_time) == (day, start)
-        if not (current.holds_seat and still_there):
+        moved = (current.scheduled_date, current.scheduled_time) != (day, start)
+        if moved or not current.holds_seat:
             raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
         overbooked = current.overbooked
         if technician is None:
@@ -386,7 +388,7 @@ def booking_set_status(*, booking: Booking, status: str) -> Booking:
             )
         Booking.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
         if status not in Booking.SEAT_HOLDING:
-            capacity.release(current)
+            sandbox.release(current)
         booking.refresh_from_db()
         webhooks.record(f"booking.{status}", booking, before=current)
     return booking

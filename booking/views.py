@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from tenants.models import Shop
 logger = logging.getLogger(__name__)
 
 DEFAULT_SOURCE = "web"
+SOURCE_CHARACTERS = re.compile(r"[a-z0-9._-]+")
 _CONFIRMATION_SALT = "booking.confirmation"
 
 
@@ -61,9 +63,13 @@ def _get_booking_or_404(shop: Shop, token: str) -> Booking:
 
 
 def _source(request) -> str:
-    """The tag a shop put on its link (?source=yelp), or "web"."""
-    tag = "".join(ch for ch in request.GET.get("source", "") if ch.isprintable()).strip()
-    return tag[:60] or DEFAULT_SOURCE
+    """The tag a shop put on its link (?source=yelp), or "web".
+
+    Anyone can edit a link, and the tag lands in the shop's reports and CSV files: only
+    lower-case letters, digits, "-", "_" and "." are kept ("Yelp Ads" is yelp-ads), 40 at most.
+    """
+    tag = "-".join(request.GET.get("source", "").lower().split())
+    return "".join(SOURCE_CHARACTERS.findall(tag))[:40].strip("-_.") or DEFAULT_SOURCE
 
 
 def _book(request, shop: Shop, form: BookingForm) -> Booking:

@@ -6,6 +6,7 @@ twice) must not book it twice. Booking's conditional unique constraint
 number) among those that hold a seat and are not repeat visits, so however many requests race,
 one INSERT wins; booking_create answers the others with DuplicateWorkOrder and the open booking.
 A completed or cancelled booking holds no seat, so the order books again (a return visit).
+A partner's test bookings dedupe among themselves (is_test is in the constraint).
 
 Staff may book a second visit of an open order on purpose (by phone, or by giving a booking
 that order's number): it is saved as a repeat visit, which the constraint leaves out.
@@ -30,15 +31,21 @@ def insert_booking(*, staff: bool, **fields) -> Booking:
         return Booking.objects.create(**fields, repeat_visit=True)
 
 
-def open_booking_of_order(shop: Shop, source: str, work_order_number: str) -> Booking | None:
-    """The booking holding a seat for this work order, as the constraint sees it."""
+def open_booking_of_order(
+    shop: Shop, source: str, work_order_number: str, is_test: bool = False
+) -> Booking | None:
+    """The open booking of this work order (a test booking's: the open test booking), as the
+    constraint sees it."""
     if not work_order_number:
         return None
-    return (
-        Booking.objects.holding_seats()
-        .filter(shop=shop, source=source, work_order_number=work_order_number, repeat_visit=False)
-        .first()
-    )
+    return Booking.objects.filter(
+        shop=shop,
+        source=source,
+        work_order_number=work_order_number,
+        status__in=Booking.SEAT_HOLDING,
+        repeat_visit=False,
+        is_test=is_test,
+    ).first()
 
 
 def save_details(booking: Booking, fields: list[str]) -> None:

@@ -135,7 +135,15 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
     list_select_related = ["shop"]
     search_fields = ["name", "source_tag", "key_prefix", "agents__user__username"]
     inlines = [PortalAgentInline]
-    readonly_fields = ["key_display", "key_created_at", "key_last_used_at", "key_revoked_at"]
+    readonly_fields = [
+        "key_display",
+        "key_created_at",
+        "key_last_used_at",
+        "key_revoked_at",
+        "test_key_display",
+        "test_key_created_at",
+        "test_key_last_used_at",
+    ]
     fieldsets = [
         (None, {"fields": ["shop", "name", "is_active"]}),
         ("What it may do", {"fields": PERMISSION_FIELDS}),
@@ -146,13 +154,22 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 "description": "Keys are shown once, when issued; only their hash is kept.",
             },
         ),
+        (
+            "Test key",
+            {
+                "fields": ["test_key_display", "test_key_created_at", "test_key_last_used_at"],
+                "description": "For the partner's developers: the same rules and answers as "
+                "the API key, but its bookings take no seat, reach nobody and show only in "
+                "Partner test bookings.",
+            },
+        ),
     ]
     actions = ["rotate_keys", "revoke_keys"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             # The key is issued on save and shown on the next page.
-            return [fs for fs in self.fieldsets if fs[0] != "API key"]
+            return [fs for fs in self.fieldsets if fs[0] not in ("API key", "Test key")]
         return self.fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -172,6 +189,14 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
         if obj.key_revoked_at:
             return format_html("<code>{}_…</code> (revoked)", obj.key_prefix)
         return format_html("<code>{}_…</code>", obj.key_prefix)
+
+    @admin.display(description="test key", ordering="test_key_prefix")
+    def test_key_display(self, obj: SchedulerAccount) -> str:
+        if not obj.test_key_prefix:
+            return "none"
+        if obj.test_key_revoked_at:
+            return format_html("<code>{}_…</code> (revoked)", obj.test_key_prefix)
+        return format_html("<code>{}_…</code>", obj.test_key_prefix)
 
     @admin.display(description="portal logins")
     def portal_logins(self, obj: SchedulerAccount) -> str:
@@ -247,14 +272,15 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
         )
 
     # --- The key page, and the change page's rotate/revoke buttons.
-    def _show_keys(self, request, new_keys, verb: str) -> TemplateResponse:
+    def _show_keys(self, request, new_keys, verb: str, kind: str = "API key") -> TemplateResponse:
         # Rendered straight from the POST, never stored in the session or a cookie.
         response = TemplateResponse(
             request,
             KEY_TEMPLATE,
             {
                 **self.admin_site.each_context(request),
-                "title": "Copy the new API key" + ("s" if len(new_keys) > 1 else ""),
+                "title": f"Copy the new {kind}" + ("s" if len(new_keys) > 1 else ""),
+                "kind": kind,
                 "opts": self.model._meta,
                 "new_keys": new_keys,
                 "verb": verb,
@@ -274,6 +300,16 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
                 "<int:pk>/revoke-key/",
                 self.admin_site.admin_view(self.revoke_key_view),
                 name="scheduler_accounts_scheduleraccount_revoke_key",
+            ),
+            path(
+                "<int:pk>/rotate-test-key/",
+                self.admin_site.admin_view(self.rotate_test_key_view),
+                name="scheduler_accounts_scheduleraccount_rotate_test_key",
+            ),
+            path(
+                "<int:pk>/revoke-test-key/",
+                self.admin_site.admin_view(self.revoke_test_key_view),
+                name="scheduler_accounts_scheduleraccount_revoke_test_key",
             ),
         ]
         return own + super().get_urls()
@@ -296,4 +332,18 @@ class SchedulerAccountAdmin(ShopScopedAdmin, admin.ModelAdmin):
         account = self._get_managed_or_404(request, pk)
         scheduler_account_revoke_key(account=account)
         self.message_user(request, f"Revoked the API key of {account.name}.", messages.SUCCESS)
+        return redirect(reverse("admin:scheduler_accounts_scheduleraccount_change", args=[pk]))
+
+    @method_decorator(require_POST)
+    def rotate_test_key_view(self, request, pk):
+        account = self._get_managed_or_404(request, pk)
+        verb = "rotated" if account.test_key_hash else "created"
+        new_key = scheduler_account_rotate_key(account=account, test=True)
+        return self._show_keys(request, [(account, new_key)], verb, kind="test key")
+
+    @method_decorator(require_POST)
+    def revoke_test_key_view(self, request, pk):
+        account = self._get_managed_or_404(request, pk)
+        scheduler_account_revoke_key(account=account, test=True)
+        self.message_user(request, f"Revoked the test key of {account.name}.", messages.SUCCESS)
         return redirect(reverse("admin:scheduler_accounts_scheduleraccount_change", args=[pk]))

@@ -1,4 +1,5 @@
-"""DRF authentication by partner key: `Authorization: Bearer ao_live_...`."""
+"""DRF authentication by partner key: `Authorization: Bearer ao_live_...` (or a test key,
+`ao_test_...`, whose account comes back with test_mode set)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Partner keys: `ao_live_<lookup>_<secret>`, stored only as a SHA-256 hash.
+"""Partner keys: `ao_live_<lookup>_<secret>` (and test keys, `ao_test_...`), stored only as a
+SHA-256 hash.
 
 The lookup part finds the account with one indexed query; the whole key is then hashed and
 compared in constant time. A key carries about 238 bits of randomness, so one round of SHA-256
@@ -16,11 +17,14 @@ import string
 from dataclasses import dataclass
 
 KEY_PREFIX = "ao_live_"
+TEST_KEY_PREFIX = "ao_test_"
 LOOKUP_LENGTH = 8
 SECRET_LENGTH = 40
 _LOOKUP_ALPHABET = string.ascii_lowercase + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits
-_KEY_RE = re.compile(rf"^{KEY_PREFIX}([a-z0-9]{{{LOOKUP_LENGTH}}})_[A-Za-z0-9]{{{SECRET_LENGTH}}}$")
+_KEY_RE = re.compile(
+    rf"^(ao_live_|ao_test_)([a-z0-9]{{{LOOKUP_LENGTH}}})_[A-Za-z0-9]{{{SECRET_LENGTH}}}$"
+)
 
 
 @dataclass(frozen=True)
@@ -34,17 +38,23 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def generate_key() -> NewKey:
+def generate_key(*, test: bool = False) -> NewKey:
+    kind = TEST_KEY_PREFIX if test else KEY_PREFIX
     lookup = "".join(secrets.choice(_LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
     secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
-    plaintext = f"{KEY_PREFIX}{lookup}_{secret}"
-    return NewKey(plaintext=plaintext, prefix=f"{KEY_PREFIX}{lookup}", hash=hash_key(plaintext))
+    plaintext = f"{kind}{lookup}_{secret}"
+    return NewKey(plaintext=plaintext, prefix=f"{kind}{lookup}", hash=hash_key(plaintext))
 
 
 def key_prefix(key: str) -> str | None:
-    """The stored lookup prefix of a well-formed key (`ao_live_<lookup>`), else None."""
+    """The stored lookup prefix of a well-formed key (`ao_live_<lookup>` or `ao_test_<lookup>`),
+    else None."""
     match = _KEY_RE.match(key)
-    return f"{KEY_PREFIX}{match.group(1)}" if match else None
+    return f"{match.group(1)}{match.group(2)}" if match else None
+
+
+def is_test_key(key: str) -> bool:
+    return key.startswith(TEST_KEY_PREFIX)
 
 
 def key_matches(key: str, stored_hash: str) -> bool:

@@ -43,6 +43,15 @@ class SchedulerAccount(models.Model):
     key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     key_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     key_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The test key (`ao_test_...`), beside the live one: the same rules and answers, but what it
+    # books is a test booking (booking/test_bookings.py). Issued and revoked on its own.
+    test_key_prefix = models.CharField(
+        max_length=24, unique=True, null=True, blank=True, editable=False
+    )
+    test_key_hash = models.CharField(max_length=128, blank=True, editable=False)
+    test_key_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    test_key_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    test_key_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     requests_per_hour = models.PositiveIntegerField(
         default=1000, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
@@ -63,6 +72,10 @@ class SchedulerAccount(models.Model):
     )
     may_overbook = models.BooleanField("may book into a full start time", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Never stored: True on the instance a request authenticated with the test key, so every
+    # door books, reads, moves and cancels that key's test bookings only.
+    test_mode = False
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +105,12 @@ class SchedulerAccount(models.Model):
         if not self.key_hash:
             return "none"
         return "revoked" if self.key_revoked_at else "active"
+
+    @property
+    def test_key_status(self) -> str:
+        if not self.test_key_hash:
+            return "none"
+        return "revoked" if self.test_key_revoked_at else "active"
 
 
 class PortalAgent(models.Model):

@@ -57,7 +57,8 @@ def scheduler_account_create(
     username: str = "",
     password: str = "",
 ) -> tuple[SchedulerAccount, str]:
-    """A new account with its first key: (account, plaintext key). The key is never stored."""
+    """A new account with its first key: (account, plaintext key). The key is never stored;
+    a test key, if wanted, is scheduler_account_rotate_key(account=..., test=True)."""
     account = SchedulerAccount(
         shop=shop,
         name=name.strip(),
@@ -78,31 +79,39 @@ def scheduler_account_create(
     return account, key
 
 
-def scheduler_account_rotate_key(*, account: SchedulerAccount) -> str:
-    """Issue a new key; the old one stops working at once. Returns the plaintext, once."""
+def scheduler_account_rotate_key(*, account: SchedulerAccount, test: bool = False) -> str:
+    """Issue a new key (with `test`, a new test key); the old one stops working at once.
+    Returns the plaintext, once."""
+    field = "test_key_" if test else "key_"
     for _ in range(5):
-        new = keys.generate_key()
+        new = keys.generate_key(test=test)
         # 36^8 lookups: a clash is near impossible, but the prefix is unique, so check.
-        if not SchedulerAccount.objects.filter(key_prefix=new.prefix).exists():
+        if not SchedulerAccount.objects.filter(**{f"{field}prefix": new.prefix}).exists():
             break
     else:  # pragma: no cover - five clashes in a row means the generator is broken
         raise RuntimeError("Could not generate a unique partner key prefix.")
     now = timezone.now()
     SchedulerAccount.objects.filter(pk=account.pk).update(
-        key_prefix=new.prefix,
-        key_hash=new.hash,
-        key_created_at=now,
-        key_last_used_at=None,
-        key_revoked_at=None,
+        **{
+            f"{field}prefix": new.prefix,
+            f"{field}hash": new.hash,
+            f"{field}created_at": now,
+            f"{field}last_used_at": None,
+            f"{field}revoked_at": None,
+        }
     )
     account.refresh_from_db()
     return new.plaintext
 
 
-def scheduler_account_revoke_key(*, account: SchedulerAccount) -> SchedulerAccount:
-    """Stop the current key; the prefix is kept so a caller learns the key was revoked."""
-    SchedulerAccount.objects.filter(pk=account.pk, key_revoked_at__isnull=True).update(
-        key_revoked_at=timezone.now()
+def scheduler_account_revoke_key(
+    *, account: SchedulerAccount, test: bool = False
+) -> SchedulerAccount:
+    """Stop the current key (with `test`, the test key); the prefix is kept so a caller
+    learns the key was revoked."""
+    field = "test_key_" if test else "key_"
+    SchedulerAccount.objects.filter(pk=account.pk, **{f"{field}revoked_at__isnull": True}).update(
+        **{f"{field}revoked_at": timezone.now()}
     )
     account.refresh_from_db()
     return account
@@ -170,26 +179,36 @@ def scheduler_account_delete(*, account: SchedulerAccount) -> None:
 
 
 def scheduler_account_for_key(key: str) -> SchedulerAccount:
-    """The account a partner key belongs to; KeyRejected with a reason a partner can act on."""
+    """The account a partner key belongs to, its `test_mode` set for a test key; KeyRejected
+    with a reason a partner can act on."""
     prefix = keys.key_prefix(key)
     if prefix is None:
-        raise KeyRejected("Malformed partner key: expected ao_live_<8 characters>_<40 characters>.")
-    account = SchedulerAccount.objects.select_related("shop").filter(key_prefix=prefix).first()
-    if account is None or not keys.key_matches(key, account.key_hash):
+        raise KeyRejected(
+            "Malformed partner key: expected ao_live_<8 characters>_<40 characters> "
+            "(or ao_test_... for a test key)."
+        )
+    test = keys.is_test_key(key)
+    field = "test_key_" if test else "key_"
+    found = SchedulerAccount.objects.select_related("shop").filter(**{f"{field}prefix": prefix})
+    account = found.first()
+    if account is None or not keys.key_matches(key, getattr(account, f"{field}hash")):
         raise KeyRejected("Invalid partner key.")
-    if account.key_revoked_at is not None:
-        raise KeyRejected("This partner key has been revoked; ask the shop owner for a new one.")
+    if getattr(account, f"{field}revoked_at") is not None:
+        kind = "test key" if test else "partner key"
+        raise KeyRejected(f"This {kind} has been revoked; ask the shop owner for a new one.")
     if not account.is_active:
         raise KeyRejected("This scheduler account is not active.")
-    _mark_used(account)
+    _mark_used(account, field)
+    account.test_mode = test
     return account
 
 
-def _mark_used(account: SchedulerAccount) -> None:
+def _mark_used(account: SchedulerAccount, field: str = "key_") -> None:
     now = timezone.now()
+    last_used = f"{field}last_used_at"
     SchedulerAccount.objects.filter(pk=account.pk).filter(
-        Q(key_last_used_at__isnull=True) | Q(key_last_used_at__lt=now - LAST_USED_PRECISION)
-    ).update(key_last_used_at=now)
+        Q(**{f"{last_used}__isnull": True}) | Q(**{f"{last_used}__lt": now - LAST_USED_PRECISION})
+    ).update(**{last_used: now})
 
 
 def check_extra_fields(*, account: SchedulerAccount | None, data: Mapping) -> None:
@@ -248,7 +267,8 @@ def partner_booking_create(
     """Book for a partner, through the API (with a key or without) or the portal, where
     `agent` is the partner's person who booked it.
 
-    `data` is the door's validated input: the contract's fields and any extra fields.
+    `data` is the door's validated input: the contract's fields and any extra fields. An
+    account authenticated with its test key books a test booking.
     """
     terms = partner_booking_terms(account=account, data=data)
     return booking_create(
@@ -263,4 +283,5 @@ def partner_booking_create(
         agent=agent,
         extras=terms.extras,
         allow_overbook=terms.allow_overbook,
+        test=account is not None and account.test_mode,
     )

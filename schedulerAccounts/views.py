@@ -23,6 +23,7 @@ from booking import ratelimits, refusals
 from booking.availability import start_seats
 from booking.models import Booking, spoken_lookup
 from booking.services import BookingError, booking_cancel, booking_reschedule
+from booking.source_report import ReportRangeForm, source_report
 from schedulerAccounts.access import portal_agent
 from schedulerAccounts.forms import (
     BookingSearchForm,
@@ -160,7 +161,8 @@ def bookings(request, agent):
     search = BookingSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     rows = (
-        Booking.objects.filter(account=account, shop=account.shop)
+        Booking.objects.live()
+        .filter(account=account, shop=account.shop)
         .select_related("agent__user")
         .order_by("-created_at")
     )
@@ -180,7 +182,7 @@ def bookings(request, agent):
 def cancel(request, agent, pk):
     account = agent.account
     # Scoped to the account: another partner's booking is a 404, as if it did not exist.
-    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    booking = get_object_or_404(Booking.objects.live(), pk=pk, account=account, shop=account.shop)
     try:
         # The shop did not make this change, so it hears of it, as when a customer cancels.
         booking_cancel(booking=booking, notify_shop=True)
@@ -197,7 +199,7 @@ def cancel(request, agent, pk):
 def reschedule(request, agent, pk):
     """A new day and time for one of the account's bookings, through the booking service."""
     account = agent.account
-    booking = get_object_or_404(Booking, pk=pk, account=account, shop=account.shop)
+    booking = get_object_or_404(Booking.objects.live(), pk=pk, account=account, shop=account.shop)
     if not booking.holds_seat:
         messages.error(request, refusals.for_dispatcher(BookingError(refusals.NOT_MOVABLE)))
         return redirect("scheduler-bookings")
@@ -228,12 +230,25 @@ def _moved_words(booking: Booking) -> str:
 
 
 @portal_view
-def api_key(request, agent):
-    """The key's prefix and last use; POST rotates it and shows the new key, this once."""
+def report(request, agent):
+    """The account's own bookings by source tag, week by week (booking.source_report)."""
     account = agent.account
-    new_key = None
-    if request.method == "POST":
-        new_key = scheduler_account_rotate_key(account=account)
-    return render(
-        request, "scheduler_accounts/api_key.html", {"account": account, "new_key": new_key}
-    )
+    shop = account.shop
+    form = ReportRangeForm(request.GET or None, today=shop.today())
+    first, last = form.weeks()
+    bookings = Booking.objects.live().filter(account=account, shop=shop)
+    found = source_report(bookings, tz=shop.tz, first=first, last=last)
+    context = {"account": account, "form": form, "report": found, "chart": found.chart()}
+    return render(request, "scheduler_accounts/report.html", context)
+
+
+@portal_view
+def api_key(request, agent):
+    """The keys' prefixes and last use; POST rotates the API key (or, with key=test, a test key
+    the owner issued) and shows the new key, this once."""
+    account = agent.account
+    new_key, test = None, request.POST.get("key") == "test"
+    if request.method == "POST" and not (test and account.test_key_status != "active"):
+        new_key = scheduler_account_rotate_key(account=account, test=test)
+    context = {"account": account, "new_key": new_key, "new_key_is_test": test}
+    return render(request, "scheduler_accounts/api_key.html", context)

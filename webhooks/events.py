@@ -34,8 +34,10 @@ NOT_A_CHANGE = {"updated_at"}
 
 
 def _endpoints_for(booking: Booking):
-    """Active endpoints that hear of this booking: shop-wide ones and its account's own."""
-    whose = Q(account__isnull=True)
+    """Active endpoints that hear of this booking: shop-wide ones and its account's own. A
+    partner's test booking is the partner's alone: the shop's own systems never hear of it, as
+    its calendar and e-mails never do."""
+    whose = Q(pk__in=[]) if booking.is_test else Q(account__isnull=True)
     if booking.account_id:
         # A switched-off partner account hears nothing, as its key and portal are shut too.
         whose |= Q(account_id=booking.account_id, account__is_active=True)
@@ -68,7 +70,7 @@ def event_body(event_id: str, event_type: str, sequence: int, booking: Booking, 
         "created_at": timezone.now().isoformat().replace("+00:00", "Z"),
         "sequence": sequence,
         # A test booking (made with a test key) says so, whoever merges first.
-        "test": bool(getattr(booking, "is_test", False)),
+        "test": booking.is_test,
         "data": {"booking": booking_for_partner(booking), "previous": previous},
     }
     return json.dumps(payload, separators=(",", ":"))

@@ -127,6 +127,7 @@ def pages(demo) -> dict[str, list[tuple[str, Visit]]]:
             ("portal-move", goto(move)),
             ("portal-move-errors", then_click(move, "Move booking")),
             ("portal-api-key", goto("/scheduler/api-key")),
+            ("portal-report", goto("/scheduler/report")),
             (
                 "portal-new-key",
                 then_click("/scheduler/api-key", "Rotate the key", confirm=True),
@@ -143,6 +144,7 @@ def pages(demo) -> dict[str, list[tuple[str, Visit]]]:
             ("booking-add", goto(f"{bookings}add/?scheduled_date={today}")),
             ("booking-add-errors", then_click(f"{bookings}add/", "Save")),
             ("email-log", goto("/admin/booking/notification/")),
+            ("bookings-by-source", goto(f"{bookings}sources/")),
             ("owners-only", goto("/admin/tenants/bookingsettings/")),
             ("password-change", goto("/admin/password_change/")),
         ],
@@ -158,6 +160,7 @@ def pages(demo) -> dict[str, list[tuple[str, Visit]]]:
                 then_click(account_page, "Issue new API key", confirm=True),
             ),
             ("admin-app-settings", goto("/admin/tenants/")),
+            ("partner-test-bookings", goto("/admin/booking/partnertestbooking/")),
         ],
         "root": [
             ("shops", goto("/admin/tenants/shop/")),

@@ -9,11 +9,14 @@
 - board_pages: the dispatch board (the day of a shop with technicians) and a job's reassign form;
   board: the board's lanes, cards and shaded hours.
 - email_log: the e-mail log (NotificationAdmin).
+- test_bookings: partners' test bookings, apart from everything else (PartnerTestBookingAdmin).
+- source_report: bookings by source, per week (a page of the BookingAdmin).
 
-Django's admin autodiscovery imports this package; importing the two admins registers them.
+Django's admin autodiscovery imports this package; importing the admins registers them.
 """
 
 from booking.admin.bookings import BookingAdmin
 from booking.admin.email_log import NotificationAdmin
+from booking.admin.test_bookings import PartnerTestBookingAdmin
 
-__all__ = ["BookingAdmin", "NotificationAdmin"]
+__all__ = ["BookingAdmin", "NotificationAdmin", "PartnerTestBookingAdmin"]

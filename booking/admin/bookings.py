@@ -37,6 +37,7 @@ from booking.admin.pages import BookingPages
 from booking.admin.paging import BookingChangeList, CappedCountPaginator
 from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
+from booking.admin.source_report import SourceReportPages
 from booking.models import Booking, spoken_lookup
 from booking.phones import spoken_phone
 from booking.services import (
@@ -58,7 +59,14 @@ LAST_LISTED_YEAR = 9998
 
 
 @admin.register(Booking)
-class BookingAdmin(BoardPages, BookingPages, PhoneBookingPages, ShopScopedAdmin, admin.ModelAdmin):
+class BookingAdmin(
+    SourceReportPages,
+    BoardPages,
+    BookingPages,
+    PhoneBookingPages,
+    ShopScopedAdmin,
+    admin.ModelAdmin,
+):
     shop_roles = BOOKING_ROLES
     list_display_links = ["customer"]
     search_fields = [
@@ -81,6 +89,17 @@ class BookingAdmin(BoardPages, BookingPages, PhoneBookingPages, ShopScopedAdmin,
     change_list_template = "admin/booking/booking/change_list.html"
 
     # -- list --
+
+    def get_queryset(self, request):
+        # The list, calendar, feed, export and booking pages: a partner's test bookings are
+        # its rehearsal, in the admin's list of them (test_bookings.py) and nowhere else.
+        return super().get_queryset(request).live()
+
+    def _of_a_shop_in_another_role(self, request, object_id) -> bool:
+        # A test booking's page is missing for everyone, not for want of a role.
+        return super()._of_a_shop_in_another_role(request, object_id) and not (
+            Booking.objects.filter(pk=object_id, is_test=True).exists()
+        )
 
     def get_list_display(self, request):
         columns = [

@@ -121,8 +121,10 @@ class Calendar:
 
 def bookings_between(queryset, shop: Shop, first: dt.date, last: dt.date):
     """A shop's bookings in a date range, in calendar order, for the calendar and its feed."""
+    # live(): a partner's test bookings take no seat and show on no calendar.
     return (
-        queryset.filter(shop=shop, scheduled_date__range=(first, last))
+        queryset.live()
+        .filter(shop=shop, scheduled_date__range=(first, last))
         .select_related("technician")
         .order_by("scheduled_date", "scheduled_time", "created_at")
     )

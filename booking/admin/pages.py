@@ -225,7 +225,7 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
     for day in cal.days:
         day.url = query.url(view="day", date=day.date.isoformat())
     shops = Shop.objects.filter(pk=query.shop.pk)
-    sources = source_names(Booking.objects.filter(shop=query.shop), shops, query.anchor)
+    sources = source_names(Booking.objects.live().filter(shop=query.shop), shops, query.anchor)
     if query.source:
         sources.add("" if query.source == NO_SOURCE else query.source)
     return {

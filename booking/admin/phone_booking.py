@@ -119,8 +119,10 @@ def earlier_bookings(shop: Shop, phone: str) -> tuple[str, list[Booking]]:
         number = normalise_phone(phone or "")
     except ValueError:
         return "", []
-    found = Booking.objects.filter(shop=shop, phone=number).order_by(
-        "-scheduled_date", "-scheduled_time"
+    found = (
+        Booking.objects.live()
+        .filter(shop=shop, phone=number)
+        .order_by("-scheduled_date", "-scheduled_time")
     )
     return number, list(found[:EARLIER_SHOWN])
 

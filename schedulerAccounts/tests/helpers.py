@@ -6,7 +6,7 @@ the booking API's helpers (contract_body, post_booking, bearer) are in booking/t
 
 from __future__ import annotations
 
-from schedulerAccounts.services import scheduler_account_create
+from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
 
 PORTAL_PASSWORD = "correct-horse-battery"
 
@@ -21,3 +21,8 @@ def scheduler_account(shop, name: str, tag: str):
 def portal_login(account):
     """The account's one portal login (the user), as the fixtures and the command create it."""
     return account.agents.select_related("user").get().user
+
+
+def issue_test_key(account) -> str:
+    """A test key (ao_test_...) for `account`, issued as the owner's admin button does."""
+    return scheduler_account_rotate_key(account=account, test=True)

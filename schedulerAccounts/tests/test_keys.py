@@ -67,7 +67,7 @@ def test_a_key_with_the_right_prefix_and_a_wrong_secret_is_refused(account_a):
 
 
 @pytest.mark.parametrize(
-    "key", ["", "ao_live_", "ao_test_abcdefgh_" + "a" * 40, "ao_live_ABCDEFGH_" + "a" * 40]
+    "key", ["", "ao_live_", "ao_prod_abcdefgh_" + "a" * 40, "ao_live_ABCDEFGH_" + "a" * 40]
 )
 def test_a_malformed_key_is_refused(db, key):
     with pytest.raises(KeyRejected, match="Malformed"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.db import connection
 from booking.models import Booking
 from booking.services import booking_assign, booking_update
 from booking.tests.helpers import TUESDAY, book
+from schedulerAccounts.tests.helpers import issue_test_key
 from technicians.tests.helpers import hire
 from webhooks.models import WebhookDelivery, WebhookEvent
 from webhooks.tests.helpers import book_as_partner, endpoint
@@ -62,14 +62,20 @@ def test_a_technician_assigned_is_an_update_naming_the_old_one(shop_a, settings)
     assert assigned["data"]["booking"]["technician"] == "Zoe"
 
 
-def test_a_test_booking_says_so(shop_a, settings):
+def test_a_test_key_booking_reaches_its_partner_saying_so_and_not_the_shop(
+    shop_a, account_a, settings
+):
     settings.WEBHOOK_ALLOW_LOCAL = True
-    endpoint(shop_a, "http://127.0.0.1:9/")
-    # Test keys (issue 14's other half) mark bookings is_test; the payload reads that flag.
-    with mock.patch.object(Booking, "is_test", True, create=True):
-        booking = book(shop_a)
+    account, _ = account_a
+    partners, _ = endpoint(shop_a, "http://127.0.0.1:9/", account=account)
+    shops, _ = endpoint(shop_a, "http://127.0.0.1:8/")
 
+    booking = book_as_partner(shop_a, issue_test_key(account))
+
+    assert booking.is_test
     assert bodies(booking)[0]["test"] is True
+    receivers = WebhookDelivery.objects.filter(event__booking=booking)
+    assert set(receivers.values_list("endpoint", flat=True)) == {partners.pk}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from applianceops.lib.commands import refused
 from schedulerAccounts.models import SchedulerAccount
-from schedulerAccounts.services import scheduler_account_create
+from schedulerAccounts.services import scheduler_account_create, scheduler_account_rotate_key
 from tenants.models import Shop
 from webhooks.services import check_endpoint_url, endpoint_create
 
@@ -14,8 +14,8 @@ from webhooks.services import check_endpoint_url, endpoint_create
 class Command(BaseCommand):
     help = (
         "Create a scheduler account (a partner's private key and portal login) for a shop. "
-        "The API key is printed once, on the last line; each --webhook-url's signing secret "
-        "once, before it."
+        "The API key is printed once, on the last line; with --test-key a test key just before "
+        "it, and each --webhook-url's signing secret once, before those."
     )
 
     def add_arguments(self, parser):
@@ -41,8 +41,13 @@ class Command(BaseCommand):
             default=[],
             help="an https endpoint told of every event of the account's bookings (repeatable)",
         )
+        parser.add_argument(
+            "--test-key",
+            action="store_true",
+            help="also issue a test key (ao_test_...): its bookings take no seat and reach nobody",
+        )
 
-    def handle(self, *args, slug, name, username, password, webhook_url, **options):
+    def handle(self, *args, slug, name, username, password, webhook_url, test_key, **options):
         if bool(username) != bool(password):
             raise CommandError("--username and --password go together.")
         shop = Shop.objects.filter(slug=slug.strip().lower()).first()
@@ -59,9 +64,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 account, key = self._create(shop, name, username, password, options)
                 hooks = [endpoint_create(shop=shop, account=account, url=url) for url in urls]
+                test = scheduler_account_rotate_key(account=account, test=True) if test_key else ""
         except ValidationError as exc:
             raise refused(exc) from None
-        self._report(shop, account, key, username, hooks)
+        self._report(shop, account, key, username, hooks, test)
 
     def _create(self, shop, name, username, password, options):
         return scheduler_account_create(
@@ -77,7 +83,7 @@ class Command(BaseCommand):
             password=password,
         )
 
-    def _report(self, shop, account, key, username, hooks) -> None:
+    def _report(self, shop, account, key, username, hooks, test) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"Created scheduler account {account.name} for {shop.name}.")
         )
@@ -90,5 +96,10 @@ class Command(BaseCommand):
         for hook, secret in hooks:
             self.stdout.write(f"Webhook {hook.url}: all events; signing secret (shown once):")
             self.stdout.write(secret)
+        if test:
+            self.stdout.write(
+                "Test key (for development: its bookings take no seat, reach nobody):"
+            )
+            self.stdout.write(test)
         self.stdout.write("API key (shown once; store it now, only its hash is kept):")
         self.stdout.write(key)
