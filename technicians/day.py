@@ -54,7 +54,9 @@ def day_jobs(technician: Technician, day: dt.date) -> list[Booking]:
     told the customer they were coming (None: not yet)."""
     told = Q(notifications__kind=Notification.Kind.ON_MY_WAY)
     return list(
-        Booking.objects.filter(
+        # live(): a partner's test booking is nobody's job.
+        Booking.objects.live()
+        .filter(
             technician=technician, scheduled_date=day, status__in=SHOWN, shop=technician.shop_id
         )
         .select_related("shop__booking_settings")
@@ -66,7 +68,8 @@ def day_jobs(technician: Technician, day: dt.date) -> list[Booking]:
 def job_of(technician: Technician, booking_id: uuid.UUID) -> Booking | None:
     """One of the technician's own jobs, or None."""
     return (
-        Booking.objects.select_related("shop__booking_settings")
+        Booking.objects.live()
+        .select_related("shop__booking_settings")
         .filter(pk=booking_id, technician=technician, shop=technician.shop_id)
         .first()
     )

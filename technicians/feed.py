@@ -32,7 +32,8 @@ REFRESH = dt.timedelta(minutes=15)
 def feed_jobs(technician: Technician) -> list[Booking]:
     today = technician.shop.today()
     return list(
-        Booking.objects.filter(
+        Booking.objects.live()
+        .filter(
             technician=technician,
             shop=technician.shop_id,
             status__in=SHOWN,

@@ -7,9 +7,20 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.test import Client
+from rest_framework.test import APIClient
 
 from booking.models import Booking, Notification, Occupancy
-from booking.tests.helpers import MONDAY, TUESDAY, at_shop, book, run_worker, seats_taken
+from booking.tests.helpers import (
+    MONDAY,
+    TUESDAY,
+    at_shop,
+    book,
+    contract_body,
+    post_booking,
+    run_worker,
+    seats_taken,
+)
+from schedulerAccounts.tests.helpers import issue_test_key
 from technicians.links import day_path, day_token, feed_url, subscribe_url
 from technicians.services import technician_reissue_links
 from technicians.tests.helpers import ann_of, hire, job_path
@@ -230,3 +241,14 @@ def test_a_second_tap_of_on_my_way_soon_after_sends_nothing_more(client, ann, fr
     assert "Jane Smith was told at 6:00 AM already." in again.content.decode()
     assert "Jane Smith was e-mailed: you are on the way." in later.content.decode()
     assert Notification.objects.filter(kind=Notification.Kind.ON_MY_WAY).count() == 2
+
+
+def test_a_partners_test_booking_is_on_no_technicians_day_or_feed(client, ann, account_a):
+    test_key = issue_test_key(account_a[0])
+    body = contract_body(ann.shop, name="Rehearsal Rita", scheduled_date=TUESDAY.isoformat())
+    assert post_booking(APIClient(), body, key=test_key).status_code == 201
+
+    day = client.get(day_path(ann, TUESDAY)).content.decode()
+    feed = client.get(feed_url(ann)).content.decode()
+    assert "Rehearsal Rita" not in day
+    assert "Rehearsal Rita" not in feed
