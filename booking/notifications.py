@@ -147,8 +147,9 @@ def queue_for_technician(
     booking: Booking, *, kind: str, technician, day: dt.date, start: dt.time
 ) -> list[Notification]:
     """An e-mail to `technician` about their day: the job at `day` `start` was added, moved
-    there or taken off (technicians/notifications.py decides which and whether)."""
-    if not technician.email:
+    there or taken off (technicians/notifications.py decides which and whether). A partner's
+    test booking is nobody's job."""
+    if booking.is_test or not technician.email:
         return []
     row = Notification(
         booking=booking,

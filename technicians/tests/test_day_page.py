@@ -243,7 +243,7 @@ def test_a_second_tap_of_on_my_way_soon_after_sends_nothing_more(client, ann, fr
     assert Notification.objects.filter(kind=Notification.Kind.ON_MY_WAY).count() == 2
 
 
-def test_a_partners_test_booking_is_on_no_technicians_day_or_feed(client, ann, account_a):
+def test_a_partners_test_booking_is_on_no_technicians_day_feed_or_e_mail(client, ann, account_a):
     test_key = issue_test_key(account_a[0])
     body = contract_body(ann.shop, name="Rehearsal Rita", scheduled_date=TUESDAY.isoformat())
     assert post_booking(APIClient(), body, key=test_key).status_code == 201
@@ -252,3 +252,4 @@ def test_a_partners_test_booking_is_on_no_technicians_day_or_feed(client, ann, a
     feed = client.get(feed_url(ann)).content.decode()
     assert "Rehearsal Rita" not in day
     assert "Rehearsal Rita" not in feed
+    assert not Notification.objects.filter(technician=ann).exists(), "tomorrow's, yet untold"
