@@ -187,6 +187,10 @@ def scheduler_account_for_key(key: str) -> SchedulerAccount:
 
 def _mark_used(account: SchedulerAccount) -> None:
     now = timezone.now()
+    last = account.key_last_used_at
+    if last is not None and last >= now - LAST_USED_PRECISION:
+        return  # as read with the key: written less than a minute ago, no round trip
+    # Guarded: of workers that read the same old time, one writes.
     SchedulerAccount.objects.filter(pk=account.pk).filter(
         Q(key_last_used_at__isnull=True) | Q(key_last_used_at__lt=now - LAST_USED_PRECISION)
     ).update(key_last_used_at=now)
@@ -244,11 +248,13 @@ def partner_booking_create(
     channel: str,
     client_ip: str | None,
     agent: PortalAgent | None = None,
+    before_commit=None,
 ) -> Booking:
     """Book for a partner, through the API (with a key or without) or the portal, where
     `agent` is the partner's person who booked it.
 
-    `data` is the door's validated input: the contract's fields and any extra fields.
+    `data` is the door's validated input: the contract's fields and any extra fields;
+    `before_commit` as for booking_create.
     """
     terms = partner_booking_terms(account=account, data=data)
     return booking_create(
@@ -263,4 +269,5 @@ def partner_booking_create(
         agent=agent,
         extras=terms.extras,
         allow_overbook=terms.allow_overbook,
+        before_commit=before_commit,
     )
