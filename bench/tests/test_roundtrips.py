@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from bench.roundtrips import count_round_trips, describe, redis_command_names
-from bench.tests.helpers import copy_booking
+from bench.tests.helpers import copies_of
 from booking.models import Booking
 from booking.tests.factories import BookingFactory
 from booking.tests.helpers import BOOK_API, bearer, contract_body, next_working_day, post_booking
@@ -137,27 +137,31 @@ def _within_budget(trips, door: str) -> None:
         assert trips.total <= BUDGET[door], trips.as_dict()
 
 
+def _book_counted(shop, day, *, key: str):
+    """The round trips of a public booking and of a partner key's, on a day with bookings."""
+    client = APIClient()
+    # The day's first booking makes its seat counters; each door's first request opens its
+    # connections (and loads the script into Redis).
+    for first in ({}, {"key": key}):
+        booked = post_booking(client, contract_body(shop, scheduled_date=str(day)), **first)
+        assert booked.status_code == 201
+    body = contract_body(shop, scheduled_date=str(day), time_slot="PM")
+    with count_round_trips() as public:
+        assert post_booking(client, body).status_code == 201
+    with count_round_trips() as keyed:
+        assert post_booking(client, body | {"name": "Ann Lee"}, key=key).status_code == 201
+    return public, keyed
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("existing", [10, 100_000])
 def test_a_booking_costs_the_same_few_round_trips_however_many_bookings_exist(
     existing, shop_a, account_a
 ):
     day = next_working_day(shop_a, days_ahead=3)
-    copy_booking(BookingFactory(shop=shop_a, scheduled_date=day), existing - 1, days=20)
-    assert Booking.objects.count() == existing
-    _, key = account_a
-    client = APIClient()
-    # The day's first booking makes its seat counters; each door's first request opens its
-    # connections (and loads the script into Redis).
-    for first in ({}, {"key": key}):
-        booked = post_booking(client, contract_body(shop_a, scheduled_date=str(day)), **first)
-        assert booked.status_code == 201
-    body = contract_body(shop_a, scheduled_date=str(day), time_slot="PM")
-
-    with count_round_trips() as public:
-        assert post_booking(client, body).status_code == 201
-    with count_round_trips() as keyed:
-        assert post_booking(client, body | {"name": "Ann Lee"}, key=key).status_code == 201
+    with copies_of(BookingFactory(shop=shop_a, scheduled_date=day), existing - 1, days=20):
+        assert Booking.objects.count() == existing
+        public, keyed = _book_counted(shop_a, day, key=account_a[1])
 
     _within_budget(public, "public")
     _within_budget(keyed, "partner key")
