@@ -285,7 +285,10 @@ def cleanup(args) -> None:
         if shop is not None:
             # The e-mail tasks the bench's bookings queued (no worker ran to send them).
             DBTaskResult.objects.filter(
-                task_path="booking.notifications.deliver_notification",
+                task_path__in=[
+                    "booking.notifications.deliver_booking_notifications",
+                    "booking.notifications.deliver_notification",
+                ],
                 enqueued_at__gte=shop.created_at,
             ).delete()
             Booking.objects.filter(shop=shop).delete()
