@@ -130,23 +130,29 @@ def roundtrips(args) -> None:
     from bench.roundtrips import count_round_trips
 
     post = _booker(args)
-    # A first booking of each kind opens the connections (and Redis's handshake) and fills
-    # Django's own caches: the figures are a steady-state booking's.
+    days = args.days
+    # A first booking of each kind opens the connections (and Redis's handshake), fills
+    # Django's own caches and makes its date's seat counters: the figures are a steady-state
+    # booking's, on the same date (n + days books the date n did). A date's first booking,
+    # which makes its counters, is counted apart.
     post(0)
     post(1, key=args.key)
     post(2, url=FLOOR_URL)
     with count_round_trips() as public:
-        post(3)
+        post(days)
     with count_round_trips() as keyed:
-        post(4, key=args.key)
+        post(days + 1, key=args.key)
+    with count_round_trips() as first_of_date:
+        post(3)
     with count_round_trips() as floor_trips:
         post(5, url=FLOOR_URL)
     _emit(
         {
             "public": public.as_dict(),
             "key": keyed.as_dict(),
+            "first_of_date": first_of_date.as_dict(),
             "floor": floor_trips.as_dict(),
-            "bookings_created": 4,
+            "bookings_created": 5,
         }
     )
 
@@ -279,7 +285,10 @@ def cleanup(args) -> None:
         if shop is not None:
             # The e-mail tasks the bench's bookings queued (no worker ran to send them).
             DBTaskResult.objects.filter(
-                task_path="booking.notifications.deliver_notification",
+                task_path__in=[
+                    "booking.notifications.deliver_booking_notifications",
+                    "booking.notifications.deliver_notification",
+                ],
                 enqueued_at__gte=shop.created_at,
             ).delete()
             Booking.objects.filter(shop=shop).delete()

@@ -72,14 +72,29 @@ class RoundTrips:
         }
 
 
+def _outside_parentheses(sql: str) -> str:
+    """The statement with every parenthesised part (subqueries, column lists) left out."""
+    kept, depth = [], 0
+    for char in sql:
+        depth += char == "("
+        if depth == 0:
+            kept.append(char)
+        depth -= char == ")" and depth > 0
+    return "".join(kept)
+
+
 def describe(sql: str) -> str:
-    """A statement in a few words: its verb and first table, e.g. 'INSERT booking_booking'."""
+    """A statement in a few words: its verb and table, e.g. 'INSERT booking_booking'; a WITH
+    of INSERTs names every table: 'INSERT booking_booking + booking_notification'."""
     words = sql.split(None, 1)
     if not words:
         return ""
     verb = words[0].upper()
+    if verb == "WITH":
+        tables = re.findall(r'\bINSERT\s+INTO\s+"?(\w+)"?', sql, re.IGNORECASE)
+        return "INSERT " + " + ".join(tables) if tables else verb
     if verb in ("SELECT", "INSERT", "UPDATE", "DELETE"):
-        table = _TABLE_RE.search(sql)
+        table = _TABLE_RE.search(_outside_parentheses(sql)) or _TABLE_RE.search(sql)
         return f"{verb} {table.group(1)}" if table else verb
     if verb == "RELEASE":
         return "RELEASE SAVEPOINT"

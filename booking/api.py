@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -108,6 +107,9 @@ class TimeSlotField(TextField):
 
 
 class BookingCreateApi(idempotency.IdempotentPost, PartnerApiView):
+    booking_reservation: ratelimits.Reservation | None = None
+    booked: Booking | None = None
+
     class InputSerializer(serializers.Serializer):
         slug = _text("slug", 60, required=True)
         name = _text("name", 120, required=True)
@@ -175,31 +177,50 @@ class BookingCreateApi(idempotency.IdempotentPost, PartnerApiView):
         slug = body.get("slug") if isinstance(body, Mapping) else None
         return idempotency.scope_of(request, slug=slug if isinstance(slug, str) else "")
 
+    def count_request(self, request) -> ratelimits.Usage | None:
+        # Both limits in one round trip: the booking is reserved with the request, checked
+        # where the booking quota applies and given back unless a booking used it.
+        usage, self.booking_reservation = ratelimits.count_request_and_booking(
+            request, account=request.auth
+        )
+        return usage
+
     def post(self, request):
         account = request.auth
         data = self._validated_input(request.data, account)
-        shop = shop_for(data["slug"], account)
+        shop = shop_for(data["slug"], account, booking_day=data["scheduled_date"])
         window, time = data.get("time_slot") or ("", None)
-        # The body is built (and kept for the Idempotency-Key) before the booking commits:
-        # anything failing up to there rolls the booking back (a 500 then means "nothing was
-        # written", as the contract says), and after the commit nothing is left that could fail.
         with refusals_in_contract_words(shop):
+            if self.booking_reservation is not None:
+                self.booking_reservation.check()
             try:
-                with ratelimits.booking_quota(request, account=account), transaction.atomic():
-                    booking = partner_booking_create(
-                        shop=shop,
-                        account=account,
-                        data=data,
-                        slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
-                        channel=Booking.Channel.API,
-                        client_ip=client_ip(request),
-                    )
-                    body = booking_response(booking)
-                    self.keep_answer(status.HTTP_201_CREATED, body)
+                booking = partner_booking_create(
+                    shop=shop,
+                    account=account,
+                    data=data,
+                    slot_request=slots.SlotRequest(data["scheduled_date"], window, time),
+                    channel=Booking.Channel.API,
+                    client_ip=client_ip(request),
+                    before_commit=self._keep_answer,
+                )
             except DuplicateWorkOrder as exc:
                 # The work order is booked already: that booking, no second seat, no e-mail.
                 return Response({**booking_response(exc.booking), "duplicate": True})
-        return Response(body, status=status.HTTP_201_CREATED)
+        self.booked = booking
+        return Response(self.answer, status=status.HTTP_201_CREATED)
+
+    def _keep_answer(self, booking: Booking) -> None:
+        """Build the answer and keep it for the Idempotency-Key inside the booking's
+        transaction: anything failing up to there rolls the booking back (a 500 then means
+        "nothing was written", as the contract says), and after the commit nothing is left
+        that could fail."""
+        self.answer = booking_response(booking)
+        self.keep_answer(status.HTTP_201_CREATED, self.answer)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.booking_reservation is not None and self.booked is None:
+            self.booking_reservation.give_back()  # nothing booked: a refusal, a replay, a 500
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _validated_input(self, body, account) -> dict:
         """The body's fields, refused in this order: not an object, a field the sender may not

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.views import APIView
 
 from applianceops.api_errors import ApiError, PayloadTooLarge
-from booking import ratelimits, refusals
+from booking import facts, ratelimits, refusals
 from booking.availability import next_open_date
 from booking.inputs import is_sent
 from booking.services import BookingDisabled, BookingError, NoAvailability
@@ -44,8 +44,12 @@ class PartnerApiView(APIView):
             self.perform_authentication(request)
         finally:
             with rate_limit_errors():
-                self.request_quota = ratelimits.count_request(request, account=request.auth)
+                self.request_quota = self.count_request(request)
         super().initial(request, *args, **kwargs)
+
+    def count_request(self, request) -> ratelimits.Usage | None:
+        """Count the request against its client's limit (RateLimited when over)."""
+        return ratelimits.count_request(request, account=request.auth)
 
     def finalize_response(self, request, response, *args, **kwargs):
         quota = getattr(self, "request_quota", None)
@@ -131,9 +135,15 @@ def refusals_in_contract_words(shop: Shop):
             ) from None
 
 
-def shop_for(slug: str, account: SchedulerAccount | None) -> Shop:
-    """The active shop with this slug (else 404), and a partner key's own (else 403)."""
-    shop = Shop.objects.public_by_slug(slug)
+def shop_for(slug: str, account: SchedulerAccount | None, *, booking_day=None) -> Shop:
+    """The active shop with this slug (else 404), and a partner key's own (else 403).
+
+    With `booking_day`, what booking on that day needs comes in the same query (booking.facts).
+    """
+    if booking_day is not None:
+        shop = facts.shop_for_booking(slug, booking_day)
+    else:
+        shop = Shop.objects.public_by_slug(slug)
     if shop is None:
         raise ApiError(
             f"No active ApplianceOps shop has the slug {slug.strip()!r}",

@@ -34,16 +34,21 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 
 from booking import refusals
 from booking.errors import TechnicianUnavailable
 from booking.models import Booking, Occupancy, SeatCounter
+from booking.seats import count_seat, ensure_counters, lock_counters, release_seat
 from technicians.models import Technician, TimeOff
 from tenants.models import Shop
 
 TICK = dt.timedelta(minutes=Occupancy.TICK_MINUTES)
 _ANY_DAY = dt.date(2000, 1, 1)
+
+
+class FirstTryMissed(Exception):
+    """The first start's one guarded UPDATE took no seat: roll back and take the long way."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,9 @@ def room(
     booking's own job out, for moving it. `need` defaults to an appliance not known yet.
     """
     need = need or Need(None, shop.booking_settings.default_job_minutes)
+    known = getattr(shop, "booking_facts", None)
+    if known is not None and not known.has_technicians:
+        return SeatRoom(shop, first, last, need)  # read with the shop (booking.facts)
     technicians = list(
         Technician.objects.active()
         .filter(shop=shop)
@@ -160,14 +168,26 @@ class SeatRoom:
         technician: Technician | None = None,
         prefer: int | None = None,
         leaving: Booking | None = None,
+        first_try: bool = False,
     ) -> Placement | None:
         """A seat at the first start in `order` with room; with `overbook`, the first start,
         full or not. None when every start is full. `leaving` is the booking being moved (the
-        caller gives its old seat back after). Inside the caller's transaction."""
+        caller gives its old seat back after). Inside the caller's transaction.
+
+        `first_try`: one guarded UPDATE of the first start and nothing else, the whole cost of
+        most bookings; FirstTryMissed when it takes no seat (the start is full or its counter
+        not made yet). The caller then rolls back, which lets go of any lock the miss holds
+        (see below), and calls again without it."""
         if technician is not None:
             _check_shop(technician, self.shop)
             # No active technician here, so a chosen one has been switched off.
             raise _unavailable(refusals.TECHNICIAN_INACTIVE, technician, day, order[0], self.need)
+        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
+        if first_try and not (overbook or leaving):
+            seat = counters.filter(start_time=order[0], booked__lt=self.capacity)
+            if seat.update(booked=F("booked") + 1):
+                return Placement(order[0])
+            raise FirstTryMissed
         if overbook:
             order = order[:1]  # the exact start asked for, full or not
         ensure_counters(self.shop, day, order)
@@ -177,7 +197,6 @@ class SeatRoom:
             lock_counters(self.shop, [leaves, *((day, start) for start in order)])
             # Technicians switched off since it was assigned: the job leaves them too.
             free_technician(leaving)
-        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         for start in order:
             # PostgreSQL keeps the row lock of a guarded UPDATE that waited for another writer
             # and then found the start full. Held while this request tries its next choice,
@@ -257,6 +276,7 @@ class CrewRoom:
         technician: Technician | None = None,
         prefer: int | None = None,
         leaving: Booking | None = None,
+        first_try: bool = False,  # seats only: technicians are tried one by one anyway
     ) -> Placement | None:
         """The first start in `order` with a free technician, on the fairest of them (`prefer`,
         a technician id, first when free). A chosen `technician` is tried at the first start
@@ -398,52 +418,3 @@ def free_technician(booking: Booking) -> None:
         return
     lock_technicians([booking.technician_id])
     Occupancy.objects.filter(booking_id=booking.pk).delete()
-
-
-def ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:
-    # Only the missing ones: on PostgreSQL an INSERT ... ON CONFLICT on a row that another
-    # booking is updating waits for that booking's commit, which would queue every booking of
-    # the day behind every other. The unique constraint makes concurrent creation safe: the
-    # loser's insert is a no-op.
-    existing = set(
-        SeatCounter.objects.filter(shop=shop, date=day, start_time__in=starts).values_list(
-            "start_time", flat=True
-        )
-    )
-    missing = [start for start in starts if start not in existing]
-    if missing:
-        SeatCounter.objects.bulk_create(
-            [SeatCounter(shop=shop, date=day, start_time=start) for start in missing],
-            ignore_conflicts=True,
-        )
-
-
-def lock_counters(shop: Shop, starts: list[tuple[dt.date, dt.time]]) -> None:
-    """Lock the counters of several starts, always in (date, start) order.
-
-    A move gives one seat back and takes another. Two moves in opposite directions that each
-    updated one counter first would wait for each other's: PostgreSQL would call it a deadlock
-    and fail one of them.
-    """
-    at = Q()
-    for day, start in starts:
-        at |= Q(date=day, start_time=start)
-    list(
-        SeatCounter.objects.select_for_update().filter(at, shop=shop).order_by("date", "start_time")
-    )
-
-
-def count_seat(shop: Shop, day: dt.date, start: dt.time, *, leaving: Booking | None = None) -> None:
-    """Count a job at `start` whatever the capacity (technicians, or an overbook, decided);
-    with a booking `leaving` another start, both counters are locked first, in order.
-
-    The counter row must exist: ensure_counters first."""
-    if leaving is not None:
-        lock_counters(shop, [(leaving.scheduled_date, leaving.scheduled_time), (day, start)])
-    SeatCounter.objects.filter(shop=shop, date=day, start_time=start).update(booked=F("booked") + 1)
-
-
-def release_seat(shop_id: int, day: dt.date, start: dt.time) -> None:
-    SeatCounter.objects.filter(shop_id=shop_id, date=day, start_time=start, booked__gt=0).update(
-        booked=F("booked") - 1
-    )

@@ -4,12 +4,13 @@ The flow for every e-mail:
 
 1. A service function (booking_create, booking_cancel, booking_reschedule, booking_assign, and
    through technicians/notifications.py and technicians/day.py the technician's e-mails) calls
-   one of the `queue_*` functions inside its transaction. That writes `Notification` rows and
-   registers a `transaction.on_commit` hook, so a rolled-back booking leaves no row and
-   enqueues nothing.
-2. After the commit the hook enqueues `deliver_notification` on the database task queue; the
-   request returns without waiting for the mail server. A failure to enqueue is logged, never
-   raised: the row is still there and `send_reminders` re-enqueues it.
+   one of the `queue_*` functions inside its transaction (booking_create builds the rows with
+   `rows_for_created` and writes them with its booking). That writes the `Notification` rows and
+   one task row on the database task queue, `deliver_booking_notifications(booking id)`, in
+   the same transaction (booking/outbox.py): a rolled-back booking leaves no row and no task,
+   and a committed one always has both. The worker cannot see the task before the commit.
+2. The request returns without waiting for the mail server. The task sends the booking's rows
+   that are waiting and due; `send_reminders` re-enqueues a row whose task was lost.
 3. A worker (`manage.py db_worker`) runs `deliver`: it claims the row with a guarded UPDATE (so a
    duplicated task cannot send twice), renders and sends it, and on failure schedules another
    try with back-off, up to MAX_ATTEMPTS; then the row is marked failed for the owner to see.
@@ -34,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from booking import outbox
 from booking.emails import build_message
 from booking.models import Booking, Notification
 
@@ -62,7 +64,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 # --- Queueing (inside the service's transaction) --------------------------------------------
 
 
-def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
+def _rows(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
     if booking.is_test:
         # A partner's rehearsal (booking/sandbox.py): no customer or shop is told of it.
         return []
@@ -81,18 +83,26 @@ def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
                     next_attempt_at=now,
                 )
             )
-    return _save(rows)
+    return rows
 
 
-def _save(rows: list[Notification]) -> list[Notification]:
-    """Write the rows in the caller's transaction; enqueue them once it commits."""
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-    # robust: the booking is committed by now; a queue hiccup must not turn it into an error.
-    transaction.on_commit(lambda: _enqueue(ids), robust=True)
-    return created
+def rows_for_created(booking: Booking) -> list:
+    """A new booking's e-mail rows and the task that sends them (none without a recipient),
+    for the caller to write with the booking (outbox.insert)."""
+    rows = _rows(booking, [Kind.CONFIRMATION, Kind.SHOP_NEW])
+    return [rows, [outbox.task_row(deliver_booking_notifications, str(booking.pk))] if rows else []]
+
+
+def _queue(booking: Booking, kinds: Iterable[str]) -> list[Notification]:
+    return _save(booking, _rows(booking, kinds))
+
+
+def _save(booking: Booking, rows: list[Notification]) -> list[Notification]:
+    """Write the booking's new rows and the task that sends them, in the caller's transaction."""
+    if rows:
+        Notification.objects.bulk_create(rows)
+        outbox.insert([outbox.task_row(deliver_booking_notifications, str(booking.pk))])
+    return rows
 
 
 def _enqueue(ids: list[int], run_after: dt.datetime | None = None) -> None:
@@ -110,7 +120,9 @@ def _enqueue(ids: list[int], run_after: dt.datetime | None = None) -> None:
 
 def queue_booking_created(booking: Booking) -> list[Notification]:
     """Confirmation to the customer and a new-booking alert to the shop."""
-    return _queue(booking, [Kind.CONFIRMATION, Kind.SHOP_NEW])
+    rows, task = rows_for_created(booking)
+    outbox.insert(rows, task)
+    return rows
 
 
 def queue_booking_cancelled(
@@ -140,7 +152,7 @@ def queue_on_my_way(booking: Booking, *, technician) -> list[Notification]:
         scheduled_time=booking.scheduled_time,
         next_attempt_at=timezone.now(),
     )
-    return _save([row])
+    return _save(booking, [row])
 
 
 def queue_for_technician(
@@ -160,7 +172,7 @@ def queue_for_technician(
         scheduled_time=start,
         next_attempt_at=timezone.now(),
     )
-    return _save([row])
+    return _save(booking, [row])
 
 
 # --- Reminders (run periodically by `manage.py send_reminders`) ------------------------------
@@ -384,6 +396,19 @@ def _record_failure(notification: Notification, exc: Exception) -> str:
 @task()
 def deliver_notification(notification_id: int) -> str:
     return deliver(notification_id)
+
+
+@task()
+def deliver_booking_notifications(booking_id: str) -> str:
+    """Send a booking change's e-mails: every row of the booking waiting and due.
+
+    Each row is claimed by `deliver`'s guarded UPDATE, so a row another task (an earlier change's
+    or a retry's) already took is not sent twice.
+    """
+    due = Notification.objects.filter(
+        booking_id=booking_id, status=Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).order_by("pk")
+    return ", ".join(deliver(pk) for pk in due.values_list("pk", flat=True)) or "nothing due"
 
 
 def send_again(notifications: Iterable[Notification]) -> int:

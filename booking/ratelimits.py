@@ -10,6 +10,10 @@ A count is one cache entry per bucket and hour, created with `add` and moved wit
 simultaneous requests are neither lost nor let under a limit. Each bucket's hour starts at an
 offset of its own, so not every client's window resets in the same second.
 
+The booking API counts both limits in one round trip (`count_request_and_booking`): a Lua
+script that Redis runs atomically counts the request and, unless that is over its limit,
+reserves a booking; a request that then books nothing gives the reservation back.
+
 When the cache is unreachable the limits fail open with a logged error: a shop would rather take
 a booking than show an error page.
 """
@@ -25,7 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+
+try:
+    from django_redis.cache import RedisCache
+except ImportError:  # pragma: no cover - django-redis is in requirements.txt
+    RedisCache = None
 
 from applianceops.lib.client_ip import client_ip_bucket
 
@@ -160,3 +169,81 @@ def booking_quota(request, *, account: SchedulerAccount | None = None):
         if usage is not None:
             _give_back(key)
         raise
+
+
+# KEYS: the request counter, the booking counter. ARGV: their lifetimes, the request limit.
+# Counts the request and, unless it is over its limit, one booking: {requests, bookings}
+# (bookings 0 when not counted). One script, so both counts are atomic together.
+_COUNT_BOTH = """
+local requests = redis.call('INCR', KEYS[1])
+if requests == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if requests > tonumber(ARGV[3]) then return {requests, 0} end
+local bookings = redis.call('INCR', KEYS[2])
+if bookings == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return {requests, bookings}
+"""
+
+
+@dataclass
+class Reservation:
+    """A booking counted ahead, with its request; given back unless a booking used it."""
+
+    key: str
+    usage: Usage
+    used: bool = False
+
+    def check(self) -> None:
+        """RateLimited (the reservation given back) when it is over the booking limit."""
+        if self.usage.exceeded:
+            self.give_back()
+            raise RateLimited(self.usage)
+
+    def give_back(self) -> None:
+        if not self.used:
+            self.used = True
+            _give_back(self.key)
+
+
+def _count_both(request_key: str, booking_key: str, lifetimes: tuple[int, int], limit: int):
+    """(requests, bookings) counted together; bookings 0 when the request is over `limit`."""
+    if RedisCache is not None and isinstance(caches["default"], RedisCache):
+        from django_redis import get_redis_connection
+
+        script = get_redis_connection("default").register_script(_COUNT_BOTH)
+        keys = [cache.make_key(request_key), cache.make_key(booking_key)]
+        requests, bookings = script(keys=keys, args=[*lifetimes, limit])
+        return int(requests), int(bookings)
+    # The local-memory cache lives in one process: each count is atomic there, and a request
+    # over its limit still reserves nothing.
+    requests = 1 if cache.add(request_key, 1, lifetimes[0]) else cache.incr(request_key)
+    if requests > limit:
+        return requests, 0
+    return requests, 1 if cache.add(booking_key, 1, lifetimes[1]) else cache.incr(booking_key)
+
+
+def count_request_and_booking(
+    request, *, account: SchedulerAccount | None = None
+) -> tuple[Usage | None, Reservation | None]:
+    """Count this request and reserve a booking, in one round trip to the cache.
+
+    RateLimited when the request is over the request limit (nothing reserved then). The
+    caller checks the reservation (`Reservation.check`) where it would take the booking quota,
+    and gives it back (`give_back`) unless a booking used it. (None, None) lets the request
+    through uncounted when the cache fails.
+    """
+    bucket, requests_per_hour, bookings_per_hour = _bucket(request, account)
+    request_key, request_reset = _window(REQUESTS, bucket)
+    booking_key, booking_reset = _window(BOOKINGS, bucket)
+    lifetimes = (request_reset + EXPIRY_MARGIN, booking_reset + EXPIRY_MARGIN)
+    try:
+        requests, bookings = _count_both(request_key, booking_key, lifetimes, requests_per_hour)
+    except ValueError:
+        return None, None  # an entry expired between add and incr: its window just ended
+    except Exception:
+        logger.exception("rate limit cache unavailable: letting the request through")
+        return None, None
+    usage = Usage(limit=requests_per_hour, count=requests, reset_seconds=request_reset)
+    if usage.exceeded:
+        raise RateLimited(usage)
+    booked = Usage(limit=bookings_per_hour, count=bookings, reset_seconds=booking_reset)
+    return usage, Reservation(booking_key, booked)

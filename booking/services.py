@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from booking import capacity, notifications, refusals, rules, sandbox, slots, work_orders
+from booking import capacity, facts, notifications, outbox, refusals, rules, sandbox, slots
 from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
@@ -26,40 +26,16 @@ from booking.errors import (  # noqa: F401
     TechnicianUnavailable,
 )
 from booking.models import Booking
+
+# The doors import the inputs from here too.
+from booking.new_booking import Customer, Extras, Job, unsaved_booking  # noqa: F401
+from booking.work_orders import insert_staff_booking, open_booking_of_order, save_details
 from technicians.models import Technician
 from technicians.notifications import queue_day_change
 from tenants.models import Shop
 from webhooks import events as webhooks
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Customer:
-    name: str
-    phone: str
-    address: str
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class Job:
-    appliance_type: str
-    issue: str = ""
-    work_order_number: str = ""
-    claim_number: str = ""
-    authorization_number: str = ""
-
-
-@dataclass(frozen=True)
-class Extras:
-    """Fields beyond the public schema; only scheduler accounts and staff may set them."""
-
-    status: str = Booking.Status.SCHEDULED
-    priority: str = Booking.Priority.NORMAL
-    dispatcher_notes: str = ""
-    partner_reference: str = ""
-    duration_minutes: int | None = None
 
 
 def _lock(booking: Booking) -> Booking:
@@ -95,6 +71,7 @@ def booking_create(
     notify: bool = True,
     taken_at: dt.datetime | None = None,
     test: bool = False,
+    before_commit: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Book a job at the best start time with room on the requested date.
 
@@ -103,6 +80,8 @@ def booking_create(
     account booking it, `agent` its person at the portal. `taken_at` (an aware moment, default
     now) is when the rules judge the request (seed_demo books the demo's history the evening
     before). `test`: a partner's test booking, placed as live, holding nothing (booking.sandbox).
+    `before_commit(booking)` runs last inside the booking's transaction (the API keeps its
+    Idempotency-Key answer there), so a door needs no transaction of its own around this one.
 
     Raises BookingDisabled, BookingError (bad date, time or area), NoAvailability,
     TechnicianUnavailable, or DuplicateWorkOrder when the (source, work order) already has a
@@ -116,9 +95,11 @@ def booking_create(
     appliance, appliance_original = match_appliance(
         job.appliance_type, booking_settings.appliance_types
     )
-    schedule = schedule_of(booking_settings)
-    now = taken_at.astimezone(shop.tz) if taken_at else shop.now()
     day = slot_request.date
+    # The door may have read the day's blackout with the shop (booking.facts): no query here.
+    known = facts.known_for(shop, day)
+    schedule = known.schedule(booking_settings) if known else schedule_of(booking_settings)
+    now = taken_at.astimezone(shop.tz) if taken_at else shop.now()
     rules.check_day(schedule, day, now.date())
     order = rules.start_order(schedule, slot_request, now)
     extras = extras or Extras()
@@ -136,58 +117,70 @@ def booking_create(
     room = sandbox.room(shop, day, day, need=capacity.Need(appliance, minutes), test=test)
     # Made here so the technician's rows can name the booking before its row is written.
     booking_id = uuid.uuid4()
+    staff = channel == Booking.Channel.ADMIN
+    booking = unsaved_booking(
+        id=booking_id,
+        shop=shop,
+        customer=customer,
+        job=job,
+        extras=extras,
+        address_key=key,
+        appliance=(appliance, appliance_original),
+        slot_request=slot_request,
+        duration_minutes=minutes,
+        source=source,
+        channel=channel,
+        account=account,
+        agent=agent,
+        possible_duplicate_of_id=duplicate_of,
+        client_ip=client_ip,
+        is_test=test,
+    )
 
-    try:
+    def write(first_try: bool) -> None:
+        """Take the room and write the booking and its e-mails: one transaction."""
         with transaction.atomic():
             placement = room.take(
-                day, order, booking_id=booking_id, overbook=allow_overbook, technician=technician
+                day,
+                order,
+                booking_id=booking_id,
+                overbook=allow_overbook,
+                technician=technician,
+                first_try=first_try,
             )
             if placement is None:
                 raise rules.day_refused(refusals.FULL, schedule, day, now.date())
-            booking = work_orders.insert_booking(
-                staff=channel == Booking.Channel.ADMIN,
-                id=booking_id,
-                shop=shop,
-                customer_name=customer.name,
-                phone=customer.phone,
-                email=customer.email,
-                address=customer.address,
-                address_key=key,
-                appliance_type=appliance,
-                appliance_type_original=appliance_original,
-                issue=job.issue,
-                scheduled_date=day,
-                scheduled_time=placement.start,
-                window=slots.window_of(placement.start),
-                requested_time_slot=slot_request.label,
-                duration_minutes=minutes,
-                technician=placement.technician,
-                source=source,
-                work_order_number=job.work_order_number,
-                claim_number=job.claim_number,
-                authorization_number=job.authorization_number,
-                partner_reference=extras.partner_reference,
-                status=extras.status,
-                priority=extras.priority,
-                channel=channel,
-                account=account,
-                agent=agent,
-                dispatcher_notes=extras.dispatcher_notes,
-                overbooked=placement.overbooked,
-                possible_duplicate_of_id=duplicate_of,
-                client_ip=client_ip,
-                is_test=test,
-            )
-            # The instance holds the subquery, not its answer: defer the field (Django's own way,
-            # a field missing from the instance's dict) so it is read from the row when asked.
+            booking.scheduled_time = placement.start
+            booking.window = slots.window_of(placement.start)
+            booking.technician = placement.technician
+            booking.overbooked = placement.overbooked
+            outgoing = notifications.rows_for_created(booking) if notify else []
+            if staff and job.work_order_number:
+                insert_staff_booking(booking)
+                outbox.insert(*outgoing)
+            else:
+                # One statement on PostgreSQL: the booking, its e-mail rows and their task.
+                outbox.insert([booking], *outgoing)
+            # The instance holds the subquery, not its answer: defer the field (Django's own
+            # way, a field missing from the instance's dict) so it is read from the row if asked.
             vars(booking).pop("possible_duplicate_of_id")
             if notify:
-                notifications.queue_booking_created(booking)
                 queue_day_change(was=None, now=booking)
-                webhooks.record("booking.created", booking)
+                if known is None or known.has_webhooks:
+                    webhooks.record("booking.created", booking)
+            if before_commit is not None:
+                before_commit(booking)
+
+    try:
+        try:
+            # Most bookings: the first start's counter has a seat, and one UPDATE takes it.
+            write(first_try=True)
+        except capacity.FirstTryMissed:
+            # Rolled back, locks and all: now every start in turn, counters made if missing.
+            write(first_try=False)
     except IntegrityError:
         # The work-order dedupe refused the INSERT: what it took went back with the rollback.
-        existing = work_orders.open_booking_of_order(shop, source, job.work_order_number, test)
+        existing = open_booking_of_order(shop, source, job.work_order_number, test)
         if existing is None:
             raise
         raise DuplicateWorkOrder(existing) from None
@@ -424,7 +417,7 @@ def booking_update(*, booking: Booking, **changes) -> Booking:
         before = webhooks.snapshot(booking)
         if "duration_minutes" in changes:
             _refit_technician(booking)
-        work_orders.save_details(booking, [*changes, "updated_at"])
+        save_details(booking, [*changes, "updated_at"])
         webhooks.record("booking.updated", booking, before=before)
     return booking
 

@@ -20,15 +20,14 @@ from booking.models import Booking
 from tenants.models import Shop
 
 
-def insert_booking(*, staff: bool, **fields) -> Booking:
-    """INSERT the booking; staff booking an order that is open already make a repeat visit."""
-    if not (staff and fields["work_order_number"]):
-        return Booking.objects.create(**fields)
+def insert_staff_booking(booking: Booking) -> None:
+    """INSERT a booking staff made; one of an order that is open already is a repeat visit."""
     try:
         with transaction.atomic():
-            return Booking.objects.create(**fields)
+            booking.save(force_insert=True)
     except IntegrityError:
-        return Booking.objects.create(**fields, repeat_visit=True)
+        booking.repeat_visit = True
+        booking.save(force_insert=True)
 
 
 def open_booking_of_order(

@@ -206,6 +206,10 @@ def scheduler_account_for_key(key: str) -> SchedulerAccount:
 def _mark_used(account: SchedulerAccount, field: str = "key_") -> None:
     now = timezone.now()
     last_used = f"{field}last_used_at"
+    last = getattr(account, last_used)
+    if last is not None and last >= now - LAST_USED_PRECISION:
+        return  # as read with the key: written less than a minute ago, no round trip
+    # Guarded: of workers that read the same old time, one writes.
     SchedulerAccount.objects.filter(pk=account.pk).filter(
         Q(**{f"{last_used}__isnull": True}) | Q(**{f"{last_used}__lt": now - LAST_USED_PRECISION})
     ).update(**{last_used: now})
@@ -263,12 +267,14 @@ def partner_booking_create(
     channel: str,
     client_ip: str | None,
     agent: PortalAgent | None = None,
+    before_commit=None,
 ) -> Booking:
     """Book for a partner, through the API (with a key or without) or the portal, where
     `agent` is the partner's person who booked it.
 
-    `data` is the door's validated input: the contract's fields and any extra fields. An
-    account authenticated with its test key books a test booking.
+    `data` is the door's validated input: the contract's fields and any extra fields;
+    `before_commit` as for booking_create. An account authenticated with its test key books a
+    test booking.
     """
     terms = partner_booking_terms(account=account, data=data)
     return booking_create(
@@ -284,4 +290,5 @@ def partner_booking_create(
         extras=terms.extras,
         allow_overbook=terms.allow_overbook,
         test=account is not None and account.test_mode,
+        before_commit=before_commit,
     )

@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import uuid
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from booking import outbox
 from booking.models import Booking
 from booking.partner_data import booking_for_partner
 from webhooks import delivery
@@ -101,6 +101,6 @@ def record(event_type: str, booking: Booking, *, before: Booking | dict | None =
         WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now)
         for endpoint in endpoints
     )
-    ids = [row.pk for row in rows]
-    # robust: the booking is committed by now; a queue hiccup must not turn it into an error.
-    transaction.on_commit(lambda: delivery.enqueue(ids), robust=True)
+    # Their tasks are rows of this same transaction (booking/outbox.py): a rolled-back change
+    # leaves none, a committed one always has them, and no worker sees them before the commit.
+    outbox.insert([outbox.task_row(delivery.deliver_webhook, row.pk) for row in rows])

@@ -208,10 +208,10 @@ def test_a_second_request_while_the_first_runs_is_told_to_retry_in_a_second(shop
     real_shop_for = api.shop_for
     answers = {}
 
-    def slow_shop_for(*args):
+    def slow_shop_for(*args, **kwargs):
         inside.set()
         assert release.wait(30)
-        return real_shop_for(*args)
+        return real_shop_for(*args, **kwargs)
 
     def send():
         return Client().post(
