@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from django.db import models
@@ -36,28 +35,6 @@ class SeatCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop} {self.date} {self.start_time:%H:%M}: {self.booked}"
-
-
-_REFERENCE_RE = re.compile(r"[0-9a-fA-F]{8}")
-_PHONE_TYPED_RE = re.compile(r"[\d\s().+-]+")
-# Fewer digits than this match half the phone book; a caller reads out at least the last four.
-PHONE_SEARCH_MIN_DIGITS = 4
-
-
-def spoken_lookup(term: str) -> Q:
-    """Bookings found by what a caller reads out: the reference, or a phone typed any way.
-
-    Search fields alone miss both: the reference is part of the id, and "(661) 555-0142" is
-    stored as +16615550142.
-    """
-    term = term.strip()
-    found = Q(pk__in=[])
-    if _REFERENCE_RE.fullmatch(term):
-        found |= Q(id__istartswith=term)
-    digits = re.sub(r"\D", "", term)
-    if _PHONE_TYPED_RE.fullmatch(term) and len(digits) >= PHONE_SEARCH_MIN_DIGITS:
-        found |= Q(phone__contains=digits)
-    return found
 
 
 # A booking this close (either side) to another for the same phone or address may be the same

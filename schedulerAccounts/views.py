@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from applianceops.lib.client_ip import client_ip
 from booking import ratelimits, refusals
 from booking.availability import start_seats
-from booking.models import Booking, spoken_lookup
+from booking.models import Booking
+from booking.search import spoken_lookup
 from booking.services import BookingError, booking_cancel, booking_reschedule
 from booking.source_report import ReportRangeForm, source_report
 from schedulerAccounts.access import portal_agent

@@ -38,8 +38,9 @@ from booking.admin.paging import BookingChangeList, CappedCountPaginator
 from booking.admin.phone_booking import PhoneBookingPages
 from booking.admin.source_colours import NO_SOURCE, source_colour
 from booking.admin.source_report import SourceReportPages
-from booking.models import Booking, spoken_lookup
+from booking.models import Booking
 from booking.phones import spoken_phone
+from booking.search import spoken_lookup
 from booking.services import (
     EDITABLE_DETAILS,
     BookingError,
