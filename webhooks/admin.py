@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
+from applianceops.lib.admin import ReadOnlyLog
 from schedulerAccounts.models import SchedulerAccount
 from tenants.admin import ShopScopedAdmin
 from webhooks import delivery
@@ -179,7 +180,8 @@ class WebhookAttemptInline(ShopScopedAdmin, admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ShopScopedAdmin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyLog, ShopScopedAdmin, admin.ModelAdmin):
+    list_title = "Webhook delivery log"
     shop_field = "endpoint__shop"
     list_display = [
         "created_at",
@@ -211,19 +213,6 @@ class WebhookDeliveryAdmin(ShopScopedAdmin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [WebhookAttemptInline]
-
-    def changelist_view(self, request, extra_context=None):
-        context = {"title": "Webhook delivery log", "subtitle": None, **(extra_context or {})}
-        return super().changelist_view(request, context)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return self.has_shop_access(request)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from applianceops.lib.admin import ReadOnlyLog
 from booking import notifications
 from booking.models import Notification
 from tenants.access import BOOKING_ROLES, OWNER_ONLY, shop_ids_with
@@ -13,7 +14,8 @@ from tenants.admin import ShopScopedAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyLog, ShopScopedAdmin, admin.ModelAdmin):
+    list_title = "E-mail notifications"
     # Dispatchers too: they answer the customer who asks whether the confirmation went out.
     shop_roles = BOOKING_ROLES
     shop_field = "booking__shop"
@@ -45,20 +47,6 @@ class NotificationAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
-
-    def changelist_view(self, request, extra_context=None):
-        # Django's "Select e-mail notification to view" reads like a chore; this is a log.
-        context = {"title": "E-mail notifications", "subtitle": None, **(extra_context or {})}
-        return super().changelist_view(request, context)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request) -> bool:
         owned = shop_ids_with(request, OWNER_ONLY)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from applianceops.lib.admin import ReadOnlyLog
 from booking.models import PartnerTestBooking
 from tenants.admin import ShopScopedAdmin
 
 
 @admin.register(PartnerTestBooking)
-class PartnerTestBookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
+class PartnerTestBookingAdmin(ReadOnlyLog, ShopScopedAdmin, admin.ModelAdmin):
+    list_title = "Partner test bookings"
     """Owners only (ShopScopedAdmin's default), like the scheduler accounts whose keys made them."""
 
     list_display = [
@@ -55,18 +57,5 @@ class PartnerTestBookingAdmin(ShopScopedAdmin, admin.ModelAdmin):
         "updated_at",
     ]
 
-    def changelist_view(self, request, extra_context=None):
-        context = {"title": "Partner test bookings", "subtitle": None, **(extra_context or {})}
-        return super().changelist_view(request, context)
-
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_test=True)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
