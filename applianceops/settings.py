@@ -59,12 +59,13 @@ MIDDLEWARE = [
     "applianceops.api_errors.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered above, by WhiteNoise, from their pre-compressed copies under
-    # long-cache hashed names; everything below (HTML pages, JSON) is gzipped here when the
-    # client accepts it. BREACH (secrets guessed from compressed sizes) is answered twice over:
+    # long-cache hashed names; pages below (HTML, the admin's JSON feed; not the Partner API's
+    # small answers) are gzipped here when the client accepts it. BREACH (secrets guessed
+    # from compressed sizes) is answered twice over:
     # the CSRF token in the booking page's form is masked afresh for every response, and
     # Django's GZipMiddleware (since 4.2) pads each compressed response with a random length
     # of bytes ("Heal The Breach"), so sizes no longer tell a guess from a miss.
-    "django.middleware.gzip.GZipMiddleware",
+    "applianceops.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before any view reads a form: a body that is not UTF-8 is a 400 page, never stored.

@@ -6,7 +6,7 @@ import re
 from django.core.management import call_command
 from django.test import Client
 
-from booking.tests.helpers import page_url
+from booking.tests.helpers import contract_body, page_url, post_booking
 
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
@@ -56,3 +56,11 @@ def test_static_files_keep_their_hashed_long_cache_names_and_precompressed_copie
     css = re.search(rb'href="/static/(css/booking\.[0-9a-f]{12}\.css)"', html)
     assert css, "the page links the stylesheet by its hashed, long-cache name"
     assert (tmp_path / f"{css.group(1).decode()}.gz").exists(), "WhiteNoise serves this copy"
+
+
+def test_a_partner_api_answer_stays_plain_json_even_when_gzip_is_accepted(api_client, shop_a):
+    response = post_booking(api_client, contract_body(shop_a), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 201
+    assert not response.has_header("Content-Encoding")
+    assert response.json()["success"] is True
