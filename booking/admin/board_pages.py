@@ -24,9 +24,8 @@ from booking import refusals
 from booking.admin import board as board_data
 from booking.admin import calendar_data
 from booking.admin.forms import start_time_choices
-from booking.admin.pages import CalendarQuery, shop_choices, when_booked
+from booking.admin.pages import CalendarQuery, shop_choices, toolbar_context, when_booked
 from booking.admin.shops import shop_for_request
-from booking.admin.source_colours import NO_SOURCE
 from booking.models import Booking
 from booking.services import BookingError
 from technicians.models import Technician
@@ -61,7 +60,7 @@ class BoardPages:
         board = board_data.build_board(shop=shop, day=day, bookings=query.filter(bookings))
         context = {
             **self.admin_site.each_context(request),
-            **board_context(query),
+            **toolbar_context(query),
             "board": board,
             "title": f"{shop.name}: {query.span.title}",
             "opts": self.model._meta,
@@ -114,34 +113,6 @@ def back_to_board(request) -> str:
     ):
         return back
     return reverse("admin:booking_booking_calendar")
-
-
-def board_context(query: CalendarQuery) -> dict:
-    """The board's toolbar: the calendar's date steps, views and filters."""
-    all_sources = (
-        Booking.objects.filter(shop=query.shop)
-        .order_by("source")
-        .values_list("source", flat=True)
-        .distinct()
-    )
-    return {
-        "shop": query.shop,
-        "view": query.view,
-        "today": query.today,
-        "source": query.source,
-        "status": query.status,
-        "show_cancelled": query.show_cancelled,
-        "statuses": Booking.Status.choices,
-        "all_sources": list(dict.fromkeys(s or NO_SOURCE for s in all_sources)),
-        "nav": {
-            "previous": query.url(date=query.span.previous.isoformat()),
-            "today": query.url(date=query.today.isoformat()),
-            "next": query.url(date=query.span.following.isoformat()),
-            "day": query.url(view="day"),
-            "week": query.url(view="week"),
-            "month": query.url(view="month"),
-        },
-    }
 
 
 class ReassignForm(forms.Form):

@@ -224,12 +224,18 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
     """The calendar template's grid, filters and links; each day links to its day view."""
     for day in cal.days:
         day.url = query.url(view="day", date=day.date.isoformat())
+    return {"cal": cal, **toolbar_context(query), "weekday_names": WEEKDAY_NAMES}
+
+
+def toolbar_context(query: CalendarQuery) -> dict:
+    """The calendar's toolbar (the grid's and the board's): date steps, views and filters. The
+    sources offered are bounded to the dates around the one shown (filters.source_names), never
+    a scan of all the shop's bookings."""
     shops = Shop.objects.filter(pk=query.shop.pk)
     sources = source_names(Booking.objects.live().filter(shop=query.shop), shops, query.anchor)
     if query.source:
         sources.add("" if query.source == NO_SOURCE else query.source)
     return {
-        "cal": cal,
         "shop": query.shop,
         "view": query.view,
         "today": query.today,
@@ -246,7 +252,6 @@ def calendar_context(query: CalendarQuery, cal: calendar_data.Calendar) -> dict:
             "week": query.url(view="week"),
             "month": query.url(view="month"),
         },
-        "weekday_names": WEEKDAY_NAMES,
     }
 
 
