@@ -178,10 +178,16 @@ class BookingCreateApi(idempotency.IdempotentPost, PartnerApiView):
         return idempotency.scope_of(request, slug=slug if isinstance(slug, str) else "")
 
     def count_request(self, request) -> ratelimits.Usage | None:
+        account = request.auth
+        if request.META.get("HTTP_IDEMPOTENCY_KEY"):
+            # Retries with one key sent together must not take each other's booking quota:
+            # only the one holding the key reserves, as it books (one more round trip).
+            self.booking_reservation = ratelimits.late_booking_reservation(request, account=account)
+            return ratelimits.count_request(request, account=account)
         # Both limits in one round trip: the booking is reserved with the request, checked
         # where the booking quota applies and given back unless a booking used it.
         usage, self.booking_reservation = ratelimits.count_request_and_booking(
-            request, account=request.auth
+            request, account=account
         )
         return usage
 

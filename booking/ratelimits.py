@@ -204,6 +204,36 @@ class Reservation:
             _give_back(self.key)
 
 
+@dataclass
+class LateReservation:
+    """A booking reserved only when the request is about to book (`check`), not with the
+    request: for a request with an Idempotency-Key, whose retries sent together must not count
+    each other's bookings (one of them books, the others get 409 or the replay)."""
+
+    key: str
+    reset_seconds: int
+    limit: int
+    reservation: Reservation | None = None
+
+    def check(self) -> None:
+        usage = _count(self.key, self.reset_seconds, self.limit)
+        if usage is not None:  # None: the cache failed, the booking goes through uncounted
+            self.reservation = Reservation(self.key, usage)
+            self.reservation.check()
+
+    def give_back(self) -> None:
+        if self.reservation is not None:
+            self.reservation.give_back()
+
+
+def late_booking_reservation(
+    request, *, account: SchedulerAccount | None = None
+) -> LateReservation:
+    bucket, _, bookings_per_hour = _bucket(request, account)
+    key, reset_seconds = _window(BOOKINGS, bucket)
+    return LateReservation(key, reset_seconds, bookings_per_hour)
+
+
 def _count_both(request_key: str, booking_key: str, lifetimes: tuple[int, int], limit: int):
     """(requests, bookings) counted together; bookings 0 when the request is over `limit`."""
     if RedisCache is not None and isinstance(caches["default"], RedisCache):
