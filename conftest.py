@@ -19,6 +19,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from applianceops.tests.helpers import HOW_TO_GET_CHROMIUM, find_chromium, gunicorn_serving
+from booking import facts
 from booking.tests.helpers import MONDAY, at_shop, next_working_day
 from schedulerAccounts.tests.helpers import scheduler_account
 from tenants.models import Membership
@@ -28,10 +29,13 @@ from webhooks.tests.helpers import start_receiver
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate-limit counters live in the cache; every test starts with a clean slate.
+    # Rate-limit counters live in the cache, and shops' facts in this process's copies
+    # (booking/facts.py): every test starts with a clean slate, so its statements are its own.
     cache.clear()
+    facts.forget_copies()
     yield
     cache.clear()
+    facts.forget_copies()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from applianceops.api_errors import ApiError, PayloadTooLarge
 from booking import facts, ratelimits, refusals
 from booking.availability import next_open_date
+from booking.errors import ShopNotFound
 from booking.inputs import is_sent
 from booking.services import BookingDisabled, BookingError, NoAvailability
 from schedulerAccounts.authentication import SchedulerKeyAuthentication
@@ -116,7 +117,7 @@ def refusals_in_contract_words(shop: Shop):
     with rate_limit_errors():
         try:
             yield
-        except BookingDisabled as exc:
+        except (BookingDisabled, ShopNotFound) as exc:
             raise ApiError(
                 refusals.for_api(exc), code=exc.code, status_code=404, field="slug"
             ) from None
@@ -145,12 +146,8 @@ def shop_for(slug: str, account: SchedulerAccount | None, *, booking_day=None) -
     else:
         shop = Shop.objects.public_by_slug(slug)
     if shop is None:
-        raise ApiError(
-            f"No active ApplianceOps shop has the slug {slug.strip()!r}",
-            code="not_found",
-            status_code=404,
-            field="slug",
-        )
+        unknown = ShopNotFound(slug)
+        raise ApiError(unknown.message, code=unknown.code, status_code=404, field="slug")
     if account is not None and account.shop_id != shop.pk:
         raise ApiError(
             "This partner key belongs to another shop; use that shop's slug or its key.",

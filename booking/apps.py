@@ -6,4 +6,7 @@ class BookingConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
-        from booking import checks  # noqa: F401  (registers the deploy check)
+        from booking import (
+            checks,  # noqa: F401  (registers the deploy check)
+            facts,  # noqa: F401  (its receivers move shops' facts_version on)
+        )

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 
-from booking import refusals
+from booking import facts, refusals
 from booking.errors import TechnicianUnavailable
 from booking.models import Booking, Occupancy, SeatCounter
 from booking.seats import count_seat, ensure_counters, lock_counters, release_seat
@@ -178,16 +178,21 @@ class SeatRoom:
         most bookings; FirstTryMissed when it takes no seat (the start is full or its counter
         not made yet). The caller then rolls back, which lets go of any lock the miss holds
         (see below), and calls again without it."""
+        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
+        if first_try and not (overbook or leaving or technician):
+            # From a worker's copy of the shop's facts, the seat is taken only while the shop
+            # still has the copy's facts_version: the check costs no statement of its own.
+            seat = counters.filter(
+                *facts.still_current(self.shop), start_time=order[0], booked__lt=self.capacity
+            )
+            if seat.update(booked=F("booked") + 1):
+                return Placement(order[0])
+            raise FirstTryMissed
+        facts.check_read_fresh(self.shop)
         if technician is not None:
             _check_shop(technician, self.shop)
             # No active technician here, so a chosen one has been switched off.
             raise _unavailable(refusals.TECHNICIAN_INACTIVE, technician, day, order[0], self.need)
-        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
-        if first_try and not (overbook or leaving):
-            seat = counters.filter(start_time=order[0], booked__lt=self.capacity)
-            if seat.update(booked=F("booked") + 1):
-                return Placement(order[0])
-            raise FirstTryMissed
         if overbook:
             order = order[:1]  # the exact start asked for, full or not
         ensure_counters(self.shop, day, order)

@@ -42,6 +42,15 @@ class BookingDisabled(BookingError):
     code = "booking_disabled"
 
 
+class ShopNotFound(BookingError):
+    """No active shop has the slug (the doors answer 404, as for an unknown slug)."""
+
+    code = "not_found"
+
+    def __init__(self, slug: str):
+        super().__init__(refusals.UNKNOWN_SHOP, field="slug", slug=slug.strip())
+
+
 class SlotFull(BookingError):
     code = "slot_full"
 

@@ -29,6 +29,7 @@ FULL = "full"  # every start of the day that is far enough ahead is taken
 
 # Why one request is refused, whatever its day.
 BOOKING_DISABLED = "booking_disabled"
+UNKNOWN_SHOP = "unknown_shop"  # no active shop has the slug
 NO_ZIP_CODE = "no_zip_code"  # the shop has a service area and the address names no ZIP code
 OUTSIDE_SERVICE_AREA = "outside_service_area"
 OUTSIDE_HOURS = "outside_hours"  # a time asked for before the first or after the last start
@@ -63,6 +64,7 @@ _API_WORDS = {
     TOO_SOON: NO_AVAILABILITY,
     FULL: NO_AVAILABILITY,
     BOOKING_DISABLED: "{shop_name} is not taking online bookings right now",
+    UNKNOWN_SHOP: "No active ApplianceOps shop has the slug {slug!r}",
     NO_ZIP_CODE: "address must include a ZIP code so we can check the service area",
     OUTSIDE_SERVICE_AREA: "ZIP code {zip_code} is outside this shop's service area",
     OUTSIDE_HOURS: "time_slot must be between {first_start:%H:%M} and {last_start:%H:%M}",

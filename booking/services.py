@@ -54,6 +54,7 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
 
 
+@facts.retried_when_stale
 def booking_create(
     *,
     shop: Shop,
@@ -176,6 +177,8 @@ def booking_create(
             # Most bookings: the first start's counter has a seat, and one UPDATE takes it.
             write(first_try=True)
         except capacity.FirstTryMissed:
+            if known is not None and known.version is not None:
+                raise facts.Stale from None  # or full: only facts read fresh take the long way
             # Rolled back, locks and all: now every start in turn, counters made if missing.
             write(first_try=False)
     except IntegrityError:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -94,6 +95,12 @@ class ShopQuerySet(models.QuerySet):
         )
 
 
+def new_facts_version() -> int:
+    """A number no earlier state of any shop had: random, not counted, so that an instance
+    saved after another change, or a shop made again with a used id, cannot bring one back."""
+    return secrets.randbits(62)
+
+
 class Shop(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(
@@ -110,6 +117,9 @@ class Shop(models.Model):
     address = models.CharField(max_length=255, blank=True)
     notification_email = models.EmailField(blank=True, help_text="Where new-booking alerts go.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set anew by every change to what a booking reads about the shop (booking/facts.py): a
+    # worker's copy of those facts is good while the row still holds the copy's number.
+    facts_version = models.BigIntegerField(default=new_facts_version, db_default=0, editable=False)
 
     objects = ShopQuerySet.as_manager()
 
@@ -118,6 +128,13 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A new number with every change (booking/facts.py: workers' copies of the shop).
+        self.facts_version = new_facts_version()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "facts_version"}
+        super().save(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

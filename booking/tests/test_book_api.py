@@ -739,12 +739,12 @@ def test_an_unknown_api_path_is_404_in_json(api_client, db):
 
 # --- Cost: the same number of queries however many bookings exist -------------------------
 
-# The shop with its settings, the day's blackout and whether it has technicians (one query),
-# then one transaction (a savepoint and its release inside the test's own): the seat (one
-# guarded UPDATE), and the booking with its e-mail rows and their task (one INSERT on
-# PostgreSQL, three on SQLite).
+# No read of the shop (the process's copy of its facts, booking/facts.py), then one transaction
+# (a savepoint and its release inside the test's own): the seat (one guarded UPDATE that also
+# checks the copy is current), and the booking with its e-mail rows and their task (one
+# INSERT on PostgreSQL, three on SQLite).
 # bench/tests/test_roundtrips.py counts the same with BEGIN, COMMIT and the cache.
-QUERIES_PER_BOOKING = 4 + (1 if connection.vendor == "postgresql" else 3)
+QUERIES_PER_BOOKING = 3 + (1 if connection.vendor == "postgresql" else 3)
 
 
 @pytest.mark.parametrize("existing", [10, 10_000])

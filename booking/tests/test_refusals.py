@@ -89,6 +89,14 @@ CASES = [
         "Done Right Appliance is not taking online bookings right now",
     ),
     (
+        refusals.UNKNOWN_SHOP,
+        BookingError,
+        {"slug": "no-such-shop"},
+        "No active ApplianceOps shop has the slug 'no-such-shop'",
+        "No active ApplianceOps shop has the slug 'no-such-shop'.",
+        "No active ApplianceOps shop has the slug 'no-such-shop'",
+    ),
+    (
         refusals.NO_ZIP_CODE,
         BookingError,
         {},
