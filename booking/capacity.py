@@ -39,7 +39,13 @@ from django.db.models import F, Prefetch
 from booking import facts, refusals
 from booking.errors import TechnicianUnavailable
 from booking.models import Booking, Occupancy, SeatCounter
-from booking.seats import count_seat, ensure_counters, lock_counters, release_seat
+from booking.seats import (
+    count_seat,
+    ensure_counters,
+    lock_counters,
+    release_seat,
+    take_first_seat,
+)
 from technicians.models import Technician, TimeOff
 from tenants.models import Shop
 
@@ -178,17 +184,15 @@ class SeatRoom:
         most bookings; FirstTryMissed when it takes no seat (the start is full or its counter
         not made yet). The caller then rolls back, which lets go of any lock the miss holds
         (see below), and calls again without it."""
-        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         if first_try and not (overbook or leaving or technician):
             # From a worker's copy of the shop's facts, the seat is taken only while the shop
             # still has the copy's facts_version: the check costs no statement of its own.
-            seat = counters.filter(
-                *facts.still_current(self.shop), start_time=order[0], booked__lt=self.capacity
-            )
-            if seat.update(booked=F("booked") + 1):
+            version = facts.copy_version(self.shop)
+            if take_first_seat(self.shop, day, order[0], self.capacity, facts_version=version):
                 return Placement(order[0])
             raise FirstTryMissed
         facts.check_read_fresh(self.shop)
+        counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         if technician is not None:
             _check_shop(technician, self.shop)
             # No active technician here, so a chosen one has been switched off.

@@ -8,10 +8,11 @@ Each worker process keeps a copy of those facts per shop, labelled with the shop
 `facts_version`: a number the database sets anew with every change to any of them (the
 receivers at the end of this module, and Shop.save). A booking made from a copy does not read
 the shop at all; its one guarded seat UPDATE also asks that the shop still has the copy's
-number (`still_current`), so the check and the booking are one statement. When the number has
-moved (an owner saved a blackout date, other hours, switched booking off; on any worker) the
-UPDATE takes no seat, the transaction rolls back, and the booking is made again from facts
-read fresh (`retried_when_stale`), which become the new copy. So a change holds for every
+number (booking.seats.take_first_seat), so the check and the booking are one statement. When
+the number has changed (an owner saved a blackout date, other hours, switched booking off; on
+any worker) the UPDATE takes no seat, the transaction rolls back, and the booking is made
+again from facts read fresh (`retried_when_stale`), which become the new copy. A refusal read
+off a copy is checked against the row before it is given. So a change holds for every
 booking whose seat UPDATE runs after the change's commit, on every worker, and no booking
 leaves on a stale copy: the same promise as reading the shop on every booking, without the read.
 
@@ -136,27 +137,24 @@ def known_for(shop: Shop, day: dt.date) -> BookingFacts | None:
     return known if known is not None and known.day == day else None
 
 
-def still_current(shop: Shop) -> tuple:
-    """Filters for the guarded seat UPDATE of a booking made from a copy: the shop still has
-    the copy's facts_version. None for facts read fresh."""
+def copy_version(shop: Shop) -> int | None:
+    """The facts_version of the copy `shop`'s facts come from; None when they were read fresh.
+    A booking from a copy takes its seat only while the shop row still has that number
+    (booking.seats.take_first_seat): the check costs no statement of its own."""
     known = getattr(shop, "booking_facts", None)
-    if known is None or known.version is None:
-        return ()
-    return (Exists(Shop.objects.filter(pk=shop.pk, facts_version=known.version)),)
+    return None if known is None else known.version
 
 
 def _is_current(shop: Shop) -> bool:
     """Whether `shop`'s facts were read fresh, or come from a copy the row still matches."""
-    known = getattr(shop, "booking_facts", None)
-    if known is None or known.version is None:
-        return True
-    return Shop.objects.filter(pk=shop.pk, facts_version=known.version).exists()
+    version = copy_version(shop)
+    return version is None or Shop.objects.filter(pk=shop.pk, facts_version=version).exists()
 
 
 def check_read_fresh(shop: Shop) -> None:
     """Stale when `shop`'s facts come from a copy: only the guarded first UPDATE may trust
     one (every other way of taking room runs on facts read fresh)."""
-    if still_current(shop):
+    if copy_version(shop) is not None:
         raise Stale
 
 

@@ -55,20 +55,6 @@ class BookingQuerySet(models.QuerySet):
         """
         return self.filter(is_test=False)
 
-    def possible_duplicates_of(self, *, shop: Shop, phone: str, address_key: str, day: dt.date):
-        """Bookings of `shop` still holding a seat within DUPLICATE_DAYS of `day` for the same
-        phone or address, earliest first; the (shop, phone / address key, date) indexes serve
-        it."""
-        same = Q(phone=phone) if phone else Q(pk__in=[])
-        if address_key:
-            same |= Q(address_key=address_key)
-        window = dt.timedelta(days=DUPLICATE_DAYS)
-        return (
-            self.holding_seats()
-            .filter(same, shop=shop, scheduled_date__range=(day - window, day + window))
-            .order_by("scheduled_date", "scheduled_time")
-        )
-
 
 class Booking(models.Model):
     class Status(models.TextChoices):
@@ -206,7 +192,7 @@ class Booking(models.Model):
                 name="booking_source_in_time_order",
             ),
             models.Index(fields=["shop", "-created_at"]),
-            # What possible_duplicate_of looks up for every new booking.
+            # What possible_duplicate_of looks up for every new booking (booking/duplicates.py).
             models.Index(fields=["shop", "phone", "scheduled_date"], name="booking_same_phone"),
             models.Index(
                 fields=["shop", "address_key", "scheduled_date"], name="booking_same_address"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -41,15 +42,54 @@ def task_row(task, *args) -> DBTaskResult:
 
 
 def _insert_sql(rows: Sequence[models.Model], connection) -> tuple[str, list]:
-    """One INSERT of `rows` (one model), compiled as bulk_create compiles it."""
+    """One INSERT of `rows` (one model), with each value prepared as Django's compiler
+    prepares it (pre_save, get_db_prep_save). The statement is written once per shape (model,
+    columns, row count, the SQL of any RawSQL value) and kept: compiled by the ORM on every
+    booking it cost more than the database's work on it (issue 17's profile). A value of
+    another expression (a Subquery) goes through the compiler, as bulk_create would."""
     opts = rows[0]._meta
     fields = [field for field in opts.concrete_fields if not field.generated]
     if rows[0].pk is None:
         fields = [field for field in fields if field is not opts.pk]
-    query = InsertQuery(type(rows[0]))
-    query.insert_values(fields, rows)
-    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
+    values = [[field.pre_save(row, True) for field in fields] for row in rows]
+    raw = [[value if isinstance(value, RawSQL) else None for value in row] for row in values]
+    others = any(
+        hasattr(value, "resolve_expression") and not isinstance(value, RawSQL)
+        for row in values
+        for value in row
+    )
+    if others or any(hasattr(field, "get_placeholder") for field in fields):
+        query = InsertQuery(type(rows[0]))
+        query.insert_values(fields, rows)
+        [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+        return sql, list(params)
+    shape = tuple(tuple(value.sql if value else None for value in row) for row in raw)
+    sql = _statement(connection, type(rows[0]), tuple(fields), shape)
+    params = []
+    for row in values:
+        for field, value in zip(fields, row, strict=True):
+            if isinstance(value, RawSQL):
+                params.extend(value.params)
+            else:
+                params.append(field.get_db_prep_save(value, connection=connection))
+    return sql, params
+
+
+_statements: dict[tuple, str] = {}
+
+
+def _statement(connection, model, fields: tuple, shape: tuple) -> str:
+    """INSERT INTO the model's table (the fields' columns) VALUES one row per `shape` row:
+    %s per value, or a RawSQL value's SQL in brackets. Written once per shape and kept."""
+    key = (connection.vendor, model, fields, shape)
+    if key not in _statements:
+        q = connection.ops.quote_name
+        columns = ", ".join(q(field.column) for field in fields)
+        rows = ", ".join(
+            "(" + ", ".join(f"({raw})" if raw else "%s" for raw in row) + ")" for row in shape
+        )
+        _statements[key] = f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES {rows}"
+    return _statements[key]
 
 
 def insert(*groups: Sequence[models.Model], using: str = "default") -> None:

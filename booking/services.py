@@ -8,13 +8,13 @@ import uuid
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from booking import capacity, facts, notifications, outbox, refusals, rules, sandbox, slots
 from booking.addresses import address_key
 from booking.appliances import match_appliance
 from booking.availability import schedule_of
+from booking.duplicates import earliest_possible_duplicate
 
 # The doors import the refusals from here, where they have always been.
 from booking.errors import (  # noqa: F401
@@ -105,12 +105,9 @@ def booking_create(
     order = rules.start_order(schedule, slot_request, now)
     extras = extras or Extras()
     key = address_key(customer.address)
-    # A flag for the dispatcher, never a refusal. The INSERT looks it up itself (a subquery on
-    # two indexes), so flagging costs no round trip and sees every booking committed before it.
-    duplicate_of = Subquery(
-        Booking.objects.possible_duplicates_of(
-            shop=shop, phone=customer.phone, address_key=key, day=day
-        ).values("pk")[:1]
+    # A flag for the dispatcher, never a refusal: the INSERT looks it up itself.
+    duplicate_of = earliest_possible_duplicate(
+        shop_id=shop.pk, phone=customer.phone, address_key=key, day=day
     )
     minutes = extras.duration_minutes or booking_settings.job_length(appliance)
     # Read before the write transaction, keeping it short: whom to try first. The unique
