@@ -97,13 +97,28 @@ def test_each_card_shows_what_the_technician_needs(client, bob, shop_a, crew):
 
     html = board_of(client, bob, shop_a).content.decode()
 
-    assert "09:00&ndash;10:30" in html and "90 min" in html
+    assert "9:00 AM&ndash;10:30 AM" in html and "90 min" in html
     assert "Jane Smith" in html
     assert "https://www.google.com/maps/search/?api=1&amp;query=123+Main+St%2C+Lancaster" in html
     assert "Washer" in html and "Leaks from the door." in html
     assert ">ahs</span>" in html and "WO# WO-7781" in html
     assert '<span class="board-priority">Urgent</span>' in html
     assert f"/admin/booking/booking/calendar/{booking.pk}/reassign/?next=" in html
+
+
+def test_a_card_tells_the_time_on_the_shops_12_hour_clock_as_the_calendar_does(
+    client, bob, shop_a, crew
+):
+    ann = crew[0]
+    book(shop_a, TUESDAY, "15:00", technician=ann, appliance="Dryer", name="Jane Smith")
+    unassigned(shop_a, "11:00", name="Raj Patel")  # a 60-minute job ending at noon
+
+    board = board_of(client, bob, shop_a).content.decode()
+    month = client.get(URL, {"view": "month", "date": TUESDAY.isoformat()}).content.decode()
+
+    assert "3:00 PM Jane Smith" in month
+    assert "<time>3:00 PM&ndash;4:00 PM</time>" in board
+    assert "<time>11:00 AM&ndash;12:00 PM</time>" in board
 
 
 def test_off_shift_hours_and_time_off_are_shaded(client, bob, shop_a, crew):

@@ -120,11 +120,15 @@ def test_a_dispatcher_reads_a_busy_day_and_drags_a_job_to_another_technician(
     # An unassigned 9:00 job dropped on Fay's lane at 11:00 (three hours down the board).
     card = lane(page, "Unassigned").locator(".board-card").first
     moved_name = card.locator(".board-card-customer").inner_text()
-    card.drag_to(
-        lane(page, "Fay Nolan").locator(".board-lane-body"),
-        source_position={"x": 20, "y": 6},
-        target_position={"x": 40, "y": 3 * 120 + 6},
-    )
+    assert card.locator("time").inner_text() == "9:00 AM–10:00 AM"
+    card.hover(position={"x": 20, "y": 6})
+    page.mouse.down()
+    fay = lane(page, "Fay Nolan").locator(".board-lane-body")
+    fay.hover(position={"x": 40, "y": 3 * 120 + 5})
+    fay.hover(position={"x": 40, "y": 3 * 120 + 6})  # Chromium's dragover comes with a move
+    # While dragged, the line under the card names the start as the cards do.
+    assert page.locator(".board-drop-line span").inner_text() == "11:00 AM"
+    page.mouse.up()
     page.wait_for_load_state()
     screenshot(page, "admin-board-after-drag")
 
