@@ -4,6 +4,8 @@ jobs nobody has, with their cards, off-shift hours and time off shaded."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 
@@ -170,6 +172,32 @@ def test_the_week_names_each_jobs_technician(client, bob, shop_a, crew):
 
     assert week.count('class="cal-tech"') == 1 and ">Ann Lee</span>" in week
     assert month.count('class="cal-tech"') == 1 and ">Ann Lee</span>" in month
+
+
+def breadcrumbs(html: str) -> str:
+    """The page's breadcrumbs as a reader sees them."""
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", crumbs)).split())
+
+
+@pytest.mark.parametrize(
+    ("path", "crumb", "main", "stylesheet"),
+    [
+        (URL + "?view=day&date=2026-12-08", "Dispatch board", "cal board-main", "css/board.css"),
+        (URL + "?view=week&date=2026-12-07", "Calendar", "cal", ""),
+        ("/admin/booking/booking/sources/", "By source", "source-report", "css/source-report.css"),
+    ],
+)
+def test_the_board_the_calendar_and_the_report_sit_under_the_bookings_list(
+    client, bob, shop_a, crew, path, crumb, main, stylesheet
+):
+    client.force_login(bob)
+    html = client.get(path).content.decode()
+
+    assert breadcrumbs(html) == f"Home › Bookings › Bookings › {crumb}"
+    assert '<a href="/admin/booking/booking/">Bookings</a>' in html
+    assert f'<div id="content-main" class="{main}">' in html
+    assert not stylesheet or f'<link rel="stylesheet" href="/static/{stylesheet}">' in html
 
 
 def test_charlie_sees_nothing_of_shop_a_s_board(client, charlie, shop_a, crew):
