@@ -175,6 +175,7 @@ class SeatRoom:
         prefer: int | None = None,
         leaving: Booking | None = None,
         first_try: bool = False,
+        unassigned: bool = False,  # technicians only: a seat is nobody's here anyway
     ) -> Placement | None:
         """A seat at the first start in `order` with room; with `overbook`, the first start,
         full or not. None when every start is full. `leaving` is the booking being moved (the
@@ -286,16 +287,22 @@ class CrewRoom:
         prefer: int | None = None,
         leaving: Booking | None = None,
         first_try: bool = False,  # seats only: technicians are tried one by one anyway
+        unassigned: bool = False,
     ) -> Placement | None:
         """The first start in `order` with a free technician, on the fairest of them (`prefer`,
         a technician id, first when free). A chosen `technician` is tried at the first start
         only, and refused with the reason. With `overbook` only the first start is tried and,
         when nobody can take it, booked unassigned (or on the chosen technician when they have
-        no other job then). None when no start has room. `leaving` is the booking being moved:
-        its technician's time is given back with each try. Inside the caller's transaction."""
-        if overbook or technician is not None:
+        no other job then). `unassigned`: the first start, on nobody. None when no start has
+        room. `leaving` is the booking being moved: its technician's time is given back with
+        each try. Inside the caller's transaction."""
+        if overbook or technician is not None or unassigned:
             order = order[:1]  # the exact start asked for
         ensure_counters(self.shop, day, order)
+        if unassigned:
+            # A job on nobody takes no one's time: an open start is room enough, its seat
+            # counted uncapped as every seat is with technicians (the dispatcher places it later).
+            return self._on_nobody(day, order[0], leaving, overbooked=False)
         if technician is not None:
             return self.place_on(
                 technician, day, order[0], booking_id=booking_id, force=overbook, leaving=leaving
@@ -308,11 +315,15 @@ class CrewRoom:
                     count_seat(self.shop, day, start, leaving=leaving)
                     return Placement(start, candidate)
         if overbook and order:
-            if leaving is not None:
-                free_technician(leaving)
-            count_seat(self.shop, day, order[0], leaving=leaving)
-            return Placement(order[0], overbooked=True)
+            return self._on_nobody(day, order[0], leaving, overbooked=True)
         return None
+
+    def _on_nobody(self, day, start, leaving: Booking | None, *, overbooked: bool) -> Placement:
+        """The job at `start` on no technician: `leaving`'s time given back, the seat counted."""
+        if leaving is not None:
+            free_technician(leaving)
+        count_seat(self.shop, day, start, leaving=leaving)
+        return Placement(start, overbooked=overbooked)
 
     def place_on(
         self,

@@ -234,6 +234,7 @@ def booking_reschedule(
     slot_request: slots.SlotRequest | None = None,
     allow_overbook: bool = False,
     technician: Technician | None = None,
+    unassigned: bool = False,
     notify_customer: bool = True,
     notify_shop: bool = False,
 ) -> Booking:
@@ -242,8 +243,11 @@ def booking_reschedule(
     Where to (booking.rules.move_target): an exact start (SlotFull unless `allow_overbook`),
     the first with room in `new_window`, or `slot_request` placed as a new booking would be.
     With technicians it keeps its own if free, else the fairest free one, or `technician`
-    (TechnicianUnavailable says why not). The customer is e-mailed; the shop with `notify_shop`.
+    (TechnicianUnavailable says why not), or with `unassigned` nobody: then an open start with
+    a seat is room enough. The customer is e-mailed; the shop with `notify_shop`.
     """
+    if unassigned and technician is not None:
+        raise TypeError("a job moved unassigned goes to no technician")
     if not booking.holds_seat:
         raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
     target = rules.move_target(booking.shop, new_date, new_time, new_window, slot_request)
@@ -254,13 +258,17 @@ def booking_reschedule(
                 requested_time_slot=target.requested, updated_at=timezone.now()
             )
             booking.refresh_from_db()
+        if unassigned and booking.technician_id is not None:
+            return booking_assign(booking=booking, technician=None)
         if technician is None or technician.pk == booking.technician_id:
             return booking
         return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
-    return _move(booking, target, allow_overbook, technician, notify_customer, notify_shop)
+    # How room.take chooses: its own technician or the fairest free, `technician`, or nobody.
+    placing = {"overbook": allow_overbook, "technician": technician, "unassigned": unassigned}
+    return _move(booking, target, placing, notify_customer, notify_shop)
 
 
-def _move(booking, target, allow_overbook, technician, notify_customer, notify_shop) -> Booking:
+def _move(booking, target, placing: dict, notify_customer, notify_shop) -> Booking:
     shop, day = booking.shop, target.day
     need = capacity.Need(booking.appliance_type, booking.job_minutes)
     room = sandbox.room(shop, day, day, need=need, ignoring=booking, test=booking.is_test)
@@ -278,10 +286,9 @@ def _move(booking, target, allow_overbook, technician, notify_customer, notify_s
             day,
             target.order,
             booking_id=current.pk,
-            overbook=allow_overbook,
-            technician=technician,
             prefer=current.technician_id,
             leaving=current,
+            **placing,
         )
         if placement is None:
             raise target.full(room.full_reason, need.appliance, need.minutes)

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from booking import capacity, notifications, refusals, rules, slots
-from booking.errors import BookingError
 from booking.models import Booking
 from booking.services import booking_assign, booking_reschedule
 from technicians.models import PALETTE, Shift, Technician, TimeOff, new_link_key
@@ -147,59 +144,26 @@ def booking_reassign(
 ) -> Booking:
     """Give a job to `technician` (None: nobody) at `new_time` on `new_date`: the board's move.
 
-    All of it or none, in one transaction. A technician who is busy then, off shift, off work
+    All of it or none, in one service call. A technician who is busy then, off shift, off work
     or not skilled for it is refused with TechnicianUnavailable; `allow_overbook` (owners)
     waives the shift, skills and time off, never another job. A new time is told to the
     customer by the reschedule e-mail; a job given to nobody at a new time takes no one's time,
-    so only the day and start must be open.
+    so only the day and start must be open (and, in a shop without technicians, have a seat).
     """
     moved = (new_date, new_time) != (booking.scheduled_date, booking.scheduled_time)
-    with transaction.atomic():
-        if technician is not None:
-            if moved:
-                return booking_reschedule(
-                    booking=booking,
-                    new_date=new_date,
-                    new_time=new_time,
-                    technician=technician,
-                    allow_overbook=allow_overbook,
-                )
-            if technician.pk == booking.technician_id:
-                return booking
-            return booking_assign(
-                booking=booking, technician=technician, allow_overbook=allow_overbook
-            )
-        if booking.technician_id is not None:
-            booking_assign(booking=booking, technician=None)
-        if moved:
-            _move_unassigned(booking, new_date, new_time, allow_overbook)
-    return booking
-
-
-def _move_unassigned(booking: Booking, day: dt.date, start: dt.time, overbook: bool) -> None:
-    """Move a job that nobody has to another start, keeping it nobody's."""
-    shop = booking.shop
-    if not Technician.objects.active().filter(shop=shop).exists():
-        # Without technicians the seats are the room: the ordinary move counts them.
-        booking_reschedule(booking=booking, new_date=day, new_time=start, allow_overbook=overbook)
-        return
-    # Refuses a closed day, a time that is not a start or one sooner than the notice.
-    rules.move_target(shop, day, start, "", None)
-    # Locked and re-read as booking.services does: a move or cancel committed since this
-    # request loaded the job must not have its seat given back twice.
-    current = Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
-    if not current.holds_seat or current.technician_id is not None:
-        raise BookingError(refusals.NOT_MOVABLE, code="not_movable")
-    capacity.ensure_counters(shop, day, [start])
-    capacity.count_seat(shop, day, start, leaving=current)
-    capacity.release_seat(shop.pk, current.scheduled_date, current.scheduled_time)
-    Booking.objects.filter(pk=current.pk).update(
-        scheduled_date=day,
-        scheduled_time=start,
-        window=slots.window_of(start),
-        # A reminder for the old time says nothing about the new one.
-        reminder_sent_at=None,
-        updated_at=timezone.now(),
-    )
-    booking.refresh_from_db()
-    notifications.queue_booking_rescheduled(booking)
+    if moved:
+        return booking_reschedule(
+            booking=booking,
+            new_date=new_date,
+            new_time=new_time,
+            technician=technician,
+            unassigned=technician is None,
+            allow_overbook=allow_overbook,
+        )
+    if technician is None:
+        if booking.technician_id is None:
+            return booking
+        return booking_assign(booking=booking, technician=None)
+    if technician.pk == booking.technician_id:
+        return booking
+    return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)

@@ -1,5 +1,6 @@
-"""The project's test tools that know no app: finding a Chromium for the browser tests and
-keeping their screenshots, and serving the project with gunicorn in processes of its own.
+"""The project's test tools that know no app: finding a Chromium for the browser tests,
+keeping their screenshots and checking a page fits its screen, and serving the project with
+gunicorn in processes of its own.
 
 No Django import at module level: `make test` asks `find_chromium()` before Django is set up.
 """
@@ -64,6 +65,30 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def does_not_fit(page, taps: str = "", *, tap_px: int = 48) -> list[str]:
+    """Why a Playwright `page` does not fit its screen, [] when it does: the page scrolls
+    sideways, or one of the `taps` (a CSS selector: what a thumb taps) is under `tap_px` tall
+    or reaches past the screen's edge. 48 px is the smallest target a thumb hits reliably."""
+    width = page.viewport_size["width"]
+    found = []
+    scrolls = page.evaluate("document.documentElement.scrollWidth")
+    if scrolls > width:
+        found.append(f"the page scrolls sideways: {scrolls} px wide on a {width} px screen")
+    targets = page.locator(taps) if taps else None
+    for index in range(targets.count() if targets else 0):
+        target = targets.nth(index)
+        name = repr(" ".join(target.inner_text().split()) or target.get_attribute("aria-label"))
+        box = target.bounding_box()
+        if box is None:
+            found.append(f"{name} is not on the page")
+            continue
+        if box["height"] < tap_px:
+            found.append(f"{name} is {box['height']:.0f} px tall, under {tap_px}")
+        if box["x"] < 0 or box["x"] + box["width"] > width:
+            found.append(f"{name} reaches past the screen's edge")
+    return found
 
 
 # --- gunicorn ------------------------------------------------------------------------------

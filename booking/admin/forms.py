@@ -392,14 +392,17 @@ class BookingChangeForm(forms.ModelForm):
             # The e-mail about the change goes to the address typed in this same save.
             booking_update(booking=booking, email=cleaned.get("email") or "")
         if moved:
+            # Unassigned at the new time in one move: no technician is asked (or e-mailed)
+            # for a time the job will not keep them, and a start nobody is free at will do.
             booking_reschedule(
                 booking=booking,
                 new_date=new_date,
                 new_time=new_time,
                 allow_overbook=overbook,
                 technician=technician if reassigned else None,
+                unassigned=reassigned and technician is None,
             )
-        if reassigned and (not moved or technician is None):
+        elif reassigned:
             booking_assign(booking=booking, technician=technician, allow_overbook=overbook)
         if "duration_minutes" in self.changed_data:
             self._resize(booking, cleaned.get("duration_minutes"))

@@ -4,6 +4,8 @@ jobs nobody has, with their cards, off-shift hours and time off shaded."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 
@@ -97,13 +99,28 @@ def test_each_card_shows_what_the_technician_needs(client, bob, shop_a, crew):
 
     html = board_of(client, bob, shop_a).content.decode()
 
-    assert "09:00&ndash;10:30" in html and "90 min" in html
+    assert "9:00 AM&ndash;10:30 AM" in html and "90 min" in html
     assert "Jane Smith" in html
     assert "https://www.google.com/maps/search/?api=1&amp;query=123+Main+St%2C+Lancaster" in html
     assert "Washer" in html and "Leaks from the door." in html
     assert ">ahs</span>" in html and "WO# WO-7781" in html
     assert '<span class="board-priority">Urgent</span>' in html
     assert f"/admin/booking/booking/calendar/{booking.pk}/reassign/?next=" in html
+
+
+def test_a_card_tells_the_time_on_the_shops_12_hour_clock_as_the_calendar_does(
+    client, bob, shop_a, crew
+):
+    ann = crew[0]
+    book(shop_a, TUESDAY, "15:00", technician=ann, appliance="Dryer", name="Jane Smith")
+    unassigned(shop_a, "11:00", name="Raj Patel")  # a 60-minute job ending at noon
+
+    board = board_of(client, bob, shop_a).content.decode()
+    month = client.get(URL, {"view": "month", "date": TUESDAY.isoformat()}).content.decode()
+
+    assert "3:00 PM Jane Smith" in month
+    assert "<time>3:00 PM&ndash;4:00 PM</time>" in board
+    assert "<time>11:00 AM&ndash;12:00 PM</time>" in board
 
 
 def test_off_shift_hours_and_time_off_are_shaded(client, bob, shop_a, crew):
@@ -155,6 +172,32 @@ def test_the_week_names_each_jobs_technician(client, bob, shop_a, crew):
 
     assert week.count('class="cal-tech"') == 1 and ">Ann Lee</span>" in week
     assert month.count('class="cal-tech"') == 1 and ">Ann Lee</span>" in month
+
+
+def breadcrumbs(html: str) -> str:
+    """The page's breadcrumbs as a reader sees them."""
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", crumbs)).split())
+
+
+@pytest.mark.parametrize(
+    ("path", "crumb", "main", "stylesheet"),
+    [
+        (URL + "?view=day&date=2026-12-08", "Dispatch board", "cal board-main", "css/board.css"),
+        (URL + "?view=week&date=2026-12-07", "Calendar", "cal", ""),
+        ("/admin/booking/booking/sources/", "By source", "source-report", "css/source-report.css"),
+    ],
+)
+def test_the_board_the_calendar_and_the_report_sit_under_the_bookings_list(
+    client, bob, shop_a, crew, path, crumb, main, stylesheet
+):
+    client.force_login(bob)
+    html = client.get(path).content.decode()
+
+    assert breadcrumbs(html) == f"Home › Bookings › Bookings › {crumb}"
+    assert '<a href="/admin/booking/booking/">Bookings</a>' in html
+    assert f'<div id="content-main" class="{main}">' in html
+    assert not stylesheet or f'<link rel="stylesheet" href="/static/{stylesheet}">' in html
 
 
 def test_charlie_sees_nothing_of_shop_a_s_board(client, charlie, shop_a, crew):

@@ -5,6 +5,7 @@ told of a new time."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
 from unittest import mock
 
@@ -16,6 +17,8 @@ from booking.models import Booking, Notification, Occupancy
 from booking.services import booking_assign, booking_reschedule
 from booking.tests.helpers import TUESDAY, book, seats_taken
 from technicians.tests.helpers import hire
+from webhooks.models import WebhookEvent
+from webhooks.tests.helpers import endpoint
 
 BOARD = "/admin/booking/booking/calendar/?view=day&date=2026-12-08"
 pytestmark = pytest.mark.usefixtures("monday_morning")
@@ -260,3 +263,28 @@ def test_a_reassign_for_tomorrow_tells_both_technicians_their_day_changed(client
         (Notification.Kind.TECHNICIAN_REMOVED, ann, dt.time(9)),
         (Notification.Kind.TECHNICIAN_ADDED, mike, dt.time(10)),
     ]
+
+
+def test_a_job_given_to_nobody_at_a_new_time_is_told_to_its_technician_and_partners(
+    client, bob, job, crew, shop_a, settings
+):
+    settings.WEBHOOK_ALLOW_LOCAL = True
+    endpoint(shop_a, "http://127.0.0.1:9/")
+    ann = crew[0]
+    ann.email = "ann@example.com"
+    ann.save()
+    client.force_login(bob)
+
+    move(client, job, None, "15:00")
+
+    removed = Notification.objects.get(kind=Notification.Kind.TECHNICIAN_REMOVED)
+    assert (removed.technician, removed.scheduled_time) == (ann, dt.time(9))
+    [event] = [json.loads(row.body) for row in WebhookEvent.objects.filter(booking=job)]
+    assert event["type"] == "booking.rescheduled"
+    assert event["data"]["previous"] == {
+        "scheduled_time": "09:00:00",
+        "time_slot": "am",
+        "reassigned": False,
+        "technician": "Ann",
+    }
+    assert event["data"]["booking"]["technician"] is None

@@ -3,9 +3,11 @@ its length, and owners booking beyond capacity on a chosen technician."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from booking.models import Booking, Occupancy
+from booking.models import Booking, Notification, Occupancy
 from booking.tests.helpers import TUESDAY, book, change_data
 from technicians.tests.helpers import hire
 
@@ -183,3 +185,29 @@ def test_the_start_times_say_how_many_technicians_are_free(client, bob, crew):
     assert choices["16:00"] == "4:00 PM · 1 technician free", "Mike works mornings"
     assert choices["am"] == "Morning (8 AM-12 PM) · room"
     assert form.fields["time_slot"].help_text.startswith("Tue Dec 8: room that day.")
+
+
+def test_a_job_moved_and_unassigned_at_once_takes_nobodys_time(client, bob, crew):
+    ann, mike = crew
+    for technician in crew:  # who is e-mailed about tomorrow (Tuesday) shows who it touched
+        technician.email = f"{technician.name.split()[0].lower()}@example.com"
+        technician.save()
+    booking = book(ann.shop, TUESDAY, "09:00", technician=ann, appliance="Dryer")
+    book(ann.shop, TUESDAY, "15:00", technician=ann, appliance="Dryer", name="Raj Patel")
+    made_with_them = list(Notification.objects.values_list("pk", flat=True))
+    client.force_login(bob)
+
+    response = client.post(
+        change_url(booking), change_data(booking, scheduled_time="15:00:00", technician="")
+    )
+
+    assert response.status_code == 302, "Ann is busy at 15:00 and Mike off: nobody is asked"
+    booking.refresh_from_db()
+    assert (booking.scheduled_time, booking.technician) == (dt.time(15), None)
+    assert not Occupancy.objects.filter(booking=booking).exists()
+    told = Notification.objects.exclude(pk__in=made_with_them).filter(
+        kind__startswith="technician_"
+    )
+    assert [(row.kind, row.technician) for row in told] == [
+        (Notification.Kind.TECHNICIAN_REMOVED, ann)
+    ]

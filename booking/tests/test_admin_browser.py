@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from applianceops.tests.helpers import screenshot
+from applianceops.tests.helpers import does_not_fit, screenshot
 from booking.models import Booking
 from booking.services import booking_cancel
 from booking.tests.helpers import book, many_bookings, next_working_day
@@ -93,7 +93,7 @@ def test_a_busy_month_lists_a_few_a_day_and_a_busy_week_fits_a_laptop(
     page.goto(f"{live_server.url}/admin/booking/booking/calendar/?view=week&date={day}")
     screenshot(page, "admin-calendar-week-busy")
     assert page.locator(".cal-card").count() == 300
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert does_not_fit(page) == []
 
 
 def sign_in(page, live_server, user, password):
@@ -117,8 +117,7 @@ def test_the_day_fits_a_phone(live_server, phone_page, bob, shop_a):
     screenshot(page, "admin-calendar-day-phone")
 
     assert page.locator(".cal-card").count() == 2
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    assert does_not_fit(page) == []
 
 
 def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, alice, shop_a):
@@ -183,8 +182,7 @@ def test_the_demo_week_and_list_read_well_on_a_desktop(
     for source in ["ahs", "cinch", "angi", "web", "demo-warranty"]:
         assert source in legend
     assert page.locator(".cal-card tt").count() > 0
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, "the week fits a laptop screen without sideways scrolling"
+    assert does_not_fit(page) == [], "the week fits a laptop screen"
 
     page.goto(f"{live_server.url}/admin/booking/booking/")
     screenshot(page, "admin-bookings-list-demo")
@@ -222,7 +220,7 @@ def test_the_bookings_list_drops_to_the_columns_that_matter_on_a_phone(
         " return r.scrollWidth - r.clientWidth; })()"
     )
     assert hidden <= 0, "the list fits a phone without scrolling sideways"
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert does_not_fit(page) == []
 
 
 def test_a_dispatcher_takes_a_booking_by_phone(live_server, desktop_page, bob, shop_a):

@@ -8,7 +8,7 @@ import pathlib
 import icalendar
 import pytest
 
-from applianceops.tests.helpers import screenshot
+from applianceops.tests.helpers import does_not_fit, screenshot
 from booking.models import Booking
 from booking.tests.helpers import fill_starts, next_working_day
 from technicians.tests.helpers import hire
@@ -90,7 +90,7 @@ def test_each_month_shows_its_own_days_up_to_the_shops_horizon(
     assert january.locator("#id_scheduled_date_2027-01-27").count() == 0
     last.click()
     screenshot(page, f"booking-page-last-day-{page.size}")
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
+    assert does_not_fit(page) == []
 
 
 def test_a_customer_books_with_javascript_by_tapping(
@@ -257,7 +257,7 @@ def test_without_javascript_a_full_morning_is_named_and_the_afternoon_window_giv
     assert "arriving between 12 PM and 5 PM" in notice
     assert "filled up just before" not in page.content()
     assert "arriving between 12 PM and 5 PM" in page.locator(".confirmed").inner_text()
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTHS[page.size]
+    assert does_not_fit(page) == []
     booking = Booking.objects.get()
     assert booking.scheduled_time == dt.time(12, 0), "the shop books the exact start"
 

@@ -222,6 +222,21 @@ def test_staff_may_reschedule_into_a_full_start_as_an_overbook(shop_a, day):
     assert seats_taken(shop_a, day, T(9)) == 0
 
 
+def test_without_technicians_a_move_unassigned_still_needs_a_seat_at_the_new_start(shop_a, day):
+    booking = book(shop_a, day)
+    book(shop_a, day, T(15))
+    book(shop_a, day, T(15))
+
+    with pytest.raises(SlotFull, match="15:00 on .* is full"):
+        booking_reschedule(booking=booking, new_date=day, new_time=T(15), unassigned=True)
+    moved = booking_reschedule(
+        booking=booking, new_date=day, new_time=T(15), unassigned=True, allow_overbook=True
+    )
+
+    assert (moved.scheduled_time, moved.technician, moved.overbooked) == (T(15), None, True)
+    assert (seats_taken(shop_a, day, T(9)), seats_taken(shop_a, day, T(15))) == (0, 3)
+
+
 def test_rescheduling_to_a_weekend_is_refused(shop_a, day):
     booking = book(shop_a, day)
     saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from booking import refusals
 from booking.availability import start_seats
 from booking.capacity import Need, ticks
-from booking.models import Booking, Occupancy
+from booking.models import Booking, Notification, Occupancy
 from booking.services import (
+    BookingError,
     NoAvailability,
     SlotFull,
     TechnicianUnavailable,
@@ -299,6 +300,66 @@ def test_a_job_can_be_given_to_another_free_technician_and_back_to_nobody(shop_a
     booking_assign(booking=booking, technician=None)
     assert booking.technician is None and not occupied(booking)
     assert seats_taken(shop_a, MONDAY, "09:00") == 1, "it still holds its seat"
+
+
+def test_a_job_moved_unassigned_takes_nobodys_time_even_where_everyone_is_busy(shop_a):
+    ann = hire(shop_a, "Ann Lee", email="ann@example.com")
+    booking = book(shop_a, TUESDAY, "09:00", appliance="Dryer")
+    book(shop_a, TUESDAY, "15:00", appliance="Dryer", name="Raj Patel")  # Ann's 15:00
+    made_with_it = list(Notification.objects.values_list("pk", flat=True))
+
+    booking_reschedule(booking=booking, new_date=TUESDAY, new_time=dt.time(15), unassigned=True)
+
+    assert (booking.technician, booking.scheduled_time, booking.window) == (None, dt.time(15), "pm")
+    assert not booking.overbooked, "nobody's lane is no capacity to go beyond"
+    assert not occupied(booking), "Ann's 9:00 is free again"
+    assert (seats_taken(shop_a, TUESDAY, "09:00"), seats_taken(shop_a, TUESDAY, "15:00")) == (0, 2)
+    told = Notification.objects.filter(booking=booking).exclude(pk__in=made_with_it)
+    assert sorted((row.kind, row.scheduled_time) for row in told) == [
+        (Notification.Kind.RESCHEDULED, dt.time(15)),
+        (Notification.Kind.TECHNICIAN_REMOVED, dt.time(9)),
+    ]
+    assert told.get(kind=Notification.Kind.TECHNICIAN_REMOVED).technician == ann
+
+
+def test_a_job_moved_unassigned_still_needs_an_open_start(shop_a):
+    hire(shop_a, "Ann Lee")
+    booking = book(shop_a, TUESDAY, "09:00", appliance="Dryer")
+
+    with pytest.raises(BookingError, match="10:30 is not one of the shop's start times"):
+        booking_reschedule(
+            booking=booking, new_date=TUESDAY, new_time=dt.time(10, 30), unassigned=True
+        )
+    with pytest.raises(NoAvailability):
+        booking_reschedule(
+            booking=booking, new_date=dt.date(2026, 12, 12), new_time=dt.time(9), unassigned=True
+        )
+
+    booking.refresh_from_db()
+    assert (booking.technician.name, booking.scheduled_time) == ("Ann Lee", dt.time(9))
+    assert occupied(booking)[0] == ("Ann Lee", TUESDAY, dt.time(9))
+
+
+def test_a_job_moved_unassigned_to_its_own_time_is_only_taken_off_its_technician(shop_a):
+    hire(shop_a, "Ann Lee")
+    booking = book(shop_a, TUESDAY, "09:00", appliance="Dryer")
+
+    booking_reschedule(booking=booking, new_date=TUESDAY, new_time=dt.time(9), unassigned=True)
+
+    assert (booking.technician, booking.scheduled_time) == (None, dt.time(9))
+    assert not occupied(booking)
+    assert seats_taken(shop_a, TUESDAY, "09:00") == 1
+    assert not Notification.objects.filter(kind=Notification.Kind.RESCHEDULED).exists()
+
+
+def test_a_job_moved_unassigned_cannot_also_name_a_technician(shop_a):
+    ann = hire(shop_a, "Ann Lee")
+    booking = book(shop_a, TUESDAY, "09:00", appliance="Dryer")
+
+    with pytest.raises(TypeError):
+        booking_reschedule(
+            booking=booking, new_date=TUESDAY, new_time=dt.time(10), technician=ann, unassigned=True
+        )
 
 
 def test_a_longer_job_must_still_fit_its_technicians_day(shop_a):

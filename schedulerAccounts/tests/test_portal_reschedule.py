@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from applianceops.tests.helpers import screenshot
+from applianceops.tests.helpers import does_not_fit, screenshot
 from booking.models import Booking, Notification
 from booking.tests.helpers import (
     TUESDAY,
@@ -106,6 +106,6 @@ def test_an_agent_moves_a_booking_on_a_phone(live_server, phone_page, account_a,
 
     page.get_by_role("heading", name="Our bookings").wait_for()
     assert "Moved: Jane Smith" in page.get_by_role("status").first.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert does_not_fit(page) == []
     booking.refresh_from_db()
     assert (booking.scheduled_date, booking.window) == (later, "pm")

@@ -15,10 +15,19 @@
   line.className = "board-drop-line";
   line.appendChild(document.createElement("span"));
 
+  const pad = (n) => String(n).padStart(2, "0");
+
+  // The start `minutes` down the board, as the form posts it to the server: "14:00".
   function clock(minutes) {
     const total = firstHour * 60 + firstMinute + minutes;
-    const pad = (n) => String(n).padStart(2, "0");
     return pad(Math.floor(total / 60)) + ":" + pad(total % 60);
+  }
+
+  // The same start as the cards and the rest of the admin say it (Django's "g:i A"): "2:00 PM".
+  function spoken(minutes) {
+    const total = firstHour * 60 + firstMinute + minutes;
+    const hour = Math.floor(total / 60);
+    return (hour % 12 || 12) + ":" + pad(total % 60) + (hour < 12 ? " AM" : " PM");
   }
 
   function nearestStart(body, clientY) {
@@ -63,7 +72,7 @@
       lane.classList.add("is-drop-target");
     }
     line.style.top = start * perMinute + "px";
-    line.firstChild.textContent = clock(start);
+    line.firstChild.textContent = spoken(start);
     if (line.parentNode !== body) body.appendChild(line);
   });
 
