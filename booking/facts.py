@@ -23,6 +23,7 @@ shifts and jobs anyway, so the shop is read fresh with them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -149,6 +150,14 @@ def _is_current(shop: Shop) -> bool:
     """Whether `shop`'s facts were read fresh, or come from a copy the row still matches."""
     version = copy_version(shop)
     return version is None or Shop.objects.filter(pk=shop.pk, facts_version=version).exists()
+
+
+def confirm(shop: Shop) -> None:
+    """Make `shop`'s facts as good as read fresh: those from a copy are checked against the
+    row (one small query); Stale when it no longer matches."""
+    if not _is_current(shop):
+        raise Stale
+    shop.booking_facts = dataclasses.replace(shop.booking_facts, version=None)
 
 
 def check_read_fresh(shop: Shop) -> None:

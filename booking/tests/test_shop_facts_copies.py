@@ -132,11 +132,28 @@ def test_a_webhook_the_owner_adds_hears_the_next_booking_of_a_worker_with_a_copy
 def test_a_full_first_start_or_a_new_date_books_from_a_copy_all_the_same(worker, shop_a, day):
     fill_starts(shop_a, day + dt.timedelta(days=7), hours=[8])
 
-    full_first = _book(worker, shop_a, day + dt.timedelta(days=7))
+    full_first, statements = _statements(worker, shop_a, day + dt.timedelta(days=7))
     new_date = _book(worker, shop_a, day + dt.timedelta(days=14))
 
-    assert (full_first.status_code, new_date.status_code) == (201, 201)
-    assert full_first.json()["scheduled_time"] == "09:00:00"
+    assert (full_first, new_date.status_code) == (201, 201)
+    assert Booking.objects.filter(
+        scheduled_date=day + dt.timedelta(days=7)
+    ).get().scheduled_time == (dt.time(9))
+    # The copy is checked against the shop's row before the long way, not read again.
+    assert not [sql for sql in statements if "tenants_blackoutdate" in sql]
+    assert (
+        len([sql for sql in statements if sql.startswith("SELECT") and "tenants_shop" in sql]) == 1
+    )
+
+
+def test_a_copy_that_proves_stale_on_the_long_way_books_from_facts_read_fresh(worker, shop_a, day):
+    later = day + dt.timedelta(days=7)
+    fill_starts(shop_a, later, hours=[8])
+    BlackoutDate.objects.create(settings=shop_a.booking_settings, date=later)
+
+    response = _book(worker, shop_a, later)
+
+    assert response.json()["code"] == "no_availability"
 
 
 def test_a_shop_saved_from_an_old_instance_does_not_bring_an_old_copy_back(worker, shop_a, day):
