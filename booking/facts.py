@@ -155,6 +155,8 @@ def _is_current(shop: Shop) -> bool:
 def confirm(shop: Shop) -> None:
     """Make `shop`'s facts as good as read fresh: those from a copy are checked against the
     row (one small query); Stale when it no longer matches."""
+    if copy_version(shop) is None:
+        return
     if not _is_current(shop):
         raise Stale
     shop.booking_facts = dataclasses.replace(shop.booking_facts, version=None)
