@@ -181,16 +181,18 @@ class SeatRoom:
         full or not. None when every start is full. `leaving` is the booking being moved (the
         caller gives its old seat back after). Inside the caller's transaction.
 
-        `first_try`: one guarded UPDATE of the first start and nothing else, the whole cost of
-        most bookings; FirstTryMissed when it takes no seat (the start is full or its counter
-        not made yet). The caller then rolls back, which lets go of any lock the miss holds
-        (see below), and calls again without it."""
+        `first_try`: one guarded UPDATE of the first start in `order` with room and nothing
+        else, the whole cost of most bookings (booking.seats.take_first_seat); FirstTryMissed
+        when it takes no seat (every start full, the counters not made yet, or the start it
+        chose filled meanwhile). The caller then rolls back, which lets go of any lock the
+        miss holds (see below), and calls again without it."""
         if first_try and not (overbook or leaving or technician):
             # From a worker's copy of the shop's facts, the seat is taken only while the shop
             # still has the copy's facts_version: the check costs no statement of its own.
             version = facts.copy_version(self.shop)
-            if take_first_seat(self.shop, day, order[0], self.capacity, facts_version=version):
-                return Placement(order[0])
+            taken = take_first_seat(self.shop, day, order, self.capacity, facts_version=version)
+            if taken is not None:
+                return Placement(taken)
             raise FirstTryMissed
         facts.check_read_fresh(self.shop)
         counters = SeatCounter.objects.filter(shop=self.shop, date=day)

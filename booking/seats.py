@@ -18,39 +18,70 @@ from tenants.models import Shop
 
 
 def take_first_seat(
-    shop: Shop, day: dt.date, start: dt.time, capacity: int, *, facts_version: int | None = None
-) -> bool:
-    """Take a seat at `start` if it has room (booked < capacity): the write almost every
-    booking makes, and all its seat costs. With `facts_version` (a booking made from a
-    worker's copy of the shop, booking/facts.py) only while the shop row still has it.
+    shop: Shop,
+    day: dt.date,
+    order: list[dt.time],
+    capacity: int,
+    *,
+    facts_version: int | None = None,
+) -> dt.time | None:
+    """Take a seat at the first start in `order` that has room (booked < capacity), in one
+    UPDATE: the write almost every booking makes, and all its seat costs. The start taken, or
+    None when that UPDATE took nothing (no start with room, counters not made yet, or the
+    chosen start filled meanwhile: the caller rolls back and goes the long way). With
+    `facts_version` (a booking made from a worker's copy of the shop, booking/facts.py) only
+    while the shop row still has it.
 
-    One UPDATE written here once rather than compiled by the ORM per booking, which cost
-    more than the database's work on it (issue 17's profile)."""
+    The subquery picks the start; the UPDATE's own `booked < capacity` decides, re-checked by
+    PostgreSQL on the row as it is when the UPDATE gets it, so no interleaving overbooks. The
+    statement is written here once per shape rather than compiled by the ORM per booking,
+    which cost more than the database's work on it (issue 17's profile). Without RETURNING
+    (SQLite before 3.35) it tries the first start only."""
+    returning = connection.features.can_return_columns_from_insert
+    starts = order if returning else order[:1]
     ops = connection.ops
-    params = [shop.pk, ops.adapt_datefield_value(day), ops.adapt_timefield_value(start), capacity]
+    at = [ops.adapt_timefield_value(start) for start in starts]
+    params = [shop.pk, ops.adapt_datefield_value(day), *at, capacity, *at, capacity]
     if facts_version is not None:
         params += [shop.pk, facts_version]
+    sql = _first_seat_sql(connection.vendor, len(starts), facts_version is not None, returning)
     with connection.cursor() as cursor:
-        cursor.execute(_first_seat_sql(connection.vendor, facts_version is not None), params)
-        return cursor.rowcount == 1
+        cursor.execute(sql, params)
+        if not returning:
+            return starts[0] if cursor.rowcount == 1 else None
+        taken = cursor.fetchone()
+    return None if taken is None else _as_time(taken[0])
+
+
+def _as_time(value) -> dt.time:
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
 @functools.cache
-def _first_seat_sql(vendor: str, guarded: bool) -> str:
+def _first_seat_sql(vendor: str, starts: int, guarded: bool, returning: bool) -> str:
     q = connection.ops.quote_name
     counter, shop = SeatCounter._meta, Shop._meta
-    column = {name: q(counter.get_field(name).column) for name in ("shop", "date", "start_time")}
-    booked = q(counter.get_field("booked").column)
+    table = q(counter.db_table)
+    column = {
+        name: q(counter.get_field(name).column)
+        for name in ("id", "shop", "date", "start_time", "booked")
+    }
+    listed = ", ".join(["%s"] * starts)
+    preference = " ".join(f"WHEN %s THEN {n}" for n in range(starts))
     sql = (
-        f"UPDATE {q(counter.db_table)} SET {booked} = {booked} + 1 WHERE {column['shop']} = %s"
-        f" AND {column['date']} = %s AND {column['start_time']} = %s AND {booked} < %s"
+        f"UPDATE {table} SET {column['booked']} = {column['booked']} + 1"
+        f" WHERE {column['id']} = (SELECT {column['id']} FROM {table}"
+        f" WHERE {column['shop']} = %s AND {column['date']} = %s"
+        f" AND {column['start_time']} IN ({listed}) AND {column['booked']} < %s"
+        f" ORDER BY CASE {column['start_time']} {preference} END LIMIT 1)"
+        f" AND {column['booked']} < %s"
     )
     if guarded:
         sql += (
             f" AND EXISTS (SELECT 1 FROM {q(shop.db_table)} WHERE {q(shop.pk.column)} = %s"
             f" AND {q(shop.get_field('facts_version').column)} = %s)"
         )
-    return sql
+    return sql + (f" RETURNING {column['start_time']}" if returning else "")
 
 
 def ensure_counters(shop: Shop, day: dt.date, starts: list[dt.time]) -> None:

@@ -12,7 +12,7 @@ from django.db import connection
 from booking.models import Booking, Notification, SeatCounter
 from booking.tests.factories import BookingFactory
 from booking.tests.helpers import BOOK_API as URL
-from booking.tests.helpers import contract_body, fill_starts, next_working_day
+from booking.tests.helpers import contract_body, fill_starts, next_working_day, seats_taken
 from booking.tests.helpers import post_booking as post
 from technicians.tests.helpers import hire
 from tenants.tests.factories import ShopFactory
@@ -764,6 +764,20 @@ def test_a_booking_costs_a_fixed_number_of_queries(
         response = post(api_client, body)
 
     assert response.status_code == 201
+
+
+def test_a_booking_whose_first_choice_is_full_still_takes_its_seat_in_one_update(
+    api_client, shop_a, django_assert_num_queries
+):
+    day = next_working_day(shop_a, days_ahead=3)
+    assert post(api_client, contract_body(shop_a, scheduled_date=str(day))).status_code == 201
+    SeatCounter.objects.filter(shop=shop_a, date=day, start_time=dt.time(8)).update(booked=2)
+
+    with django_assert_num_queries(QUERIES_PER_BOOKING):
+        response = post(api_client, contract_body(shop_a, scheduled_date=str(day)))
+
+    assert response.json()["scheduled_time"] == "09:00:00"
+    assert seats_taken(shop_a, day, "08:00") == 2
 
 
 def test_the_first_booking_of_a_day_makes_its_counters_and_books_all_the_same(api_client, shop_a):
