@@ -129,11 +129,12 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env_int("DB_POOL_MAX_SIZE", default=10, minimum=1),
         "timeout": 10,
     }
-    # Values travel apart from the SQL (not quoted into it on the client), so psycopg prepares
-    # a statement a connection runs again and again (its prepare_threshold): the server parses
-    # and plans a booking's few statements once per connection, not per booking (issue 17).
+    # Values travel apart from the SQL (not quoted into it on the client), and psycopg prepares
+    # a statement once a connection has run it five times: the server parses and plans a
+    # booking's few statements once per pooled connection, not per booking (issue 17).
     # DB_SERVER_SIDE_BINDING=false for a pooler that cannot keep prepared statements.
-    _database["OPTIONS"]["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", default=True)
+    if env_bool("DB_SERVER_SIDE_BINDING", default=True):
+        _database["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

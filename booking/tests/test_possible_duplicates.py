@@ -58,6 +58,17 @@ def test_the_same_address_spelt_another_way_is_flagged(shop_a, day):
     assert second.possible_duplicate_of_id == first.pk
 
 
+def test_the_earliest_of_a_same_phone_and_a_same_address_booking_is_named(shop_a, day):
+    by_address = book(shop_a, day, phone="+16615550101", address="5 Pine Rd, Lancaster CA")
+    by_phone = book(shop_a, day + DAYS(7), phone="+16615550199", address="7 Elm St, Lancaster CA")
+
+    new = book(shop_a, day + DAYS(14), phone="+16615550199", address="5 Pine Rd, Lancaster CA")
+
+    new.refresh_from_db()
+    assert new.possible_duplicate_of_id == by_address.pk
+    assert by_phone.pk != by_address.pk
+
+
 @pytest.mark.parametrize(
     "other",
     [
