@@ -30,7 +30,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.load import Run, python_run, wrk_run
+from bench.load import Run, python_run, server_cpu_seconds, wrk_run
 from bench.report import report
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -186,7 +186,10 @@ def run_backend(backend: Backend, args, log_dir: Path) -> bool:
                     ("booking", BOOKING_PATH, booking_runs),
                 ):
                     tag = f"{kind[0]}{pair}x{run_id}"
-                    runs.append(load(kind, base + path, setup, slug, tag, args.seconds, args))
+                    before = server_cpu_seconds(server.pid)
+                    run = load(kind, base + path, setup, slug, tag, args.seconds, args)
+                    run.server_cpu_seconds = server_cpu_seconds(server.pid) - before
+                    runs.append(run)
         finally:
             _stop(server)
     profile_text = ""
@@ -267,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sqlite-only", action="store_true", help="skip PostgreSQL even if DATABASE_URL is set"
     )
+    parser.add_argument(
+        "--postgresql-only", action="store_true", help="skip SQLite (DATABASE_URL must be set)"
+    )
     args = parser.parse_args(argv)
 
     wrk = shutil.which("wrk")
@@ -314,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("REDIS_URL is not set: production runs PostgreSQL with Redis; set it.")
         else:
             print("DATABASE_URL is not a postgres:// URL: SQLite only.")
+        if args.postgresql_only:
+            backends = backends[1:]
         for backend in backends:
             ok = run_backend(backend, args, Path(tmp)) and ok
     print(f"\nmake bench took {time.monotonic() - started:.0f} s.")

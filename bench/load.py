@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import os
 import subprocess
 import threading
 import time
@@ -33,11 +34,36 @@ class Run:
     socket_errors: int
     p50_ms: float
     p95_ms: float
+    server_cpu_seconds: float = 0.0  # gunicorn, PostgreSQL and Redis during the run
 
     @property
     def rate(self) -> float:
         """Created (201) answers per second: refusals never pad it."""
         return self.created / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per created answer, in ms: what a request costs the machine, which a
+        neighbour's load on a shared host moves far less than it moves the rate."""
+        return self.server_cpu_seconds / self.created * 1000 if self.created else 0.0
+
+
+def server_cpu_seconds(gunicorn_pid: int) -> float:
+    """CPU seconds used so far by the server side on this machine: the gunicorn master and its
+    workers, and every PostgreSQL and Redis process (the load generator is not counted)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid == gunicorn_pid or parent == gunicorn_pid or name in ("postgres", "redis-server"):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def wrk_run(kind: str, url: str, setup: dict, slug: str, tag: str, seconds: float, args) -> Run:

@@ -110,6 +110,17 @@ def report(
         f"booking / floor = {r1:.3f} (median of {len(ratios)} pairs; "
         f"range {min(ratios):.3f}-{max(ratios):.3f})",
     )
+    cpu_ratios = [
+        floor.cpu_ms / booking.cpu_ms if booking.cpu_ms else 0.0 for floor, booking in pairs
+    ]
+    _say(
+        "CPU",
+        "server CPU (gunicorn, PostgreSQL, Redis) per created answer: booking "
+        f"{statistics.median(run.cpu_ms for run in booking_runs):.2f} ms, floor "
+        f"{statistics.median(run.cpu_ms for run in floor_runs):.2f} ms; floor / booking = "
+        f"{statistics.median(cpu_ratios):.3f} (median of the pairs; range "
+        f"{min(cpu_ratios):.3f}-{max(cpu_ratios):.3f}), steadier than R1 on a shared host",
+    )
     _say(
         "trips",
         f"round trips per booking: public {_trips_line(trips['public'])}, "
