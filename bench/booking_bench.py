@@ -180,6 +180,7 @@ def run_backend(backend: Backend, args, log_dir: Path) -> bool:
             for kind, path in (("floor", FLOOR_PATH), ("booking", BOOKING_PATH)):
                 tag = f"w{kind[0]}{run_id}"
                 warmups.append(load(kind, base + path, setup, slug, tag, args.warmup_seconds, args))
+            _harness(env, "analyze", slug=slug)
             for pair in range(args.pairs):
                 for kind, path, runs in (
                     ("floor", FLOOR_PATH, floor_runs),
