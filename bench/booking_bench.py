@@ -259,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     # A month of dates: bookings spread so that no date fills, and each date's first booking
     # (which makes its seat counters, counted apart) is the exception it is in a real shop.
-    parser.add_argument("--days", type=_bounded(1, 360), default=30, help="dates booked")
+    parser.add_argument(
+        "--days",
+        type=_bounded(1, 360),
+        default=120,
+        help="dates booked (enough seats that capacity never answers)",
+    )
     parser.add_argument(
         "--jobs-per-start",
         type=_bounded(1, 50),
