@@ -67,7 +67,7 @@ class BookingFacts:
 
 @dataclass(frozen=True)
 class _Copy:
-    shop: Shop  # with booking_settings; never handed out itself (see _facts)
+    shop: Shop  # with booking_settings; never handed out itself (see facts)
     blackouts: frozenset[dt.date]
     since: dt.date
     has_technicians: bool
