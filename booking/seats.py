@@ -27,8 +27,8 @@ def take_first_seat(
 ) -> dt.time | None:
     """Take a seat at the first start in `order` that has room (booked < capacity), in one
     UPDATE: the write almost every booking makes, and all its seat costs. The start taken, or
-    None when that UPDATE took nothing (no start with room, counters not made yet, or the
-    chosen start filled meanwhile: the caller rolls back and goes the long way). With
+    None when that UPDATE took nothing (no start with room, a start's counter not made yet,
+    or the chosen start filled meanwhile: the caller rolls back and goes the long way). With
     `facts_version` (a booking made from a worker's copy of the shop, booking/facts.py) only
     while the shop row still has it.
 
@@ -41,7 +41,8 @@ def take_first_seat(
     starts = order if returning else order[:1]
     ops = connection.ops
     at = [ops.adapt_timefield_value(start) for start in starts]
-    params = [shop.pk, ops.adapt_datefield_value(day), *at, capacity, *at, capacity]
+    on = [shop.pk, ops.adapt_datefield_value(day)]
+    params = [*on, *at, capacity, *at, capacity, *on, *at, len(starts)]
     if facts_version is not None:
         params += [shop.pk, facts_version]
     sql = _first_seat_sql(connection.vendor, len(starts), facts_version is not None, returning)
@@ -75,6 +76,10 @@ def _first_seat_sql(vendor: str, starts: int, guarded: bool, returning: bool) ->
         f" AND {column['start_time']} IN ({listed}) AND {column['booked']} < %s"
         f" ORDER BY CASE {column['start_time']} {preference} END LIMIT 1)"
         f" AND {column['booked']} < %s"
+        # Every start asked for has its counter: a start the shop added since the day's
+        # counters were made has none, and the long way makes it rather than passing it over.
+        f" AND (SELECT COUNT(*) FROM {table} WHERE {column['shop']} = %s"
+        f" AND {column['date']} = %s AND {column['start_time']} IN ({listed})) = %s"
     )
     if guarded:
         sql += (

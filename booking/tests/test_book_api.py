@@ -790,6 +790,19 @@ def test_the_first_booking_of_a_day_makes_its_counters_and_books_all_the_same(ap
     assert SeatCounter.objects.filter(shop=shop_a, date=day).count() == 9
 
 
+def test_a_start_time_the_owner_adds_is_offered_first_on_a_day_with_bookings(api_client, shop_a):
+    day = next_working_day(shop_a, days_ahead=3)
+    assert post(api_client, contract_body(shop_a, scheduled_date=str(day))).status_code == 201
+    settings = shop_a.booking_settings
+    settings.first_start = dt.time(7)
+    settings.save()
+
+    response = post(api_client, contract_body(shop_a, scheduled_date=str(day)))
+
+    # 7:00 has no seat counter yet on that day; 8:00 has one with a seat left.
+    assert response.json()["scheduled_time"] == "07:00:00"
+
+
 def test_the_201_names_the_technician_assigned_by_first_name(api_client, shop_a):
     hire(shop_a, "Mike O'Brien", skills=["Refrigerator"])
     hire(shop_a, "Ann Lee", skills=["Washer"])
