@@ -122,7 +122,7 @@ def refusals_in_contract_words(shop: Shop):
                 refusals.for_api(exc), code=exc.code, status_code=404, field="slug"
             ) from None
         except NoAvailability as exc:
-            following = next_open_date(shop, exc.facts["day"])
+            following = next_open_date(exc.shop or shop, exc.facts["day"])
             raise ApiError(
                 refusals.for_api(exc),
                 code=exc.code,

@@ -23,6 +23,9 @@ class BookingError(Exception):
     """
 
     code = "invalid_field"
+    # The shop as the engine last read it, when that is not the one the door passed in (a
+    # worker's copy proved stale: booking.facts): what the door words the refusal from.
+    shop = None
 
     def __init__(self, reason: str, *, code: str | None = None, field: str = "", **facts):
         self.reason = reason

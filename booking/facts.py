@@ -186,10 +186,16 @@ def retried_when_stale(create):
             if _is_current(shop):
                 raise
         _copies.pop(shop.slug, None)
-        fresh = _read(slot_request.date, slug=shop.slug)
+        # The same shop or none: a partner's key was checked against this one, and another
+        # shop may have taken the slug since.
+        fresh = _read(slot_request.date, slug=shop.slug, pk=shop.pk)
         if fresh is None:  # switched off (or its slug changed) since the copy was made
             raise ShopNotFound(shop.slug)
-        return create(shop=fresh, slot_request=slot_request, **kwargs)
+        try:
+            return create(shop=fresh, slot_request=slot_request, **kwargs)
+        except BookingError as refused:
+            refused.shop = fresh  # the door words it (the next open date) from this shop
+            raise
 
     return create_from_current_facts
 

@@ -28,6 +28,9 @@ def _check_events(events: list[str]) -> list[str]:
     return [name for name in ALL_EVENTS if name in events]
 
 
+# Atomic: the endpoint and the shop's new facts_version (booking.facts) commit together, so no
+# worker books from a copy that says "no endpoint" after the endpoint is there.
+@transaction.atomic
 def endpoint_create(
     *,
     shop: Shop,
@@ -52,6 +55,7 @@ def endpoint_create(
     return endpoint, secret
 
 
+@transaction.atomic
 def endpoint_update(
     *, endpoint: WebhookEndpoint, url: str, events: list[str], is_active: bool
 ) -> WebhookEndpoint:

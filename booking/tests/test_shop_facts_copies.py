@@ -197,3 +197,39 @@ def test_an_outsiders_shop_has_a_copy_of_its_own(worker, shop_a, shop_b, day):
     assert _book(worker, shop_b, day).json()["code"] == "no_availability"
     assert _book(worker, shop_a, day).status_code == 201
     assert facts.shop_for_booking(shop_b.slug, day).booking_facts.blackout
+
+
+def test_a_partner_key_never_books_into_the_shop_that_took_its_shops_slug(
+    api_client, shop_a, shop_b, account_a
+):
+    day = next_working_day(shop_a, days_ahead=3)
+    _, key = account_a
+    body = contract_body(shop_a, scheduled_date=str(day))
+    assert post_booking(api_client, body, key=key).status_code == 201  # the worker has a copy
+    shop_a.slug = "done-right-old"
+    shop_a.save()
+    shop_b.slug = "done-right-appliance"  # another owner takes the old slug
+    shop_b.save()
+
+    response = post_booking(api_client, body, key=key)
+
+    assert response.status_code == 404
+    assert not Booking.objects.filter(shop=shop_b).exists()
+
+
+def test_a_day_refused_after_the_owner_changed_the_week_names_a_next_day_the_shop_works(
+    api_client, shop_a, day
+):
+    worker = api_client
+    assert _book(worker, shop_a, day + dt.timedelta(days=7)).status_code == 201  # a copy
+    fill_starts(shop_a, day)
+    settings = shop_a.booking_settings
+    following = next_working_day(shop_a, days_ahead=(day - shop_a.today()).days + 1)
+    settings.working_weekdays = [d for d in settings.working_weekdays if d != following.weekday()]
+    settings.save()  # the owner stops working the weekday after
+
+    response = _book(worker, shop_a, day)
+
+    assert response.json()["code"] == "no_availability"
+    named = dt.date.fromisoformat(response.json()["next_available_date"])
+    assert named.weekday() in settings.working_weekdays
