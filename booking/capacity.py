@@ -194,7 +194,7 @@ class SeatRoom:
             if taken is not None:
                 return Placement(taken)
             raise FirstTryMissed
-        facts.check_read_fresh(self.shop)
+        facts.confirm(self.shop)
         counters = SeatCounter.objects.filter(shop=self.shop, date=day)
         if technician is not None:
             _check_shop(technician, self.shop)
@@ -298,6 +298,7 @@ class CrewRoom:
         no other job then). `unassigned`: the first start, on nobody. None when no start has
         room. `leaving` is the booking being moved: its technician's time is given back with
         each try. Inside the caller's transaction."""
+        facts.confirm(self.shop)
         if overbook or technician is not None or unassigned:
             order = order[:1]  # the exact start asked for
         ensure_counters(self.shop, day, order)

@@ -11,13 +11,12 @@ the shop at all; its one guarded seat UPDATE also asks that the shop still has t
 number (booking.seats.take_first_seat), so the check and the booking are one statement. When
 the number has changed (an owner saved a blackout date, other hours, switched booking off; on
 any worker) the UPDATE takes no seat, the transaction rolls back, and the booking is made
-again from facts read fresh (`retried_when_stale`), which become the new copy. A refusal read
-off a copy is checked against the row before it is given. So a change holds for every
-booking whose seat UPDATE runs after the change's commit, on every worker, and no booking
-leaves on a stale copy: the same promise as reading the shop on every booking, without the read.
-
-Only a shop counted in seats is booked from a copy: with technicians the booking reads their
-shifts and jobs anyway, so the shop is read fresh with them.
+again from facts read fresh (`retried_when_stale`), which become the new copy. Any other way
+of taking room (the long way after a miss, an overbook, a shop with technicians) first checks
+the copy against the row with one small SELECT (`confirm`), and a refusal read off a copy is
+checked the same way before it is given. So a change holds for every booking that takes its
+room after the change's commit, on every worker, and no booking leaves on a stale copy: the
+same promise as reading the shop on every booking, without the read.
 """
 
 from __future__ import annotations
@@ -87,17 +86,18 @@ _copies: dict[str, _Copy] = {}
 
 def shop_for_booking(slug: str, day: dt.date) -> Shop | None:
     """The active shop with this slug and its settings, `booking_facts` set for `day`: from
-    this process's copy when it has one for a shop counted in seats, else read (and kept)."""
+    this process's copy when it has one, else read (and kept)."""
     slug = slug.strip().lower()
     kept = _copies.get(slug)
-    if kept is not None and not kept.has_technicians and day >= kept.since:
+    if kept is not None and day >= kept.since:
         return kept.facts(day, version=kept.shop.facts_version)
     return _read(day, slug=slug)
 
 
 def _read(day: dt.date, **lookup) -> Shop | None:
-    """The shop read fresh (two queries: the shop with its flags, its blackout dates), kept
-    as this process's copy; its facts for `day` are fresh, so they carry no version."""
+    """The shop read fresh (two queries: the shop with its flags, its blackout dates, on the
+    first booking of a shop in this process and after each change), kept as this process's
+    copy; its facts for `day` are fresh, so they carry no version."""
     shop = (
         Shop.objects.public()
         .select_related("booking_settings")
@@ -153,20 +153,14 @@ def _is_current(shop: Shop) -> bool:
 
 
 def confirm(shop: Shop) -> None:
-    """Make `shop`'s facts as good as read fresh: those from a copy are checked against the
-    row (one small query); Stale when it no longer matches."""
+    """Make `shop`'s facts as good as read fresh, before room is taken any way but the guarded
+    first UPDATE: those from a copy are checked against the row (one small query); Stale when
+    it no longer matches. Nothing to do for facts read fresh."""
     if copy_version(shop) is None:
         return
     if not _is_current(shop):
         raise Stale
     shop.booking_facts = dataclasses.replace(shop.booking_facts, version=None)
-
-
-def check_read_fresh(shop: Shop) -> None:
-    """Stale when `shop`'s facts come from a copy: only the guarded first UPDATE may trust
-    one (every other way of taking room runs on facts read fresh)."""
-    if copy_version(shop) is not None:
-        raise Stale
 
 
 def retried_when_stale(create):

@@ -174,7 +174,6 @@ def booking_create(
             # Most bookings: the first start's counter has a seat, and one UPDATE takes it.
             write(first_try=True)
         except capacity.FirstTryMissed:
-            facts.confirm(shop)  # from a copy, the long way needs it current (else Stale)
             # Rolled back, locks and all: now every start in turn, counters made if missing.
             write(first_try=False)
     except IntegrityError:

@@ -233,3 +233,33 @@ def test_a_day_refused_after_the_owner_changed_the_week_names_a_next_day_the_sho
     assert response.json()["code"] == "no_availability"
     named = dt.date.fromisoformat(response.json()["next_available_date"])
     assert named.weekday() in settings.working_weekdays
+
+
+@pytest.fixture
+def crew_worker(api_client, shop_a, day):
+    """A worker that has booked for shop A, which has a technician: it holds a copy too."""
+    hire(shop_a, "Ann Lee", weekdays=range(7))
+    assert _book(api_client, shop_a, day).status_code == 201
+    return api_client
+
+
+def test_a_shop_with_technicians_is_booked_from_a_copy_checked_in_one_small_query(
+    crew_worker, shop_a, day
+):
+    status, statements = _statements(crew_worker, shop_a, day, time_slot="PM")
+
+    assert status == 201
+    assert not [sql for sql in statements if "tenants_blackoutdate" in sql]
+    [check] = [sql for sql in statements if sql.startswith("SELECT") and "tenants_shop" in sql]
+    assert '"facts_version"' in check
+
+
+def test_a_blackout_the_owner_adds_turns_away_the_next_job_of_a_shop_with_technicians(
+    crew_worker, shop_a, day
+):
+    BlackoutDate.objects.create(settings=shop_a.booking_settings, date=day, reason="Closed")
+
+    response = _book(crew_worker, shop_a, day, time_slot="PM")
+
+    assert response.json()["code"] == "no_availability"
+    assert Booking.objects.filter(scheduled_date=day).count() == 1
