@@ -10,7 +10,7 @@ class PageGZipMiddleware(GZipMiddleware):
 
     A page (the booking page is 36 KB of HTML, 3 KB gzipped) or the admin calendar's JSON feed
     gains a lot; a Partner API answer is a few hundred bytes of JSON, where compressing costs
-    the booking path CPU (booking/facts.py: the booking is CPU-bound) for bytes nobody waits on.
+    the booking path CPU (issue 17: the booking is CPU-bound) for bytes nobody waits on.
     """
 
     def process_response(self, request, response):

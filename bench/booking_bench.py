@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator"
     )
-    # A month of dates: bookings spread so that no date fills, and each date's first booking
+    # Four months of dates: bookings spread so that no date fills, and each date's first booking
     # (which makes its seat counters, counted apart) is the exception it is in a real shop.
     parser.add_argument(
         "--days",
@@ -280,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         "--postgresql-only", action="store_true", help="skip SQLite (DATABASE_URL must be set)"
     )
     args = parser.parse_args(argv)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if args.postgresql_only and not database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--postgresql-only needs DATABASE_URL=postgres://...")
 
     wrk = shutil.which("wrk")
     if args.client == "wrk" and not wrk:
@@ -303,7 +306,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.connections} connections, bench/bookings.lua (every body differs)"
         )
 
-    database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     started = time.monotonic()
     print(

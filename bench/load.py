@@ -50,7 +50,8 @@ class Run:
 
 def server_cpu_seconds(gunicorn_pid: int) -> float:
     """CPU seconds used so far by the server side on this machine: the gunicorn master and its
-    workers, and every PostgreSQL and Redis process (the load generator is not counted)."""
+    workers, and every PostgreSQL and Redis process (the load generator is not counted).
+    Read from Linux's /proc; 0 where there is none."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):

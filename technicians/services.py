@@ -160,10 +160,6 @@ def booking_reassign(
             unassigned=technician is None,
             allow_overbook=allow_overbook,
         )
-    if technician is None:
-        if booking.technician_id is None:
-            return booking
-        return booking_assign(booking=booking, technician=None)
-    if technician.pk == booking.technician_id:
+    if (technician.pk if technician else None) == booking.technician_id:
         return booking
     return booking_assign(booking=booking, technician=technician, allow_overbook=allow_overbook)
