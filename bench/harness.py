@@ -3,7 +3,7 @@
     python -m bench.harness setup --slug S        the bench shop, its partner key, the floor table
     python -m bench.harness roundtrips --slug S   round trips of one booking (public and keyed)
     python -m bench.harness profile --slug S      cProfile of public bookings: where time goes
-    python -m bench.harness analyze --slug S      the planner's statistics, after the warm-ups
+    python -m bench.harness analyze --slug S      the planner's statistics, before each pair
     python -m bench.harness ledger --slug S       bookings against seats, over-capacity starts
     python -m bench.harness cleanup --slug S      remove the bench's rows (PostgreSQL)
 
@@ -250,7 +250,7 @@ def profile(args) -> None:
 
 
 def analyze(args) -> None:
-    """The planner's statistics brought up to the rows the warm-ups wrote. The warm-ups fill
+    """The planner's statistics brought up to the rows the runs so far wrote. The runs fill
     fresh tables at hundreds of rows a second, faster than autovacuum (a minute between its
     looks) follows; a shop that got to the same rows over days has its tables analysed. Without
     this the runs measure plans made for empty tables."""

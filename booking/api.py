@@ -13,7 +13,12 @@ from rest_framework.response import Response
 from applianceops.api_errors import ApiError
 from applianceops.lib.client_ip import client_ip
 from booking import idempotency, ratelimits, slots
-from booking.api_base import PartnerApiView, refusals_in_contract_words, shop_for
+from booking.api_base import (
+    FieldsBuiltOnce,
+    PartnerApiView,
+    refusals_in_contract_words,
+    shop_for,
+)
 from booking.inputs import PlainText, is_sent, normalise_newlines
 from booking.models import Booking
 from booking.phones import PhoneHasExtension, normalise_phone
@@ -110,7 +115,7 @@ class BookingCreateApi(idempotency.IdempotentPost, PartnerApiView):
     booking_reservation: ratelimits.Reservation | None = None
     booked: Booking | None = None
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(FieldsBuiltOnce):
         slug = _text("slug", 60, required=True)
         name = _text("name", 120, required=True)
         phone = PhoneField(max_length=40)

@@ -19,10 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import psycopg._queries
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django_tasks_db.models import DBTaskResult, get_date_max
+
+# psycopg turns a statement's %s into PostgreSQL's $1, $2... by parsing it, and keeps the result
+# per statement text, but only for statements of at most 50 values: its guard against ORMs'
+# INSERTs of any number of rows filling that cache. A booking's one INSERT carries about 90
+# values in a handful of shapes (this module writes one statement per shape), and parsing it
+# anew for every booking was a tenth of a gunicorn worker's time (py-spy, issue 17). The limit
+# is a module constant, not a setting; a psycopg without it only loses the saving, and
+# booking/tests/test_outbox.py notices that.
+PSYCOPG_CACHED_PARAMS = 200
+if getattr(psycopg._queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < PSYCOPG_CACHED_PARAMS:
+    psycopg._queries.MAX_CACHED_STATEMENT_PARAMS = PSYCOPG_CACHED_PARAMS
 
 
 def task_row(task, *args) -> DBTaskResult:

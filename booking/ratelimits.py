@@ -20,6 +20,7 @@ a booking than show an error page.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 try:
     from django_redis.cache import RedisCache
@@ -234,13 +237,30 @@ def late_booking_reservation(
     return LateReservation(key, reset_seconds, bookings_per_hour)
 
 
+@functools.cache
+def _redis_counter():
+    """(the default cache, its Redis client's counting script), or None when that cache is not
+    Redis. Made once per process: `caches["default"]` builds a new backend object in every
+    request's context (a twentieth of a booking's Python, py-spy, issue 17), and registering the
+    script hashes it again. The Redis client is thread-safe and pools its connections."""
+    backend = caches.create_connection("default")
+    if RedisCache is None or not isinstance(backend, RedisCache):
+        return None
+    return backend, backend.client.get_client(write=True).register_script(_COUNT_BOTH)
+
+
+@receiver(setting_changed)
+def _forget_redis_counter(*, setting, **kwargs):
+    if setting == "CACHES":
+        _redis_counter.cache_clear()
+
+
 def _count_both(request_key: str, booking_key: str, lifetimes: tuple[int, int], limit: int):
     """(requests, bookings) counted together; bookings 0 when the request is over `limit`."""
-    if RedisCache is not None and isinstance(caches["default"], RedisCache):
-        from django_redis import get_redis_connection
-
-        script = get_redis_connection("default").register_script(_COUNT_BOTH)
-        keys = [cache.make_key(request_key), cache.make_key(booking_key)]
+    redis_counter = _redis_counter()
+    if redis_counter is not None:
+        backend, script = redis_counter
+        keys = [backend.make_key(request_key), backend.make_key(booking_key)]
         requests, bookings = script(keys=keys, args=[*lifetimes, limit])
         return int(requests), int(bookings)
     # The local-memory cache lives in one process: each count is atomic there, and a request
