@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from booking.inputs import ArrivalWindow, clock, is_sent, window_options
+from booking.inputs import ArrivalWindow, clock, hidden_character, is_sent, window_options
 
 T = dt.time
 
@@ -49,3 +49,15 @@ def test_a_time_reads_as_people_say_it(time, words):
 )
 def test_only_absent_null_and_blank_count_as_not_sent(value, sent):
     assert is_sent(value) is sent
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_of_all_ascii_only_the_controls_are_refused(multiline):
+    allowed_controls = {"\n"} if multiline else set()
+    refused = {
+        chr(code)
+        for code in range(128)
+        if hidden_character(f"Jane{chr(code)}Smith", multiline=multiline)
+    }
+
+    assert refused == {chr(code) for code in [*range(32), 127]} - allowed_controls
