@@ -128,23 +128,28 @@ def setup(args) -> None:
 
 
 def roundtrips(args) -> None:
-    from bench.roundtrips import count_round_trips
+    from bench.roundtrips import as_served, count_round_trips
 
     post = _booker(args)
     days = args.days
     # A first booking of each kind opens the connections (and Redis's handshake), fills
     # Django's own caches and makes its date's seat counters: the figures are a steady-state
     # booking's, on the same date (n + days books the date n did). A date's first booking,
-    # which makes its counters, is counted apart.
+    # which makes its counters, is counted apart. Each counted request starts as a served one
+    # does, its connection to be handed out by the pool (and checked).
     post(0)
     post(1, key=args.key)
     post(2, url=FLOOR_URL)
+    as_served()
     with count_round_trips() as public:
         post(days)
+    as_served()
     with count_round_trips() as keyed:
         post(days + 1, key=args.key)
+    as_served()
     with count_round_trips() as first_of_date:
         post(3)
+    as_served()
     with count_round_trips() as floor_trips:
         post(5, url=FLOOR_URL)
     _emit(

@@ -1,9 +1,13 @@
 """What one request costs in round trips to the database and the cache, counted in-process.
 
 SQL: every statement Django sends (`connection.execute_wrapper`, which also sees SAVEPOINT,
-RELEASE SAVEPOINT and SQLite's explicit BEGIN), plus the two a driver sends without a statement
-of Django's: psycopg's implicit BEGIN before the first statement of a transaction, and COMMIT or
-ROLLBACK when a transaction is really open (psycopg sends nothing for an idle one).
+RELEASE SAVEPOINT and SQLite's explicit BEGIN), plus what is sent without a statement of
+Django's: psycopg's implicit BEGIN before the first statement of a transaction, COMMIT or
+ROLLBACK when a transaction is really open (psycopg sends nothing for an idle one), and the
+pool's check of a connection it hands out (an empty statement, CONN_HEALTH_CHECKS). A served
+request starts without a connection (the last one's end gave it back to the pool) and so pays
+that check; Django's test client keeps its connection across requests, so `as_served()` gives
+it back first.
 
 Cache: with Redis, every write of commands redis-py makes to its socket, which is one round trip
 (a pipeline or a script is one, as on the wire). With another cache (local memory) there is no
@@ -40,6 +44,8 @@ CACHE_METHODS = (
     "get_or_set",
     "clear",
 )
+# How the pool's check (psycopg_pool's check_connection: an empty statement) is listed.
+POOL_CHECK = "CHECK (pool)"
 _TABLE_RE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -86,9 +92,9 @@ def _outside_parentheses(sql: str) -> str:
 def describe(sql: str) -> str:
     """A statement in a few words: its verb and table, e.g. 'INSERT booking_booking'; a WITH
     of INSERTs names every table: 'INSERT booking_booking + booking_notification'."""
+    if sql == POOL_CHECK or not sql.strip():
+        return POOL_CHECK
     words = sql.split(None, 1)
-    if not words:
-        return ""
     verb = words[0].upper()
     if verb == "WITH":
         tables = re.findall(r'\bINSERT\s+INTO\s+"?(\w+)"?', sql, re.IGNORECASE)
@@ -169,11 +175,42 @@ def _count_sql(trips: RoundTrips, alias: str) -> Iterator[None]:
     conn._commit = ending("COMMIT", conn._commit)
     conn._rollback = ending("ROLLBACK", conn._rollback)
     try:
-        with conn.execute_wrapper(counted):
+        with conn.execute_wrapper(counted), _pool_checks(trips):
             yield
     finally:
         del conn._commit
         del conn._rollback
+
+
+@contextmanager
+def _pool_checks(trips: RoundTrips) -> Iterator[None]:
+    """The statements sent on a psycopg connection itself, not through a cursor of Django's:
+    the pool's check of a connection before it hands it out, by this thread."""
+    try:
+        from psycopg import Connection
+    except ImportError:  # pragma: no cover - psycopg is in requirements.txt
+        yield
+        return
+    original = Connection.execute
+    counting_thread = threading.get_ident()
+
+    def execute(self, query, *args, **kwargs):
+        if threading.get_ident() == counting_thread:
+            trips.sql.append(POOL_CHECK if query == "" else str(query))
+        return original(self, query, *args, **kwargs)
+
+    Connection.execute = execute
+    try:
+        yield
+    finally:
+        Connection.execute = original
+
+
+def as_served(alias: str = "default") -> None:
+    """End the connection's use as a served request's end does (request_finished): back to
+    the pool, so the next request is handed it anew, as under gunicorn. Django's test client
+    keeps the connection across its requests instead."""
+    connections[alias].close()
 
 
 @contextmanager
