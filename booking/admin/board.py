@@ -235,20 +235,21 @@ def _technician_lane(technician: Technician, day: dt.date, first: dt.time, minut
     if shift is None:
         lane.shades.append(Shade(0, minutes, "Not on shift"))
     else:
-        lane.hours = f"On {shift.hours}"
+        lane.hours = f"On {slots.clock(shift.start)}-{slots.clock(shift.end)}"
         before = _minutes_between(first, shift.start)
         after = _minutes_between(first, shift.end)
         if before > 0:
-            lane.shades.append(Shade(0, before, f"Off shift until {shift.start:%H:%M}"))
+            lane.shades.append(Shade(0, before, f"Off shift until {slots.clock(shift.start)}"))
         if after < minutes:
-            lane.shades.append(Shade(after, minutes - after, f"Off shift from {shift.end:%H:%M}"))
+            off = f"Off shift from {slots.clock(shift.end)}"
+            lane.shades.append(Shade(after, minutes - after, off))
     day_begins = dt.datetime.combine(day, first)
     day_ends = day_begins + dt.timedelta(minutes=minutes)
     for away in technician.time_off.all():
         begins, ends = max(away.begins, day_begins), min(away.ends, day_ends)
         if begins >= ends:
             continue
-        words = f"Time off {begins:%H:%M}-{ends:%H:%M}"
+        words = f"Time off {slots.clock(begins.time())}-{slots.clock(ends.time())}"
         if away.reason:
             words += f": {away.reason}"
         top = round((begins - day_begins).total_seconds() / 60)

@@ -17,6 +17,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
 from django.utils.html import format_html, format_html_join
 
+from booking import slots
 from booking.admin.board_pages import BoardPages
 from booking.admin.csv_export import csv_response
 from booking.admin.filters import (
@@ -347,7 +348,7 @@ class BookingAdmin(
 
     @admin.display(description="until")
     def job_end(self, obj):
-        return f"{obj.ends_at:%H:%M} ({obj.job_minutes} minutes)"
+        return f"{slots.clock(obj.ends_at.time())} ({obj.job_minutes} minutes)"
 
     @admin.display(description="shop")
     def shop_name(self, obj):

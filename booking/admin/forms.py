@@ -68,7 +68,7 @@ def start_time_choices(booking_settings, current: dt.time | None = None):
     starts = slots.start_times_of(booking_settings)
     if current is not None and current not in starts:
         starts = sorted([*starts, current])
-    return [(start.isoformat(), start.strftime("%H:%M")) for start in starts]
+    return [(start.isoformat(), slots.clock(start)) for start in starts]
 
 
 NOT_OWNER_OVERBOOK = "Only the shop's owner can overbook."

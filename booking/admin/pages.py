@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from booking import refusals
+from booking import refusals, slots
 from booking.admin import calendar_data
 from booking.admin.csv_export import csv_response
 from booking.admin.filters import source_names
@@ -356,7 +356,7 @@ def came_from(request, booking: Booking) -> str:
 
 def when_booked(booking: Booking) -> str:
     """A booking's date and start time, as the calendar's messages say them."""
-    return f"{booking.scheduled_date:%a %b %d} {booking.scheduled_time:%H:%M}"
+    return f"{booking.scheduled_date:%a %b %d} {slots.clock(booking.scheduled_time)}"
 
 
 def move_booking(

@@ -130,12 +130,12 @@ def test_off_shift_hours_and_time_off_are_shaded(client, bob, shop_a, crew):
     # The board runs 8:00 to 17:00: Mike's afternoon and Ann's dentist are shaded.
     assert (board.first, board.minutes) == (dt.time(8), 9 * 60)
     assert [(s.top, s.minutes, s.words) for s in mike.shades] == [
-        (240, 300, "Off shift from 12:00")
+        (240, 300, "Off shift from 12 PM")
     ]
     assert [(s.top, s.minutes, s.words) for s in ann.shades] == [
-        (300, 120, "Time off 13:00-15:00: dentist")
+        (300, 120, "Time off 1 PM-3 PM: dentist")
     ]
-    assert ann.hours == "On 08:00-17:00; Time off 13:00-15:00: dentist"
+    assert ann.hours == "On 8 AM-5 PM; Time off 1 PM-3 PM: dentist"
     html = board_of(client, bob, shop_a).content.decode()
     assert 'class="board-shade" style="top: 600px; height: 240px"' in html
 

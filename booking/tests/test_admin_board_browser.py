@@ -114,8 +114,8 @@ def test_a_dispatcher_reads_a_busy_day_and_drags_a_job_to_another_technician(
         "() => { const s = document.querySelector('.board-scroll');"
         " return s.scrollWidth <= s.clientWidth; }"
     )
-    assert "Time off 13:00-15:00: dentist" in lane(page, "Eli Brooks").inner_text()
-    assert lane(page, "Fay Nolan").locator(".board-shade").inner_text() == "Off shift from 12:00"
+    assert "Time off 1 PM-3 PM: dentist" in lane(page, "Eli Brooks").inner_text()
+    assert lane(page, "Fay Nolan").locator(".board-shade").inner_text() == "Off shift from 12 PM"
 
     # An unassigned 9:00 job dropped on Fay's lane at 11:00 (three hours down the board).
     card = lane(page, "Unassigned").locator(".board-card").first

@@ -71,7 +71,8 @@ def test_the_reassign_form_works_without_javascript(client, bob, job, crew):
     assert response.status_code == 200
     assert '<option value="">Unassigned</option>' in html
     assert f'<option value="{crew[0].pk}" selected>Ann Lee</option>' in html
-    assert '<option value="09:00:00" selected>09:00</option>' in html
+    assert '<option value="09:00:00" selected>9 AM</option>' in html
+    assert "at 9:00 AM for" in html
     assert f'name="next" value="{BOARD.replace("&", "&amp;")}"' in html
     # A dispatcher is not offered the owner's overbook.
     assert 'name="overbook"' not in html
@@ -91,10 +92,10 @@ def test_bob_gives_a_job_to_another_technician_at_another_time(client, bob, job,
     }
     assert told_customer(job) == [("jane@example.com", dt.time(10))]
     assert LogEntry.objects.get().change_message == (
-        "Reassigned from Tue Dec 08 09:00 with Ann Lee to Tue Dec 08 10:00 with Mike Ross."
+        "Reassigned from Tue Dec 08 9 AM with Ann Lee to Tue Dec 08 10 AM with Mike Ross."
     )
     board = client.get(BOARD).content.decode()
-    assert "Jane Smith: Tue Dec 08 10:00 with Mike Ross." in board
+    assert "Jane Smith: Tue Dec 08 10 AM with Mike Ross." in board
     ledger_adds_up()
 
 

@@ -143,7 +143,7 @@ def test_the_page_shows_the_technician_and_when_the_job_ends(client, bob, crew):
 
     html = client.get(change_url(booking)).content.decode()
 
-    assert 'name="technician"' in html and "10:30 (90 minutes)" in html
+    assert 'name="technician"' in html and "10:30 AM (90 minutes)" in html
     assert f'<option value="{ann.pk}" selected>Ann Lee</option>' in html
 
 

@@ -61,7 +61,7 @@ def test_a_booking_moves_from_the_week_without_javascript(live_server, browser, 
 
     page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
     screenshot(page, "admin-calendar-move-page-no-js")
-    page.locator("select[name=time]").select_option(label="14:00")
+    page.locator("select[name=time]").select_option(label="2 PM")
     page.locator("button", has_text="Move").click()
     page.wait_for_url(week)
     screenshot(page, "admin-calendar-week-moved-no-js")
@@ -131,14 +131,14 @@ def test_an_owner_moves_a_booking_on_the_calendar(live_server, desktop_page, ali
     page.goto(week)
 
     page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
-    page.locator("select[name=time]").select_option(label="10:00")
+    page.locator("select[name=time]").select_option(label="10 AM")
     page.locator("button", has_text="Move").click()
     page.wait_for_url(week)
     screenshot(page, "admin-calendar-move-refused")
     assert "is full" in page.locator(".messagelist").inner_text()
 
     page.locator(".cal-card", has_text="Jane Smith").locator("a", has_text="Move").click()
-    page.locator("select[name=time]").select_option(label="10:00")
+    page.locator("select[name=time]").select_option(label="10 AM")
     page.locator("input[name=overbook]").check()
     page.locator("button", has_text="Move").click()
     page.wait_for_url(week)

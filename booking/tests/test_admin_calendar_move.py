@@ -43,7 +43,7 @@ def test_a_booking_moves_into_a_free_start_time(client, bob, shop_a):
         0,
         1,
     )
-    assert "Moved Jane Smith to Wed Dec 09 14:00." in messages_of(response)
+    assert "Moved Jane Smith to Wed Dec 09 2 PM." in messages_of(response)
     assert response.redirect_chain[-1][0] == f"{CALENDAR}?date={WEDNESDAY.isoformat()}"
     assert LogEntry.objects.filter(object_id=str(booking.pk)).exists()
 
