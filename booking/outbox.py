@@ -17,6 +17,8 @@ The rows' keys must be set before (UUIDs) or not be needed afterwards: nothing i
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import psycopg._queries
@@ -31,7 +33,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 # values in a handful of shapes (this module writes one statement per shape), and parsing it
 # anew for every booking was a tenth of a gunicorn worker's time (py-spy, issue 17). The limit
 # is a module constant, not a setting; a psycopg without it only loses the saving, and
-# booking/tests/test_outbox.py notices that.
+# booking/tests/test_booking_python_costs.py notices that.
 PSYCOPG_CACHED_PARAMS = 200
 if getattr(psycopg._queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < PSYCOPG_CACHED_PARAMS:
     psycopg._queries.MAX_CACHED_STATEMENT_PARAMS = PSYCOPG_CACHED_PARAMS
@@ -83,8 +85,36 @@ def _insert_sql(rows: Sequence[models.Model], connection) -> tuple[str, list]:
             if isinstance(value, RawSQL):
                 params.extend(value.params)
             else:
-                params.append(field.get_db_prep_save(value, connection=connection))
+                params.append(db_value(field, value, connection))
     return sql, params
+
+
+# Exactly these field classes (a PhoneNumberField is a CharField, an EmailField too: not these)
+# hand PostgreSQL a value of exactly this type unchanged from get_db_prep_save, as do they None:
+# Django 5.2's fields, read. Skipping the five calls each such value makes through the field was
+# a twentieth of a booking's Python (py-spy). test_booking_python_costs compares every value of a
+# real booking's rows with the field's own preparation.
+_PASSED_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.UUIDField: uuid.UUID,
+    models.DateField: dt.date,
+    models.TimeField: dt.time,
+    models.DateTimeField: dt.datetime,
+}
+
+
+def db_value(field: models.Field, value, connection):
+    """`value` as the field's get_db_prep_save gives it to PostgreSQL."""
+    kind = _PASSED_AS_IS.get(type(field))
+    if kind is not None and (
+        value is None
+        # A naive datetime is made aware by the field (with a warning): not as is.
+        or (type(value) is kind and (kind is not dt.datetime or value.tzinfo is not None))
+    ):
+        return value
+    return field.get_db_prep_save(value, connection=connection)
 
 
 _statements: dict[tuple, str] = {}

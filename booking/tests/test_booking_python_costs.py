@@ -4,17 +4,20 @@ once per shape, not per booking; the rate limits' Redis script is registered onc
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from unittest import mock
 
 import psycopg._queries
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from redis.commands.core import Script
 
+from booking import outbox
 from booking.api import BookingCreateApi
 from booking.api_bookings import BookingCancelApi
+from booking.models import Booking
 from booking.tests.helpers import BOOK_API, contract_body, post_booking
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,49 @@ def test_the_rate_limits_script_is_registered_once_not_for_every_booking(api_cli
 
     assert response.status_code == 201
     assert "RateLimit-Remaining" in response.headers
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the INSERT written for PostgreSQL")
+def test_every_value_of_a_bookings_rows_goes_to_postgresql_as_the_field_prepares_it(
+    api_client, shop_a
+):
+    written = []
+    keep = outbox._insert_sql
+
+    def kept(rows, conn):
+        written.extend(rows)
+        return keep(rows, conn)
+
+    with mock.patch.object(outbox, "_insert_sql", kept):
+        body = contract_body(shop_a, email="jane@example.com", work_order_number="WO-7")
+        assert post_booking(api_client, body).status_code == 201
+
+    assert {type(row).__name__ for row in written} == {"Booking", "Notification", "DBTaskResult"}
+    compared = 0
+    for row in written:
+        for field in row._meta.concrete_fields:
+            value = field.pre_save(row, False)
+            if hasattr(value, "resolve_expression"):
+                continue  # the possible-duplicate subquery: SQL, not a value
+            ours = outbox.db_value(field, value, connection)
+            theirs = field.get_db_prep_save(value, connection=connection)
+            assert (type(ours), repr(ours)) == (type(theirs), repr(theirs)), field
+            compared += 1
+    assert compared > 60
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        (models.DateTimeField(), dt.datetime(2026, 12, 1, 9, 0)),  # naive: made aware
+        (models.DateField(), dt.datetime(2026, 12, 1, 9, 0)),  # a datetime: its date
+        (models.IntegerField(), 7),  # wrapped for psycopg (Int4)
+        (models.GenericIPAddressField(null=True), ""),  # blank is NULL
+        (models.CharField(), Booking.Status.SCHEDULED),  # a str of another type
+    ],
+)
+def test_values_the_field_changes_still_go_through_the_field(field, value):
+    assert outbox.db_value(field, value, connection) == field.get_db_prep_save(
+        value, connection=connection
+    )
