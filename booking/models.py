@@ -20,7 +20,10 @@ class SeatCounter(models.Model):
     statement: no interleaving of workers can overbook.
     """
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="seat_counters")
+    # No index of its own: the unique (shop, date, start_time) below leads with the shop.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="seat_counters", db_index=False
+    )
     date = models.DateField()
     start_time = models.TimeField()
     booked = models.PositiveIntegerField(default=0)
@@ -82,7 +85,11 @@ class Booking(models.Model):
     SEAT_HOLDING = (Status.SCHEDULED, Status.CONFIRMED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="bookings")
+    # No index of its own: every index in Meta leads with the shop (issue 17: each index is
+    # work on every booking's INSERT).
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
 
     customer_name = models.CharField(max_length=120)
     phone = PhoneNumberField()
@@ -117,9 +124,11 @@ class Booking(models.Model):
         null=True,
         blank=True,
         related_name="bookings",
+        db_index=False,  # Meta.indexes: only the bookings that have one
     )
 
-    source = models.CharField(max_length=60, blank=True, db_index=True)
+    # Looked up within a shop only: booking_source_in_time_order.
+    source = models.CharField(max_length=60, blank=True)
     work_order_number = models.CharField("WO#", max_length=64, blank=True)
     claim_number = models.CharField("claim #", max_length=64, blank=True)
     authorization_number = models.CharField("authorization #", max_length=64, blank=True)
@@ -134,6 +143,7 @@ class Booking(models.Model):
         null=True,
         blank=True,
         related_name="bookings",
+        db_index=False,  # Meta.indexes: only the bookings that have one
     )
     agent = models.ForeignKey(
         "scheduler_accounts.PortalAgent",
@@ -141,6 +151,7 @@ class Booking(models.Model):
         null=True,
         blank=True,
         related_name="bookings",
+        db_index=False,  # Meta.indexes: only the bookings that have one
         help_text="The partner's agent who booked it in the portal.",
     )
     dispatcher_notes = models.TextField(blank=True)
@@ -196,6 +207,15 @@ class Booking(models.Model):
             models.Index(fields=["shop", "phone", "scheduled_date"], name="booking_same_phone"),
             models.Index(
                 fields=["shop", "address_key", "scheduled_date"], name="booking_same_address"
+            ),
+            # Most bookings have no technician yet, no scheduler account and no portal agent:
+            # indexing only those that do keeps them out of each booking's INSERT, and still
+            # serves every lookup by one (a technician's day, deleting an account or agent).
+            *(
+                models.Index(
+                    fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"booking_{name}"
+                )
+                for name in ("technician", "account", "agent")
             ),
         ]
         constraints = [
@@ -356,7 +376,12 @@ class Notification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Whose day an e-mail to a technician is about (the job may since have gone to another).
     technician = models.ForeignKey(
-        Technician, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Technician,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # Meta.indexes: only the e-mails to a technician
     )
     recipient = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -374,7 +399,14 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "e-mail notification"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(
+                fields=["technician"],
+                condition=Q(technician__isnull=False),
+                name="notification_technician",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"
