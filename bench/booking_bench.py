@@ -24,13 +24,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.load import Run, python_run, server_cpu_seconds, wrk_run
+from bench.load import Run, connections_per_worker, python_run, server_cpu_seconds, wrk_run
 from bench.report import report
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -127,6 +128,10 @@ def _wait_until_up(base: str, server: subprocess.Popen, seconds: float = 60) -> 
     raise SystemExit(f"gunicorn did not answer /healthz within {seconds:.0f}s")
 
 
+def _note_split(into: list, gunicorn_pid: int, port: int) -> None:
+    into.append(connections_per_worker(gunicorn_pid, port))
+
+
 def _stop(server: subprocess.Popen) -> None:
     if server.poll() is not None:
         return
@@ -191,8 +196,15 @@ def run_backend(backend: Backend, args, log_dir: Path) -> bool:
                 ):
                     tag = f"{kind[0]}{pair}x{run_id}"
                     before = server_cpu_seconds(server.pid)
+                    split: list[tuple[int, ...]] = []
+                    halfway = threading.Timer(
+                        args.seconds / 2, _note_split, (split, server.pid, port)
+                    )
+                    halfway.start()
                     run = load(kind, base + path, setup, slug, tag, args.seconds, args)
                     run.server_cpu_seconds = server_cpu_seconds(server.pid) - before
+                    halfway.join()
+                    run.worker_connections = split[0] if split else ()
                     runs.append(run)
         finally:
             _stop(server)

@@ -35,6 +35,8 @@ class Run:
     p50_ms: float
     p95_ms: float
     server_cpu_seconds: float = 0.0  # gunicorn, PostgreSQL and Redis during the run
+    # The client's connections held by each gunicorn worker halfway through the run, most first.
+    worker_connections: tuple[int, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -65,6 +67,36 @@ def server_cpu_seconds(gunicorn_pid: int) -> float:
         if pid == gunicorn_pid or parent == gunicorn_pid or name in ("postgres", "redis-server"):
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / tick
+
+
+def connections_per_worker(gunicorn_pid: int, port: int) -> tuple[int, ...]:
+    """How many established connections to `port` each child of `gunicorn_pid` holds, most
+    first. A gthread worker keeps every keep-alive connection it accepts, and the kernel does
+    not balance accepts between workers: all of wrk's connections on one worker leave the
+    other idle for the whole run (seen with `ss`). Read from Linux's /proc; () where there is
+    none."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(f"socket:[{fields[9]}]")
+    counts = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            if int(text[text.rindex(")") + 2 :].split()[1]) != gunicorn_pid:
+                continue
+            fds = list((stat.parent / "fd").iterdir())
+            counts.append(sum(1 for fd in fds if os.readlink(fd) in established))
+        except OSError:
+            continue  # the process or a descriptor ended meanwhile
+    return tuple(sorted(counts, reverse=True))
 
 
 def wrk_run(kind: str, url: str, setup: dict, slug: str, tag: str, seconds: float, args) -> Run:

@@ -33,6 +33,11 @@ def _say_list(head: str, items: list[str]) -> None:
     print(line)
 
 
+def _split(run) -> str:
+    """wrk's connections per gunicorn worker halfway through the run: "5+3"."""
+    return "+".join(map(str, run.worker_connections)) or "-"
+
+
 def _trips_line(figures: dict) -> str:
     cache_word = "Redis" if figures["cache_is_redis"] else "cache calls"
     return f"{figures['total']} ({len(figures['sql'])} SQL + {len(figures['cache'])} {cache_word})"
@@ -91,12 +96,26 @@ def report(
         f"{args.pairs} pair{'s' * (args.pairs > 1)} of {args.seconds:g} s (floor, then booking), "
         f"after a {args.warmup_seconds:g} s warm-up of each",
     )
-    print("  pair   floor req/s  p50 ms  p95 ms   booking req/s  p50 ms  p95 ms     R1")
+    print("  pair   floor req/s  p50 ms  p95 ms   booking req/s  p50 ms  p95 ms     R1  per worker")
     for number, (floor, booking) in enumerate(pairs, start=1):
         print(
             f"  {number:>4}  {floor.rate:11.1f} {floor.p50_ms:7.1f} {floor.p95_ms:7.1f}"
             f"  {booking.rate:14.1f} {booking.p50_ms:7.1f} {booking.p95_ms:7.1f}"
             f"  {booking.rate / floor.rate if floor.rate else 0:6.3f}"
+            f"  {_split(floor)} {_split(booking)}"
+        )
+    lopsided = [
+        f"pair {number}'s {run.kind}"
+        for number, pair in enumerate(pairs, start=1)
+        for run in pair
+        if len(run.worker_connections) > 1 and run.worker_connections[1] == 0
+    ]
+    if lopsided:
+        _say(
+            "note",
+            f"{', '.join(lopsided)}: every connection on one worker, the other idle. A gthread "
+            "worker keeps the keep-alive connections it accepts and the kernel does not balance "
+            "them; such a run goes at about half speed on a CPU-bound path, hence the median.",
         )
     for name, rate, runs in (
         ("booking", booking_rate, booking_runs),
