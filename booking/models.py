@@ -85,8 +85,7 @@ class Booking(models.Model):
     SEAT_HOLDING = (Status.SCHEDULED, Status.CONFIRMED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # No index of its own: every index in Meta leads with the shop (issue 17: each index is
-    # work on every booking's INSERT).
+    # No index of its own: each index in Meta leads with the shop (and each costs every INSERT).
     shop = models.ForeignKey(
         Shop, on_delete=models.PROTECT, related_name="bookings", db_index=False
     )
@@ -208,9 +207,8 @@ class Booking(models.Model):
             models.Index(
                 fields=["shop", "address_key", "scheduled_date"], name="booking_same_address"
             ),
-            # Most bookings have no technician yet, no scheduler account and no portal agent:
-            # indexing only those that do keeps them out of each booking's INSERT, and still
-            # serves every lookup by one (a technician's day, deleting an account or agent).
+            # Most bookings have no technician, account or agent: indexing only those that do
+            # keeps them out of each INSERT and still serves every lookup by one.
             *(
                 models.Index(
                     fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"booking_{name}"
